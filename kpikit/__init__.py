@@ -1,0 +1,40 @@
+"""kpikit: KPI analysis kit for marketing and customer-success work in Jupyter.
+
+``import kpikit as kk``; the domain modules are reached as ``kk.web``, ``kk.subscriptions`` and so on.
+"""
+
+from importlib import import_module as _import_module
+
+from kpikit.errors import (
+    ConvergenceError,
+    KpiDataError,
+    KpiWarning,
+    ParameterError,
+    SmallSampleWarning,
+    VanityMetricWarning,
+)
+from kpikit.stats import Rate, RateComparison, Score, compare_rates, fdr, rate
+
+__version__ = "0.1.0"
+
+_SUBMODULES = (
+    "errors", "stats", "schemas", "io", "web", "funnel", "attribution", "acquisition",
+    "subscriptions", "survival", "clv", "satisfaction", "social", "benchmark", "plots", "report",
+    "render", "cli", "sample",
+)
+
+
+def __getattr__(name: str):
+    # Submodules load on first use (kk.web, kk.clv, ...), so `import kpikit` stays light.
+    if name in _SUBMODULES:
+        return _import_module(f"kpikit.{name}")
+    if name == "read_table":
+        return _import_module("kpikit.io").read_table
+    raise AttributeError(f"module 'kpikit' has no attribute {name!r}")
+
+
+__all__ = [
+    "ConvergenceError", "KpiDataError", "KpiWarning", "ParameterError", "SmallSampleWarning",
+    "VanityMetricWarning", "Rate", "RateComparison", "Score", "compare_rates", "fdr", "rate",
+    "read_table", "__version__",
+]
