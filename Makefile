@@ -1,0 +1,49 @@
+# kpikit: `make reports` renders every notebook on data/sample into reports/sample;
+# `make test` runs the whole test suite. Both create (or reuse) .venv with plain venv + pip,
+# installing the exact versions pinned in constraints.txt so a report run is reproducible.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.kpikit-installed
+LABSTAMP := $(VENV)/.kpikit-lab-installed
+
+.PHONY: venv reports test lab notebooks sample lock clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test]"
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## Render every notebook on data/sample into reports/sample (+ index.html).
+reports: $(STAMP)
+	$(VENV)/bin/kpikit render notebooks/[0-9][0-9]_*.ipynb -o reports/sample --title "kpikit reports: data/sample"
+
+## The whole test suite: unit, reference and property tests, then nbval over the committed notebooks.
+test: $(STAMP)
+	$(PY) -m pytest tests notebooks --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+
+## Open JupyterLab on notebooks/.
+lab: $(LABSTAMP)
+	$(VENV)/bin/jupyter lab notebooks/
+
+$(LABSTAMP): $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test,lab]"
+	touch $(LABSTAMP)
+
+## Re-execute the committed notebooks in place on data/sample (after changing kpikit or a notebook).
+notebooks: $(STAMP)
+	cd notebooks && for nb in [0-9][0-9]_*.ipynb; do ../$(VENV)/bin/papermill --no-progress-bar "$$nb" "$$nb" -k python3 || exit 1; done
+
+## Regenerate data/sample from the seeded generator (byte for byte the committed files).
+sample: $(STAMP)
+	$(PY) -m kpikit.sample data/sample --seed 42
+
+## Refresh constraints.txt from the current environment (maintainers only).
+lock: $(LABSTAMP)
+	$(PY) -m pip freeze --exclude-editable | grep -v '^kpikit' > constraints.txt
+
+clean:
+	rm -rf $(VENV) reports/sample reports/interactive

@@ -1,0 +1,100 @@
+"""The ``kpikit`` command.
+
+``kpikit render NOTEBOOK... [-p NAME VALUE]... [-o OUTDIR] [--timeout SECONDS]`` executes notebooks
+with papermill and writes, per notebook, the executed ``.ipynb``, an HTML report without code and the
+recorded ``.kpis.json``, then refreshes ``OUTDIR/index.html``. ``-p`` values are parsed by the type the
+notebook's parameters cell declares; an unknown name or a wrong type stops before anything runs.
+
+Exit status: 0 all rendered; 1 a notebook failed (the others still render); 2 bad parameters or usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from kpikit.errors import KpiDataError, ParameterError
+
+__all__ = ["main"]
+
+
+def _render(args: argparse.Namespace) -> int:
+    from kpikit.render import render_notebook, write_index
+    from kpikit.report import parameter_spec, parse_cli_value, validate_parameters
+
+    notebooks = [Path(n) for n in args.notebooks]
+    missing = [str(n) for n in notebooks if not n.is_file()]
+    if missing:
+        print(f"kpikit render: no such notebook: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    # Parse and check every notebook's parameters before running any of them.
+    plans = []
+    problems = []
+    for nb in notebooks:
+        spec = parameter_spec(nb)
+        values = {}
+        for name, text in args.parameters:
+            p = spec.get(name)
+            if p is None:  # leave it for validate_parameters to report with the closest name
+                values[name] = text
+                continue
+            try:
+                values[name] = parse_cli_value(p, text)
+            except ParameterError as exc:
+                problems.append(f"{nb.name}: {exc}")
+        plans.append((nb, values))
+        problems += [p for p in validate_parameters(spec, values, source=nb.name) if "unknown parameter" in p]
+    if problems:
+        print("kpikit render: invalid parameters, nothing was run:\n  - " + "\n  - ".join(problems), file=sys.stderr)
+        return 2
+
+    outdir = Path(args.output)
+    results = []
+    for nb, values in plans:
+        print(f"rendering {nb.name} ...", flush=True)
+        try:
+            res = render_notebook(nb, outdir, parameters=values, timeout=args.timeout)
+        except (ParameterError, KpiDataError) as exc:
+            print(f"kpikit render: {exc}", file=sys.stderr)
+            return 2
+        results.append(res)
+        if res.ok:
+            print(f"  ok in {res.duration_s:.1f} s: {res.html}")
+        else:
+            print(f"  FAILED after {res.duration_s:.1f} s: {res.error}", file=sys.stderr)
+    index = write_index(outdir, title=args.title, results=results)
+    print(f"index: {index}")
+    failed = [r for r in results if not r.ok]
+    if failed:
+        print(f"{len(failed)} of {len(results)} notebooks failed: {', '.join(r.notebook.name for r in failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``kpikit`` command."""
+    from kpikit import __version__
+
+    parser = argparse.ArgumentParser(prog="kpikit", description="kpikit: KPI reports from notebooks.")
+    parser.add_argument("--version", action="version", version=f"kpikit {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("render", help="execute notebooks and write HTML reports, executed notebooks and KPIs")
+    r.add_argument("notebooks", nargs="+", help="notebook file(s) to render")
+    r.add_argument("-p", "--parameter", dest="parameters", nargs=2, action="append", default=[],
+                   metavar=("NAME", "VALUE"), help="override a parameter (repeatable); parsed by its declared type")
+    r.add_argument("-o", "--output", default="reports/interactive", help="output folder (default: reports/interactive)")
+    r.add_argument("--timeout", type=float, default=None, help="per-cell timeout in seconds")
+    r.add_argument("--title", default="kpikit reports", help="title of the index page")
+    r.set_defaults(func=_render)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``kpikit`` command; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
