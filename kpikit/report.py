@@ -306,8 +306,12 @@ def _kpi_cell(v: Any) -> tuple[str, str]:
         is_rate = hasattr(v, "trials")
         fmt = (lambda x: f"{x:.1%}") if is_rate else (lambda x: f"{x:,.1f}")
         return fmt(v.value), f"{fmt(v.low)} to {fmt(v.high)}"
-    if isinstance(v, float):
-        return f"{v:,.4g}", ""
+    if isinstance(v, (pd.Timestamp, _dt.date)):
+        return (f"{v:%Y-%m-%d}" if not isinstance(v, _dt.datetime) or v == pd.Timestamp(v).normalize() else str(v)), ""
+    if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
+        return f"{v:,}", ""
+    if isinstance(v, (float, np.floating)):
+        return (f"{v:,.2f}" if abs(v) >= 100 else f"{v:.4g}"), ""
     if isinstance(v, Mapping):
         return ", ".join(f"{k}: {x}" for k, x in list(v.items())[:4]), ""
     return str(v), ""
@@ -371,33 +375,94 @@ def show_findings(findings: Iterable[str], title: str = "Findings") -> None:
     display(HTML(f"<div class='kpikit-findings'><h3>{html.escape(title)}</h3><ul>{items}</ul></div>"))
 
 
+class Table:
+    """A formatted table for notebooks and HTML reports (what :func:`table` returns).
+
+    Shows as escaped HTML in Jupyter and in the rendered report, and as aligned text (the same
+    formatting) where only text is shown, so nbval compares meaningful, stable output.
+    """
+
+    def __init__(self, frame: pd.DataFrame, formats: Mapping[str, Any], caption: str | None, hide_index: bool):
+        self.frame = frame
+        self.formats = dict(formats)
+        self.caption = caption
+        self.hide_index = hide_index
+
+    def formatted(self) -> pd.DataFrame:
+        """The frame with every formatted column as text (missing values as an en dash)."""
+        out = self.frame.copy()
+        for c, f in self.formats.items():
+            out[c] = [("–" if pd.isna(v) else f.format(v)) for v in self.frame[c]]
+        return out
+
+    def styler(self):
+        """The pandas Styler behind the HTML (escaped, with a content-derived id so output is stable)."""
+        import hashlib
+
+        digest = hashlib.sha1(self.frame.to_csv().encode("utf-8")).hexdigest()[:10]
+        sty = self.frame.style.set_uuid(f"kk{digest}").format(self.formats, escape="html", na_rep="–")
+        sty = sty.format_index(escape="html", axis=1)
+        sty = sty.hide(axis="index") if self.hide_index else sty.format_index(escape="html", axis=0)
+        if self.caption:
+            sty = sty.set_caption(html.escape(self.caption))
+        return sty
+
+    def _repr_html_(self) -> str:
+        return self.styler().to_html()
+
+    def __repr__(self) -> str:
+        text = self.formatted().to_string(index=not self.hide_index)
+        return f"{self.caption}\n{text}" if self.caption else text
+
+    def to_html(self) -> str:
+        """The HTML of the table."""
+        return self._repr_html_()
+
+
 def table(
     frame: pd.DataFrame,
     percent: Iterable[str] = (),
     decimals: int = 1,
     caption: str | None = None,
     hide_index: bool = True,
-):
-    """A readable HTML table: percentages formatted, numbers with separators, text escaped.
+) -> Table:
+    """A readable table: percentages formatted, numbers with separators, dates as dates, text escaped.
 
-    Returns a pandas ``Styler`` (shown by Jupyter and by the HTML report). Strings are HTML-escaped,
-    so a landing page named ``<script>`` shows as text.
+    Parameters
+    ----------
+    frame : DataFrame
+        The data to show.
+    percent : iterable of str
+        Columns holding fractions, shown as percentages with ``decimals`` places.
+    decimals : int
+        Decimal places of percentages (floats get at least two).
+    caption : str, optional
+        Caption above the table.
+    hide_index : bool
+        Leave the index out (tidy frames carry their keys as columns).
+
+    Returns
+    -------
+    Table
+        Shown as escaped HTML in Jupyter and in reports: a landing page named ``<script>`` shows as
+        text.
     """
     percent = [c for c in percent if c in frame.columns]
     fmt: dict[str, Any] = {c: f"{{:.{decimals}%}}" for c in percent}
     for c in frame.columns:
-        if c not in fmt and pd.api.types.is_float_dtype(frame[c]):
+        if c in fmt:
+            continue
+        col = frame[c]
+        if pd.api.types.is_bool_dtype(col):
+            continue
+        if pd.api.types.is_float_dtype(col):
             fmt[c] = f"{{:,.{max(decimals, 2)}f}}"
-        elif c not in fmt and pd.api.types.is_integer_dtype(frame[c]):
+        elif pd.api.types.is_integer_dtype(col):
             fmt[c] = "{:,}"
-    sty = frame.style.format(fmt, escape="html", na_rep="–").format_index(escape="html", axis=1)
-    if hide_index:
-        sty = sty.hide(axis="index")
-    else:
-        sty = sty.format_index(escape="html", axis=0)
-    if caption:
-        sty = sty.set_caption(html.escape(caption))
-    return sty
+        elif pd.api.types.is_datetime64_any_dtype(col):
+            midnight = col.dropna().dt.normalize().eq(col.dropna()).all()
+            fmt[c] = "{:%Y-%m-%d}" if midnight else "{:%Y-%m-%d %H:%M}"
+    return Table(frame, fmt, caption, hide_index)
 
 
 def header(title: str, client: str, period: str | None = None, parameters: Mapping[str, Any] | None = None) -> None:
@@ -419,3 +484,132 @@ def header(title: str, client: str, period: str | None = None, parameters: Mappi
         details += "; parameters: " + ", ".join(f"{html.escape(str(k))}={html.escape(repr(v))}" for k, v in parameters.items())
     bits.append(f"<p class='kpikit-generated'><small>Generated by {details}</small></p>")
     display(HTML("".join(bits)))
+
+
+# --------------------------------------------------------------------------------------------------
+# The data overview (notebook 00): what the data can feed, and a one-screen KPI snapshot.
+
+#: Which tables each notebook needs (all of ``required``; at least one of each ``any_of`` group) and
+#: which ones enrich it.
+NOTEBOOK_NEEDS: dict[str, dict[str, tuple]] = {
+    "01_bounce_rate_diagnosis": {"any_of": (("events", "sessions"),), "optional": ("leads", "benchmarks")},
+    "02_funnel_conversion": {"any_of": (("events",),), "optional": ("sessions", "leads", "touchpoints", "spend", "social")},
+    "03_churn_and_renewal": {"any_of": (("subscriptions",),), "optional": ("surveys", "tickets", "spend")},
+    "04_clv_forecasting": {"any_of": (("transactions",),), "optional": ("spend",)},
+    "05_competitor_benchmarking": {"any_of": (("social",),), "optional": ("benchmarks",)},
+}
+
+
+def notebook_coverage(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Which notebooks the loaded tables can feed: one row per notebook.
+
+    Returns
+    -------
+    DataFrame
+        notebook, ready (bool), uses (tables present that it reads), missing (what it still needs,
+        or optional tables that would enrich it).
+    """
+    present = {name for name, frame in tables.items() if frame is not None and len(frame)}
+    rows = []
+    for nb, need in NOTEBOOK_NEEDS.items():
+        groups = need["any_of"]
+        ready = all(any(t in present for t in g) for g in groups)
+        uses = sorted({t for g in groups for t in g if t in present} | (set(need["optional"]) & present))
+        lacking = [" or ".join(g) for g in groups if not any(t in present for t in g)]
+        optional = [t for t in need["optional"] if t not in present]
+        missing = "needs " + ", ".join(lacking) if lacking else ("would use " + ", ".join(optional) if optional else "")
+        rows.append({"notebook": nb, "ready": ready, "uses": ", ".join(uses), "missing": missing})
+    return pd.DataFrame(rows)
+
+
+def _last_complete(frame: pd.DataFrame, data_end: pd.Timestamp, freq: str) -> pd.Series | None:
+    ends = frame["period"] + pd.tseries.frequencies.to_offset(freq)
+    done = frame[ends <= data_end + pd.Timedelta(days=1)]
+    return None if done.empty else done.iloc[-1]
+
+
+def snapshot(tables: Mapping[str, pd.DataFrame], freq: str = "MS", level: float = 0.95) -> dict[str, Any]:
+    """Headline KPIs of a client's data, each from its kpikit function, for the data overview.
+
+    Computed where the tables allow: sessions, bounce rate and session conversion rate
+    (:func:`kpikit.web.headline`, GA4 definition); leads and lead-to-customer rate
+    (:func:`kpikit.funnel.lead_to_customer`); MRR and paying customers at the end of the last complete
+    period and that period's logo churn (:func:`kpikit.subscriptions.mrr`,
+    :func:`kpikit.subscriptions.customer_churn`, ChartMogul convention); NPS
+    (:func:`kpikit.satisfaction.nps`). Rates are ``Rate``, NPS a ``Score``.
+
+    Returns
+    -------
+    dict
+        KPI name -> value, ready for :func:`record_kpis`.
+    """
+    import warnings
+
+    from kpikit import funnel, satisfaction, subscriptions, web
+    from kpikit.stats import rate
+
+    out: dict[str, Any] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sessions = tables.get("sessions")
+        if (sessions is None or sessions.empty) and tables.get("events") is not None:
+            sessions = web.sessions_from_events(tables["events"])
+        if sessions is not None and len(sessions):
+            h = web.headline(sessions, level=level)
+            out["sessions"] = h["sessions"]
+            out["bounce_rate"] = h["bounce_rate"]
+            if "conversion_rate" in h:
+                out["session_conversion_rate"] = h["conversion_rate"]
+        leads = tables.get("leads")
+        if leads is not None and len(leads):
+            ltc = funnel.lead_to_customer(leads, cohort=None, level=level).iloc[0]
+            out["leads"] = int(ltc["leads"])
+            out["lead_to_customer_rate"] = rate(int(ltc["won"]), int(ltc["leads"]), level=level)
+        subs = tables.get("subscriptions")
+        if subs is not None and len(subs):
+            data_end = max(subs["start"].max(), subs["end"].max() if "end" in subs else subs["start"].max())
+            as_of = data_end
+            mrr = _last_complete(subscriptions.mrr(subs, freq=freq, as_of=as_of), data_end, freq)
+            if mrr is not None:
+                out["mrr_period"] = mrr["period"]
+                out["mrr"] = float(mrr["mrr"])
+                out["paying_customers"] = int(mrr["customers"])
+            churn = _last_complete(subscriptions.customer_churn(subs, freq=freq, as_of=as_of, level=level), data_end, freq)
+            if churn is not None and churn["at_risk"] > 0:
+                out["logo_churn"] = rate(int(churn["churned"]), int(churn["at_risk"]), level=level)
+        surveys = tables.get("surveys")
+        if surveys is not None and len(surveys):
+            scores = surveys.loc[surveys["kind"] == "nps", "score"]
+            if len(scores):
+                out["nps"] = satisfaction.nps(scores, level=level)
+    return out
+
+
+def data_period(tables: Mapping[str, pd.DataFrame]) -> str:
+    """The span of the data as text ("2024-01-01 to 2025-06-30"), from each table's main time column."""
+    from kpikit.schemas import TABLES
+
+    lows, highs = [], []
+    for name, frame in tables.items():
+        col = TABLES[name].time_column if name in TABLES else None
+        if col and col in frame.columns and frame[col].notna().any():
+            lows.append(frame[col].min())
+            highs.append(frame[col].max())
+    if not lows:
+        return "no dated rows"
+    return f"{min(lows):%Y-%m-%d} to {max(highs):%Y-%m-%d}"
+
+
+def health_findings(health: pd.DataFrame) -> list[str]:
+    """Plain-words summary of a folder health table (see :func:`kpikit.io.folder_health`)."""
+    out = []
+    ok = health[health["status"] == "ok"]
+    if len(ok):
+        out.append(f"{len(ok)} of {len(health)} canonical tables loaded and passed validation: "
+                   + ", ".join(f"{t} ({int(r):,} rows)" for t, r in zip(ok["table"], ok["rows"])) + ".")
+    for _, row in health[health["status"] == "invalid"].iterrows():
+        out.append(f"{row['table']} ({row['file']}) failed validation and was not used: {row['problem']}")
+    missing = health.loc[health["status"] == "missing", "table"].tolist()
+    if missing:
+        out.append("Not in the folder: " + ", ".join(missing) + ". The notebooks that need them cannot run on this data.")
+    return out
