@@ -567,14 +567,15 @@ def snapshot(tables: Mapping[str, pd.DataFrame], freq: str = "MS", level: float 
             out["lead_to_customer_rate"] = rate(int(ltc["won"]), int(ltc["leads"]), level=level)
         subs = tables.get("subscriptions")
         if subs is not None and len(subs):
-            data_end = max(subs["start"].max(), subs["end"].max() if "end" in subs else subs["start"].max())
-            as_of = data_end
-            mrr = _last_complete(subscriptions.mrr(subs, freq=freq, as_of=as_of), data_end, freq)
+            # The data's end is its latest start (kpikit.subscriptions' default as_of): later end
+            # dates are scheduled cancellations, not yet churn.
+            data_end = subs["start"].max()
+            mrr = _last_complete(subscriptions.mrr(subs, freq=freq), data_end, freq)
             if mrr is not None:
                 out["mrr_period"] = mrr["period"]
                 out["mrr"] = float(mrr["mrr"])
                 out["paying_customers"] = int(mrr["customers"])
-            churn = _last_complete(subscriptions.customer_churn(subs, freq=freq, as_of=as_of, level=level), data_end, freq)
+            churn = _last_complete(subscriptions.customer_churn(subs, freq=freq, level=level), data_end, freq)
             if churn is not None and churn["at_risk"] > 0:
                 out["logo_churn"] = rate(int(churn["churned"]), int(churn["at_risk"]), level=level)
         surveys = tables.get("surveys")

@@ -1,0 +1,137 @@
+"""Tests of kpikit.survival: Kaplan-Meier by hand, sBG against Fader and Hardie (2007)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kpikit.errors import ConvergenceError, KpiDataError
+from kpikit.survival import FADER_HARDIE_2007, ShiftedBetaGeometric, kaplan_meier
+
+# durations 1..6, censored at 2 and 5:
+#   t=1: 6 at risk, 1 event -> S = 5/6
+#   t=3: 4 at risk, 1 event -> S = 5/6 x 3/4 = 0.625
+#   t=4: 3 at risk, 1 event -> S = 0.625 x 2/3 = 0.41667
+#   t=6: 1 at risk, 1 event -> S = 0
+T = [1, 2, 3, 4, 5, 6]
+E = [True, False, True, True, False, True]
+
+
+def test_kaplan_meier_by_hand():
+    km = kaplan_meier(T, E)
+    c = km.curve
+    assert c["time"].tolist() == [0, 1, 2, 3, 4, 5, 6]
+    assert c["survival"].tolist() == pytest.approx([1, 5 / 6, 5 / 6, 0.625, 0.625 * 2 / 3, 0.625 * 2 / 3, 0])
+    assert c["at_risk"].tolist() == [6, 6, 5, 4, 3, 2, 1]
+    assert c["events"].tolist() == [0, 1, 0, 1, 1, 0, 1]
+    med = km.medians.iloc[0]
+    assert (med["customers"], med["events"], med["censored"]) == (6, 4, 2)
+    assert med["median"] == 4.0  # first time S <= 0.5
+    assert med["median_low"] <= 4.0 <= med["median_high"]
+
+
+def test_kaplan_meier_greenwood_linear_band():
+    # Greenwood at t=3: var = S^2 x (1/(6x5) + 1/(4x3)) = 0.390625 x 0.116667 = 0.0455729
+    km = kaplan_meier(T, E, method="linear")
+    row = km.curve[km.curve["time"] == 3].iloc[0]
+    half = 1.959964 * np.sqrt(0.390625 * (1 / 30 + 1 / 12))
+    assert row["ci_low"] == pytest.approx(0.625 - half, abs=1e-5)
+    assert row["ci_high"] == pytest.approx(min(1.0, 0.625 + half), abs=1e-5)
+
+
+def test_kaplan_meier_groups_and_censoring_only_group():
+    km = kaplan_meier([1, 2, 3, 1, 2, 3], [True, True, True, False, False, False], by=list("aaabbb"))
+    m = km.medians.set_index("group")
+    assert m.loc["a", "median"] == 2.0
+    assert np.isnan(m.loc["b", "median"])  # nobody churned: the median is not reached
+    assert km.curve[km.curve["group"] == "b"]["survival"].eq(1).all()
+    at = km.survival_at(2.5).set_index("group")
+    assert at.loc["a", "survival"] == pytest.approx(1 / 3)
+
+
+def test_kaplan_meier_median_on_exponential_data():
+    # exponential lifetimes, median ln 2 / 0.1 = 6.93 months, uniform censoring: the interval covers it
+    rng = np.random.default_rng(3)
+    life = rng.exponential(10, 2000)
+    cens = rng.uniform(0, 30, 2000)
+    km = kaplan_meier(np.minimum(life, cens), life <= cens)
+    m = km.medians.iloc[0]
+    assert m["median_low"] <= np.log(2) * 10 <= m["median_high"]
+    assert m["median_high"] - m["median_low"] < 1.5
+
+
+def test_kaplan_meier_bad_input():
+    with pytest.raises(KpiDataError, match=r"1 values are missing or negative \(row 2"):
+        kaplan_meier([1, -2, 3], [True, True, False])
+    with pytest.raises(KpiDataError, match="same length"):
+        kaplan_meier([1, 2], [True])
+    with pytest.raises(KpiDataError, match="booleans"):
+        kaplan_meier([1, 2], ["yes", "no"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 50), st.booleans()), min_size=1, max_size=60))
+def test_kaplan_meier_curve_is_a_survival_function(rows):
+    t, e = zip(*rows)
+    c = kaplan_meier(list(t), list(e)).curve
+    s = c["survival"].to_numpy()
+    assert (np.diff(s) <= 1e-12).all() and (s >= 0).all() and (s <= 1).all()
+    ok = c["ci_low"].notna()
+    assert (c.loc[ok, "ci_low"] <= c.loc[ok, "survival"] + 1e-9).all()
+    assert (c["ci_high"] >= c["survival"] - 1e-9).all()
+
+
+@pytest.mark.parametrize(
+    ("segment", "alpha", "beta"),
+    [("regular", 0.704, 1.182), ("high_end", 0.668, 3.806)],
+)
+def test_sbg_reproduces_fader_hardie_2007(segment, alpha, beta):
+    # Fader and Hardie (2007), Table 1 data, fitted on years 0-7 as in the paper
+    m = ShiftedBetaGeometric().fit(FADER_HARDIE_2007[segment][:8])
+    assert round(m.params_["alpha"], 3) == alpha
+    assert round(m.params_["beta"], 3) == beta
+    assert m.standard_errors_["alpha"] > 0 and m.standard_errors_["beta"] > 0
+
+
+def test_sbg_formulas_and_projection():
+    m = ShiftedBetaGeometric().fit(FADER_HARDIE_2007["regular"][:8])
+    a, b = m.params_["alpha"], m.params_["beta"]
+    # S(0) = 1, S(1) = b / (a + b), r_t = (b + t - 1) / (a + b + t - 1)
+    assert m.predict_survival([0, 1]) == pytest.approx([1, b / (a + b)])
+    assert m.predict_retention([1, 5]) == pytest.approx([b / (a + b), (b + 4) / (a + b + 4)])
+    assert np.all(np.diff(m.predict_retention(np.arange(1, 13))) > 0)  # retention rises with tenure
+    # log-likelihood equals the formula at the estimates
+    from scipy.special import betaln
+
+    s = np.array(FADER_HARDIE_2007["regular"][:8], dtype=float)
+    t = np.arange(1, 8)
+    ll = np.sum(-np.diff(s) * (betaln(a + 1, b + t - 1) - betaln(a, b))) + s[-1] * (betaln(a, b + 7) - betaln(a, b))
+    assert m.log_likelihood_ == pytest.approx(ll)
+    # held-out years 8-12 projected within 5% of the paper's data (the paper's point)
+    proj = m.projection(12, actual=FADER_HARDIE_2007["regular"])
+    held = proj[~proj["fitted"]]
+    assert (held["error"].abs() / held["actual"]).max() < 0.05
+    assert held["period"].tolist() == [8, 9, 10, 11, 12]
+
+
+def test_sbg_recovers_simulated_parameters():
+    rng = np.random.default_rng(11)
+    theta = rng.beta(1.5, 4.0, 40_000)
+    life = rng.geometric(theta)  # periods until churn, >= 1
+    alive = [(life > t).sum() for t in range(10)]
+    m = ShiftedBetaGeometric().fit(alive)
+    assert m.params_["alpha"] == pytest.approx(1.5, rel=0.15)
+    assert m.params_["beta"] == pytest.approx(4.0, rel=0.15)
+
+
+def test_sbg_bad_input_and_no_churn():
+    with pytest.raises(KpiDataError, match="must not increase"):
+        ShiftedBetaGeometric().fit([100, 80, 90, 70])
+    with pytest.raises(KpiDataError, match="at least periods 0, 1 and 2"):
+        ShiftedBetaGeometric().fit([100, 80])
+    with pytest.raises(ConvergenceError, match="No customer churned"):
+        ShiftedBetaGeometric().fit([100, 100, 100])
+    with pytest.raises(KpiDataError, match="Call fit"):
+        ShiftedBetaGeometric().predict_survival([1])
