@@ -238,6 +238,9 @@ def parse_cli_value(p: ParamSpec, text: str) -> Any:
             value = yaml.safe_load(text)
             if p.kind == "list" and isinstance(value, str):
                 value = [v.strip() for v in value.split(",") if v.strip()]
+            if p.kind == "list" and p.item and isinstance(value, list):
+                item = ParamSpec(p.name, p.item, None)
+                value = [parse_cli_value(item, v) if isinstance(v, str) else v for v in value]
             return value
     except ValueError:
         raise ParameterError(f"parameter {p.name!r} must be {p.describe()} (got {text!r}).") from None

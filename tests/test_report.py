@@ -71,6 +71,9 @@ def test_parse_cli_value_by_declared_type():
     assert parse_cli_value(spec["weekly"], "false") is False
     assert parse_cli_value(spec["mapping_file"], "None") is None
     assert parse_cli_value(spec["thresholds"], "[0.4, 0.8]") == [0.4, 0.8]
+    assert parse_cli_value(spec["thresholds"], "0.4,0.8") == [0.4, 0.8]  # items typed, not strings
+    with pytest.raises(ParameterError, match="'thresholds' must be a list of float"):
+        parse_cli_value(spec["thresholds"], "0.4,high")
     with pytest.raises(ParameterError, match="'top_n' must be int"):
         parse_cli_value(spec["top_n"], "12.5")
     with pytest.raises(ParameterError, match="one of 'ga4', 'ua'"):
