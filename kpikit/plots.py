@@ -26,6 +26,27 @@ __all__ = [
     "p_chart",
     "heatmap",
     "waterfall",
+    "fix_list_chart",
+    "device_gap_chart",
+    "funnel_chart",
+    "step_change_chart",
+    "time_to_convert_chart",
+    "stage_heatmap",
+    "attribution_chart",
+    "roas_chart",
+    "journey_chart",
+    "mrr_waterfall",
+    "survival_curves",
+    "retention_projection",
+    "holdout_chart",
+    "clv_histogram",
+    "segment_value_chart",
+    "value_curve",
+    "percentile_dots",
+    "vanity_scatter",
+    "industry_bands",
+    "share_of_voice_trend",
+    "self_benchmark",
 ]
 
 #: The kit's colour-blind-safe palette (seaborn "colorblind").
@@ -137,11 +158,11 @@ def trend(
     return ax
 
 
-def p_chart(periods, limits: pd.DataFrame, title: str, ylabel: str, ax=None):
+def p_chart(periods, limits: pd.DataFrame, title: str, ylabel: str, decimals: int = 1, ax=None):
     """p-chart of a rate over periods with its centre line and 3-sigma control limits.
 
     ``limits`` is the frame of :func:`kpikit.stats.control_limits`; points outside the limits (signals)
-    are drawn in the highlight colour.
+    are drawn in the highlight colour. ``decimals`` sets the percent labels (a narrow band needs 1).
     """
     ax = _ax(ax)
     periods = pd.Index(periods)
@@ -152,10 +173,10 @@ def p_chart(periods, limits: pd.DataFrame, title: str, ylabel: str, ax=None):
     sig = limits["signal"].to_numpy()
     if sig.any():
         ax.scatter(periods[sig], limits["rate"][sig], color=HIGHLIGHT, zorder=5, s=40, label="signal")
-    percent_axis(ax, "y")
+    percent_axis(ax, "y", decimals=decimals)
     ax.set_ylabel(ylabel)
     ax.set_xlabel("")
-    ax.legend(frameon=False, fontsize=9)
+    ax.legend(frameon=False, fontsize=9, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.set_title(title)
     return ax
 
@@ -190,13 +211,554 @@ def waterfall(labels: Sequence[str], changes: Sequence[float], title: str, ylabe
 # ---- web ----
 
 
+def fix_list_chart(diagnosis: pd.DataFrame, top: int = 10, title: str | None = None, ax=None):
+    """The bounce-rate fix list: excess bounces (observed minus expected at the reference rate) of the
+    top segments of :func:`kpikit.web.diagnose`, flagged segments highlighted, information pages grey.
+
+    Each bar is labelled with the segment's bounce rate and its 95% interval. The default title names
+    the segment that costs most.
+    """
+    ax = _ax(ax)
+    d = diagnosis.head(top).reset_index(drop=True)
+    y = np.arange(len(d))
+    colours = [HIGHLIGHT if f else (NEUTRAL if g == "information" else PALETTE[0]) for f, g in zip(d["flagged"], d["goal"])]
+    ax.barh(y, d["excess_bounces"], color=colours, alpha=0.9)
+    ax.set_yticks(y, [str(s) for s in d["segment"]])
+    ax.invert_yaxis()
+    ax.axvline(0, color="dimgray", linewidth=1)
+    span = float(np.nanmax(np.abs(d["excess_bounces"]))) if len(d) else 1.0
+    for i, r in d.iterrows():
+        x = r["excess_bounces"]
+        ax.text(x + (span * 0.02 if x >= 0 else -span * 0.02), i,
+                f"{r['bounce_rate']:.0%} ({r['ci_low']:.0%}-{r['ci_high']:.0%})",
+                va="center", ha="left" if x >= 0 else "right", fontsize=8)
+    ax.set_xlim(min(-span * 0.1, float(d["excess_bounces"].min()) * 1.4 if len(d) else 0), span * 1.45)
+    ax.set_xlabel("bounces above (+) or below (-) the reference rate (sessions)")
+    if title is None:
+        flagged = d[d["flagged"]]
+        title = (f"Fix first: {flagged['segment'].iloc[0]} ({flagged['excess_bounces'].iloc[0]:,.0f} extra bounces)"
+                 if len(flagged) else "No segment bounces significantly above the reference")
+    ax.set_title(title)
+    return ax
+
+
+def device_gap_chart(gaps: pd.DataFrame, a: str = "mobile", b: str = "desktop", top: int = 8, title: str | None = None, ax=None):
+    """Bounce rate of device ``a`` and ``b`` per landing page (dots with 95% Wilson intervals joined by a
+    line), from :func:`kpikit.web.device_gap`; flagged pages (significant gap) highlighted."""
+    from kpikit.stats import proportion_ci
+
+    ax = _ax(ax)
+    d = gaps.head(top).reset_index(drop=True)
+    page = d.columns[0]
+    y = np.arange(len(d))
+    for dev, colour, off in ((a, HIGHLIGHT, -0.12), (b, PALETTE[0], 0.12)):
+        k, n = d[f"{dev}_bounces"].to_numpy(float), d[f"{dev}_sessions"].to_numpy(float)
+        low, high = proportion_ci(k, n)
+        rate = k / n
+        ax.errorbar(rate, y + off, xerr=np.vstack([rate - low, high - rate]), fmt="o", color=colour,
+                    ecolor=colour, elinewidth=1, capsize=2, label=f"{dev}")
+    for i, r in d.iterrows():
+        ax.plot([r[f"{a}_bounce_rate"], r[f"{b}_bounce_rate"]], [i - 0.12, i + 0.12], color=NEUTRAL, linewidth=1, zorder=0)
+    ax.set_yticks(y, [("* " if f else "") + str(p) for p, f in zip(d[page], d["flagged"])])
+    ax.invert_yaxis()
+    percent_axis(ax, "x")
+    ax.set_xlabel("bounce rate (% of sessions, 95% CI); * = significant gap (FDR 5%)")
+    ax.legend(frameon=False, fontsize=9)
+    if title is None:
+        flagged = d[d["flagged"]]
+        title = (f"{flagged[page].iloc[0]}: {a} bounces {flagged['gap'].iloc[0] * 100:+.0f} pts vs {b}"
+                 if len(flagged) else f"No significant {a}-vs-{b} bounce gap")
+    ax.set_title(title)
+    return ax
+
+
 # ---- funnel ----
+
+
+def _step_names(frame: pd.DataFrame) -> list[str]:
+    return [str(s) for s in frame["step_name"]]
+
+
+def funnel_chart(funnel: pd.DataFrame, title: str | None = None, ax=None):
+    """Users per funnel step as horizontal bars, each labelled with its conversion from the previous
+    step (and interval); the biggest leak (lowest step conversion) is highlighted.
+
+    ``funnel`` is one funnel of :func:`kpikit.funnel.ordered_funnel` (no ``by``). The default title
+    names the biggest leak.
+    """
+    ax = _ax(ax)
+    data = funnel.reset_index(drop=True)
+    cnt = "users" if "users" in data.columns else "attempts"
+    later = data[data["step"] > 1]
+    leak = int(later["conversion_from_previous"].idxmin()) if len(later) else -1
+    y = np.arange(len(data))
+    colours = [HIGHLIGHT if i == leak else PALETTE[0] for i in y]
+    ax.barh(y, data[cnt], color=colours, alpha=0.9)
+    ax.set_yticks(y, _step_names(data))
+    ax.invert_yaxis()
+    top = float(data[cnt].max()) if len(data) else 1.0
+    for i, r in data.iterrows():
+        label = f" {int(r[cnt]):,}"
+        if r["step"] > 1:
+            label += (f"  ({r['conversion_from_previous']:.0%} of previous, "
+                      f"{r['conversion_from_previous_low']:.0%}-{r['conversion_from_previous_high']:.0%})")
+        ax.text(r[cnt] + top * 0.01, i, label, va="center", fontsize=9)
+    ax.set_xlim(0, top * 1.6)
+    ax.set_xlabel(f"{cnt} reaching the step (count)")
+    if title is None and leak >= 0:
+        title = (f"Biggest leak: {data.loc[leak - 1, 'step_name']} -> {data.loc[leak, 'step_name']} "
+                 f"({data.loc[leak, 'conversion_from_previous']:.0%} continue)")
+    ax.set_title(title or "Funnel")
+    return ax
+
+
+def step_change_chart(comparison: pd.DataFrame, labels: tuple[str, str] = ("current", "previous"), title: str | None = None, ax=None):
+    """Change of each step's conversion between two funnels (``labels[0]`` minus ``labels[1]``), in
+    percentage points with the Newcombe interval; significant steps (BH q < 0.05) highlighted.
+
+    ``comparison`` is the frame of :func:`kpikit.funnel.compare_funnels` / ``compare_periods``.
+    """
+    ax = _ax(ax)
+    d = comparison.reset_index(drop=True)
+    y = np.arange(len(d))
+    colours = [HIGHLIGHT if s else PALETTE[0] for s in d["significant"]]
+    ax.scatter(d["difference"] * 100, y, color=colours, s=50, zorder=3)
+    err = np.vstack([(d["difference"] - d["ci_low"]) * 100, (d["ci_high"] - d["difference"]) * 100])
+    ax.errorbar(d["difference"] * 100, y, xerr=err, fmt="none", ecolor="black", elinewidth=1, capsize=3)
+    ax.axvline(0, color=NEUTRAL, linewidth=1)
+    ax.set_yticks(y, [f"-> {s}" for s in d["step_name"]])
+    ax.invert_yaxis()
+    ax.set_xlabel(f"step conversion, {labels[0]} minus {labels[1]} (percentage points, 95% CI)")
+    if title is None:
+        sig = d[d["significant"]]
+        if len(sig):
+            w = sig.loc[sig["difference"].abs().idxmax()]
+            title = f"Step -> {w['step_name']} changed by {w['difference'] * 100:+.0f} pts ({labels[1]} to {labels[0]})"
+        else:
+            title = f"No step changed significantly between {labels[1]} and {labels[0]}"
+    ax.set_title(title)
+    return ax
+
+
+def time_to_convert_chart(attempts: pd.DataFrame, first: int = 1, last: int | None = None, title: str | None = None, ax=None):
+    """Distribution of the time from step ``first`` to step ``last`` (default the final step) among
+    the attempts that reached it, in hours on a log axis, with the median marked.
+
+    ``attempts`` is the frame of :func:`kpikit.funnel.funnel_attempts`.
+    """
+    ax = _ax(ax)
+    cols = [c for c in attempts.columns if c.startswith("step_") and c.endswith("_at")]
+    last = last or len(cols)
+    d = (attempts[f"step_{last}_at"] - attempts[f"step_{first}_at"]).dropna().dt.total_seconds() / 3600
+    d = d.clip(lower=1 / 60)  # under a minute shown at one minute (log axis)
+    if len(d):
+        bins = np.logspace(np.log10(d.min()), np.log10(max(d.max(), d.min() * 1.01)), 30)
+        ax.hist(d, bins=bins, color=PALETTE[0], alpha=0.85)
+        med = float(d.median())
+        ax.axvline(med, color=HIGHLIGHT, linestyle="--", linewidth=1.5)
+        ax.text(med, ax.get_ylim()[1] * 0.95, f" median {med * 60:.0f} min" if med < 2 else f" median {med:.1f} h",
+                color="dimgray", fontsize=9, va="top", bbox={"facecolor": "white", "alpha": 0.8, "linewidth": 0})
+        ax.set_xscale("log")
+        if title is None:
+            title = (f"Half of the conversions take under {med * 60:.0f} minutes" if med < 2
+                     else f"Half of the conversions take under {med:.1f} hours")
+    ax.set_xlabel(f"time from step {first} to step {last} (hours, log scale)")
+    ax.set_ylabel("attempts (count)")
+    ax.set_title(title or "Time to convert")
+    return ax
+
+
+def stage_heatmap(stages: pd.DataFrame, value: str = "conversion_from_previous", title: str | None = None, ax=None):
+    """Cohort x stage heat map of a stage-funnel rate (:func:`kpikit.funnel.stage_funnel`)."""
+    m = stages.pivot(index="cohort", columns="stage", values=value)
+    m = m[list(dict.fromkeys(stages["stage"]))]
+    if title is None:
+        worst = m.iloc[:, 1:].mean().idxmin()
+        title = f"Across cohorts, the weakest stage step is -> {worst} ({m[worst].mean():.0%} on average)"
+    return heatmap(m, title=title, xlabel="stage", ylabel="entry cohort", ax=ax, vmin=0, vmax=1)
+
+
+def attribution_chart(comparison: pd.DataFrame, models: Sequence[str] | None = None, title: str | None = None, ax=None):
+    """Credited conversions per channel under each model, as grouped bars (:func:`kpikit.attribution.compare`)."""
+    ax = _ax(ax)
+    models = list(models or [c for c in comparison.columns if c not in ("channel", "spread")])
+    long = comparison.melt(id_vars="channel", value_vars=models, var_name="model", value_name="credited")
+    sns.barplot(data=long, y="channel", x="credited", hue="model", palette=PALETTE[: len(models)], ax=ax)
+    ax.set_xlabel("credited conversions (count)")
+    ax.set_ylabel("")
+    ax.legend(title="model", frameon=False, fontsize=8)
+    if title is None:
+        w = comparison.loc[comparison["spread"].idxmax()]
+        title = f"The models disagree most on {w['channel']} ({w[models].min():.0f} to {w[models].max():.0f} conversions)"
+    ax.set_title(title)
+    return ax
+
+
+def roas_chart(economics: pd.DataFrame, title: str | None = None, ax=None):
+    """ROAS per channel with spend (:func:`kpikit.acquisition.channel_economics`); the break-even
+    line ROAS = 1 is drawn, channels below it highlighted."""
+    ax = _ax(ax)
+    d = economics[economics["cost"] > 0].sort_values("roas", ascending=False).reset_index(drop=True)
+    y = np.arange(len(d))
+    colours = [BAD if r < 1 else PALETTE[0] for r in d["roas"]]
+    ax.barh(y, d["roas"], color=colours)
+    ax.set_yticks(y, [str(c) for c in d["channel"]])
+    ax.invert_yaxis()
+    ax.axvline(1.0, color=NEUTRAL, linestyle="--", linewidth=1)
+    ax.set_xlabel("ROAS: attributed revenue / cost (ratio; 1 = break-even)")
+    if title is None and len(d):
+        title = f"{d.loc[0, 'channel']} returns the most per unit of spend (ROAS {d.loc[0, 'roas']:.1f})"
+    ax.set_title(title or "Return on ad spend")
+    return ax
+
+
+def journey_chart(journey: pd.DataFrame, title: str | None = None, ax=None):
+    """The social journey (awareness -> engagement -> conversion -> customer) on a log count axis,
+    each stage labelled with its rate from the previous one (:func:`kpikit.funnel.social_journey`)."""
+    ax = _ax(ax)
+    d = journey.reset_index(drop=True)
+    y = np.arange(len(d))
+    ax.barh(y, d["count"].clip(lower=1), color=PALETTE[0])
+    ax.set_xscale("log")
+    ax.set_yticks(y, [f"{s}\n({m})" for s, m in zip(d["stage"], d["measure"])], fontsize=8)
+    ax.invert_yaxis()
+    for i, r in d.iterrows():
+        lab = f" {int(r['count']):,}" + (f"  ({r['rate_from_previous']:.2%} of previous)" if i else "")
+        ax.text(max(r["count"], 1), i, lab, va="center", fontsize=9)
+    ax.set_xlim(1, float(d["count"].max()) * 50)
+    ax.set_xlabel("count (log scale)")
+    if title is None and len(d) > 1:
+        overall = d["count"].iloc[-1] / d["count"].iloc[0] if d["count"].iloc[0] else float("nan")
+        title = f"{overall:.3%} of the people reached become customers"
+    ax.set_title(title or "Social journey")
+    return ax
+
 
 
 # ---- subscriptions ----
 
 
+def mrr_waterfall(movements: pd.DataFrame, currency: str = "", title: str | None = None, ax=None):
+    """Waterfall of the MRR bridge over the frame's periods: start, new, expansion, reactivation,
+    contraction, churn, end (``kpikit.subscriptions.mrr_movements`` output, any money type).
+
+    The default title states the largest gain and the largest loss.
+    """
+    f = {c: float(movements[c].astype(float).sum()) for c in ["new", "expansion", "reactivation", "contraction", "churn"]}
+    start = float(movements["mrr_start"].iloc[0])
+    end = float(movements["mrr_end"].iloc[-1])
+    labels = ["new", "expansion", "reactivation", "contraction", "churn"]
+    changes = [f["new"], f["expansion"], f["reactivation"], -f["contraction"], -f["churn"]]
+    if title is None:
+        gain = max(labels[:3], key=lambda k: f[k])
+        loss = max(labels[3:], key=lambda k: f[k])
+        verb = "grew" if end >= start else "fell"
+        title = f"MRR {verb} from {start:,.0f} to {end:,.0f}: {gain} added most, {loss} took most"
+    first, last = movements["period"].iloc[0], movements["period"].iloc[-1]
+    ax = waterfall(labels, changes, title=title, ylabel=f"MRR {currency}".strip() + " per month",
+                   start_label=f"start {first:%Y-%m}", end_label=f"end {last:%Y-%m}", start=start, ax=ax)
+    ax.yaxis.set_major_formatter(mticker.StrMethodFormatter("{x:,.0f}"))
+    return ax
+
+
+def survival_curves(km, title: str, xlabel: str = "months since first payment", ax=None):
+    """Kaplan-Meier step curves per group with their confidence bands and median markers.
+
+    ``km`` is the result of ``kpikit.survival.kaplan_meier``.
+    """
+    ax = _ax(ax)
+    meds = km.medians.set_index("group")
+    for i, (g, c) in enumerate(km.curve.groupby("group", sort=False)):
+        colour = PALETTE[i % len(PALETTE)]
+        m = meds.loc[g, "median"]
+        lab = f"{g} (median {m:.1f})" if np.isfinite(m) else f"{g} (median not reached)"
+        ax.step(c["time"], c["survival"], where="post", color=colour, label=lab)
+        ax.fill_between(c["time"], c["ci_low"].fillna(0.0), c["ci_high"], step="post", color=colour, alpha=0.15, linewidth=0)
+    ax.axhline(0.5, color=NEUTRAL, linestyle=":", linewidth=1)
+    percent_axis(ax, "y")
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("customers still paying (95% CI)")
+    ax.legend(frameon=False, fontsize=9)
+    ax.set_title(title)
+    return ax
+
+
+def retention_projection(projection: pd.DataFrame, title: str, xlabel: str = "period since start", ax=None):
+    """sBG projection against actual survivors: fitted periods shaded, held-out periods to compare.
+
+    ``projection`` is ``ShiftedBetaGeometric.projection(periods, actual=...)``.
+    """
+    ax = _ax(ax)
+    p = projection
+    ax.plot(p["period"], p["predicted"], color=PALETTE[0], label="sBG projection")
+    if "actual" in p:
+        ax.scatter(p.loc[p["fitted"], "period"], p.loc[p["fitted"], "actual"], color="black", s=18, zorder=5,
+                   label="actual (fitted)")
+        held = p[~p["fitted"] & p["actual"].notna()]
+        ax.scatter(held["period"], held["actual"], facecolors="none", edgecolors=HIGHLIGHT, s=30, zorder=5,
+                   label="actual (held out)")
+    last_fit = p.loc[p["fitted"], "period"].max()
+    ax.axvspan(-0.5, last_fit + 0.5, color=NEUTRAL, alpha=0.12, linewidth=0)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("customers still active")
+    ax.legend(frameon=False, fontsize=9)
+    ax.set_title(title)
+    return ax
+
+
+
+
 # ---- clv ----
 
 
+def holdout_chart(buckets: pd.DataFrame, title: str, unit_label: str = "holdout period", ax=None):
+    """Calibration vs holdout: mean actual and predicted holdout purchases per calibration frequency.
+
+    ``buckets`` is the frame of :func:`kpikit.clv.holdout_check`.
+    """
+    ax = _ax(ax)
+    x = np.arange(len(buckets))
+    ax.bar(x - 0.2, buckets["actual"], width=0.4, color=PALETTE[0], label="actual")
+    ax.bar(x + 0.2, buckets["predicted"], width=0.4, color=PALETTE[1], label="model")
+    ax.set_xticks(x, [str(v) for v in buckets["frequency"]])
+    ax.set_xlabel("repeat purchases in the calibration period")
+    ax.set_ylabel(f"mean purchases per customer in the {unit_label}")
+    ax.legend(frameon=False)
+    ax.set_title(title)
+    return ax
+
+
+def clv_histogram(clv: pd.DataFrame, title: str, currency: str = "", value: str = "clv", ax=None):
+    """Distribution of customer lifetime values, with the mean and median marked."""
+    ax = _ax(ax)
+    v = clv[value].to_numpy(dtype=float)
+    upper = float(np.quantile(v, 0.99)) if v.size else 1.0
+    sns.histplot(v[v <= upper], bins=40, color=PALETTE[0], ax=ax)
+    ax.axvline(float(np.mean(v)), color=HIGHLIGHT, linestyle="--", linewidth=1.5, label=f"mean {np.mean(v):,.2f}")
+    ax.axvline(float(np.median(v)), color=NEUTRAL, linestyle=":", linewidth=1.5, label=f"median {np.median(v):,.2f}")
+    ax.legend(frameon=False)
+    ax.set_xlabel(f"expected margin per customer ({currency}), top 1% not shown".strip())
+    ax.set_ylabel("customers")
+    ax.set_title(title)
+    return ax
+
+
+def segment_value_chart(frame: pd.DataFrame, label: str, title: str, xlabel: str, value: str = "clv",
+                        low: str = "ci_low", high: str = "ci_high", highlight: Sequence | None = None, ax=None):
+    """Horizontal bars of a money value per segment (e.g. mean CLV per channel) with 95% intervals."""
+    ax = _ax(ax)
+    data = frame.sort_values(value, ascending=False).reset_index(drop=True)
+    y = np.arange(len(data))
+    hl = set(highlight or [])
+    colours = [HIGHLIGHT if lab in hl else PALETTE[0] for lab in data[label]]
+    ax.barh(y, data[value], color=colours, alpha=0.85)
+    err = np.vstack([data[value] - data[low], data[high] - data[value]])
+    ax.errorbar(data[value], y, xerr=err, fmt="none", ecolor="black", elinewidth=1, capsize=3)
+    ax.set_yticks(y, [str(v) for v in data[label]])
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("")
+    ax.set_title(title)
+    return ax
+
+
+def value_curve(curve: pd.DataFrame, title: str, cac: float | None = None, currency: str = "",
+                xlabel: str = "months since the first purchase", ax=None):
+    """Cumulative discounted margin of a new customer over time, with the CAC line (payback where they cross).
+
+    ``curve`` is the frame of :func:`kpikit.clv.new_customer_value`.
+    """
+    ax = _ax(ax)
+    ax.plot(curve["period"], curve["cumulative_value"], marker="o", markersize=3, color=PALETTE[0], label="cumulative margin")
+    if cac is not None:
+        ax.axhline(cac, color=BAD, linestyle="--", linewidth=1, label=f"CAC {cac:,.2f}")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(f"margin per new customer ({currency})".replace(" ()", ""))
+    ax.legend(frameon=False)
+    ax.set_title(title)
+    return ax
+
+
 # ---- social/benchmark ----
+
+
+_VERDICT_PALETTE = {"leads": GOOD, "lags": BAD, "not significant": NEUTRAL, "in line": PALETTE[0]}
+
+
+def percentile_dots(comparison: pd.DataFrame, title: str, label: str = "metric", ax=None):
+    """Dot plot of the client's standing among peers per metric (0 = worst, 100 = best).
+
+    ``comparison`` is the frame of :func:`kpikit.benchmark.compare`; dots use its ``standing``
+    column (percentile rank oriented so that 100 is best) and are coloured by ``verdict``; the
+    peers' middle half (25-75) is shaded. Significant verdicts are ringed.
+    """
+    ax = _ax(ax)
+    data = comparison.reset_index(drop=True)
+    y = np.arange(len(data))
+    ax.axvspan(25, 75, color=NEUTRAL, alpha=0.12, linewidth=0, label="peers' middle half")
+    ax.axvline(50, color="dimgray", linestyle="--", linewidth=1)
+    for verdict, colour in _VERDICT_PALETTE.items():
+        m = (data["verdict"] == verdict).to_numpy()
+        if m.any():
+            ax.scatter(data.loc[m, "standing"], y[m], s=90, color=colour, zorder=3, label=verdict,
+                       edgecolor="black" if verdict in ("leads", "lags") else "none", linewidth=1.2)
+    ax.set_yticks(y, [str(v) for v in data[label]])
+    ax.invert_yaxis()
+    ax.set_xlim(-5, 105)
+    ax.set_xlabel("standing among competitors (percentile, 100 = best)")
+    ax.set_ylabel("")
+    ax.legend(frameon=False, fontsize=9, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.set_title(title)
+    return ax
+
+
+def vanity_scatter(
+    quality: pd.DataFrame,
+    title: str,
+    label: str = "brand",
+    x: str = "followers_end",
+    y: str = "engagement_rate",
+    highlight: Sequence | None = None,
+    ylabel: str = "engagement rate",
+    ax=None,
+):
+    """Audience size against engagement rate, one labelled point per brand with its interval.
+
+    ``quality`` is the frame of :func:`kpikit.social.engagement_quality` (followers_end,
+    engagement_rate, ci_low, ci_high); brands with ``vanity_gap`` (and any in ``highlight``) are
+    drawn in the highlight colour. The x axis is logarithmic when audiences differ tenfold or more.
+    """
+    ax = _ax(ax)
+    data = quality.reset_index(drop=True)
+    hl = set(highlight or [])
+    flagged = data["vanity_gap"].to_numpy(dtype=bool) if "vanity_gap" in data else np.zeros(len(data), bool)
+    colours = [HIGHLIGHT if (f or lab in hl) else PALETTE[0] for lab, f in zip(data[label], flagged)]
+    err = np.vstack([data[y] - data["ci_low"], data["ci_high"] - data[y]])
+    ax.errorbar(data[x], data[y], yerr=err, fmt="none", ecolor="black", elinewidth=1, capsize=3, zorder=2)
+    ax.scatter(data[x], data[y], s=110, color=colours, zorder=3)
+    for xi, yi, lab in zip(data[x], data[y], data[label]):
+        ax.annotate(str(lab), (xi, yi), textcoords="offset points", xytext=(8, 6), fontsize=9)
+    if data[x].max() >= 10 * max(data[x].min(), 1):
+        ax.set_xscale("log")
+    else:
+        ax.xaxis.set_major_formatter(mticker.StrMethodFormatter("{x:,.0f}"))
+    percent_axis(ax, "y", decimals=1)
+    ax.set_xlabel("followers at the end of the period (people)")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    return ax
+
+
+def industry_bands(industry: pd.DataFrame, title: str, axes=None):
+    """Published bands with the client placed in them: one panel per benchmark row (own scale).
+
+    ``industry`` is the frame of :func:`kpikit.benchmark.against_industry`. Each panel shows the
+    p25-p75 band (bar), the median or single published figure (black tick), and the client (dot
+    with its interval; none when the client's value is missing). Panel labels carry each row's source
+    and year. Rates (unit not "points") are drawn as percentages. Returns the array of axes.
+    """
+    data = industry.reset_index(drop=True)
+    n = len(data)
+    if axes is None:
+        fig, axes = plt.subplots(n, 1, figsize=(8.0, 0.9 * n + 0.9), squeeze=False)
+        axes = axes[:, 0]
+    else:
+        fig = axes[0].figure
+    for ax, r in zip(axes, data.itertuples(index=False)):
+        pct = str(getattr(r, "unit", "")) != "points"
+        vals = [v for v in (r.p25, r.p50, r.p75, r.value, r.client, r.client_low, r.client_high) if pd.notna(v)]
+        lo, hi = min(vals), max(vals)
+        pad = (hi - lo) * 0.25 or abs(hi) * 0.1 or 0.05
+        if pd.notna(r.p25) and pd.notna(r.p75):
+            ax.barh(0, r.p75 - r.p25, left=r.p25, height=0.5, color=PALETTE[0], alpha=0.35)
+        if pd.notna(r.reference):
+            ax.plot([r.reference, r.reference], [-0.3, 0.3], color="black", linewidth=2)
+        if pd.notna(r.client):
+            colour = GOOD if r.verdict == "better" else BAD if r.verdict == "worse" else PALETTE[0]
+            if pd.notna(r.client_low) and pd.notna(r.client_high):
+                ax.errorbar([r.client], [0], xerr=[[r.client - r.client_low], [r.client_high - r.client]], fmt="none",
+                            ecolor="black", elinewidth=1, capsize=3)
+            ax.scatter([r.client], [0], s=70, color=colour, zorder=3)
+        seg = f" ({r.segment})" if isinstance(r.segment, str) and r.segment else ""
+        year = "undated" if pd.isna(r.year) else str(int(r.year))
+        ax.set_yticks([0], [f"{r.metric}{seg}\n{r.source}, {year}"], fontsize=8)
+        ax.set_ylim(-0.6, 0.6)
+        ax.set_xlim(lo - pad, hi + pad)
+        if pct:
+            span = (hi + pad) - (lo - pad)
+            percent_axis(ax, "x", decimals=3 if span < 0.002 else 2 if span < 0.02 else 1)
+        ax.grid(axis="y", visible=False)
+    axes[-1].set_xlabel("value (band = published p25-p75, tick = published median or figure, dot = client with 95% CI)")
+    axes[0].set_title(title)
+    fig.tight_layout()
+    return axes
+
+
+def _month_axis(ax) -> None:
+    import matplotlib.dates as mdates
+
+    ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+    ax.tick_params(axis="x", rotation=0, labelsize=9)
+
+
+def share_of_voice_trend(sov: pd.DataFrame, title: str, client: str | None = None, ax=None):
+    """Share of voice per brand and period (from :func:`kpikit.social.share_of_voice`), 95% bands.
+
+    The client's line is drawn thicker; the legend sits outside the plot so it hides no line.
+    """
+    ax = _ax(ax)
+    for i, (brand, g) in enumerate(sov.groupby("brand", sort=True)):
+        colour = PALETTE[i % len(PALETTE)]
+        width = 2.6 if brand == client else 1.3
+        ax.plot(g["period"], g["share_of_voice"], marker="o", markersize=3, linewidth=width, color=colour, label=str(brand))
+        ax.fill_between(g["period"], g["ci_low"], g["ci_high"], color=colour, alpha=0.15, linewidth=0)
+    percent_axis(ax, "y")
+    _month_axis(ax)
+    ax.set_xlabel("")
+    ax.set_ylabel("share of voice (% of the set's mentions)")
+    ax.legend(frameon=False, fontsize=9, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.set_title(title)
+    return ax
+
+
+def self_benchmark(
+    series: pd.DataFrame,
+    changes: pd.DataFrame,
+    title: str,
+    ylabel: str,
+    x: str = "period",
+    value: str = "engagement_rate",
+    dispersion: float = 1.0,
+    ax=None,
+):
+    """A rate over periods with its interval and the periods that changed significantly marked.
+
+    ``series`` has ``x``, ``value``, ``ci_low``, ``ci_high`` (binomial); the band is widened by
+    sqrt(``dispersion``) so it matches the quasi-binomial tests of ``changes`` (the frame of
+    :func:`kpikit.benchmark.against_self`). Periods whose change against the previous period is
+    significant are ringed (green improved, vermilion worsened).
+    """
+    ax = _ax(ax)
+    data = series.sort_values(x)
+    sq = float(np.sqrt(dispersion))
+    v = data[value].to_numpy(dtype=float)
+    low = v - sq * (v - data["ci_low"].to_numpy(dtype=float))
+    high = v + sq * (data["ci_high"].to_numpy(dtype=float) - v)
+    ax.plot(data[x], v, marker="o", markersize=4, color=PALETTE[0], label="observed")
+    ax.fill_between(data[x], low, high, color=PALETTE[0], alpha=0.2, linewidth=0,
+                    label="95% interval" + (f" (x{sq:.1f} for dispersion)" if dispersion > 1 else ""))
+    prev = changes[changes["comparison"] == "previous"]
+    for verdict, colour in (("improved", GOOD), ("worsened", BAD)):
+        m = prev[prev["verdict"] == verdict]
+        if len(m):
+            ax.scatter(m["period"], m["value"], s=120, facecolor="none", edgecolor=colour, linewidth=2, zorder=4,
+                       label=f"{verdict} vs previous period")
+    percent_axis(ax, "y", decimals=1)
+    _month_axis(ax)
+    ax.set_xlabel("")
+    ax.set_ylabel(ylabel)
+    ax.legend(frameon=False, fontsize=9, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.set_title(title)
+    return ax
