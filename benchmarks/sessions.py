@@ -83,7 +83,6 @@ def generate_events(n_events: int = 10_000_000, seed: int = 0) -> pd.DataFrame:
     extra = rng.poisson(3.0, n_sess)  # later events per session: mean 3, so 5 events per session
     size = 2 + extra
     n = int(size.sum())
-    sess_of = np.repeat(np.arange(n_sess), size)
     pos = np.arange(n) - np.repeat(np.cumsum(size) - size, size)
 
     user = rng.integers(0, n_users, n_sess)

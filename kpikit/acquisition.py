@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from kpikit.errors import KpiDataError, describe_rows
+from kpikit.schemas import require_columns
 from kpikit.stats import Rate, rate
 
 __all__ = [
@@ -94,9 +95,7 @@ def period_spend(
     DataFrame (by columns, cost) or float
     """
     need = ["period", "cost"] + ([by] if isinstance(by, str) else list(by or [])) + (["category"] if categories else [])
-    missing = [c for c in dict.fromkeys(need) if c not in spend.columns]
-    if missing:
-        raise KpiDataError(f"spend: missing column(s) {', '.join(map(repr, missing))} (have {', '.join(map(str, spend.columns))}).")
+    require_columns(spend, need, "spend")
     s, e = _bounds(start, end)
     per = pd.to_datetime(spend["period"])
     neg = np.flatnonzero((spend["cost"] < 0).to_numpy())
@@ -141,9 +140,7 @@ def new_customers(
     int, or DataFrame (by, new_customers)
     """
     need = [customer_col, time_col] + ([by] if by else []) + ([channel_col] if channels is not None else [])
-    missing = [c for c in need if c not in table.columns]
-    if missing:
-        raise KpiDataError(f"new_customers: missing column(s) {', '.join(map(repr, missing))} (have {', '.join(map(str, table.columns))}).")
+    require_columns(table, need, "new_customers")
     s, e = _bounds(start, end)
     first = table.sort_values(time_col, kind="stable").drop_duplicates(customer_col, keep="first")
     first = first[(first[time_col] >= s) & (first[time_col] < e)]
@@ -175,9 +172,7 @@ def revenue_per_customer_month(
     >>> round(revenue_per_customer_month(tx, "2025-01-01", "2025-03-01"), 2)
     30.95
     """
-    missing = [c for c in (customer_col, time_col, amount_col) if c not in transactions.columns]
-    if missing:
-        raise KpiDataError(f"transactions: missing column(s) {', '.join(map(repr, missing))}.")
+    require_columns(transactions, (customer_col, time_col, amount_col), "transactions")
     s, e = _bounds(start, end)
     d = transactions[(transactions[time_col] >= s) & (transactions[time_col] < e)]
     n = d[customer_col].nunique()

@@ -40,26 +40,20 @@ import numpy as np
 import pandas as pd
 
 from kpikit.errors import KpiDataError, describe_rows
+from kpikit.schemas import require_columns
 
 __all__ = ["MODELS", "attribute", "compare", "markov_removal_effects", "findings"]
 
 MODELS = ("first_touch", "last_touch", "last_non_direct", "linear", "position_based", "time_decay", "markov")
 Model = Literal["first_touch", "last_touch", "last_non_direct", "linear", "position_based", "time_decay", "markov"]
 DIRECT = ("Direct", "direct", "(direct)")
+_FIX = "Map them with kk.read_table(..., columns=...) or pass the names as keyword arguments."
 
 
 def _paths(touchpoints: pd.DataFrame, journey_col: str, time_col: str, channel_col: str, converted_col: str,
            value_col: str | None) -> pd.DataFrame:
     need = [journey_col, time_col, channel_col, converted_col] + ([value_col] if value_col else [])
-    if not isinstance(touchpoints, pd.DataFrame):
-        raise KpiDataError(f"touchpoints must be a DataFrame (got {type(touchpoints).__name__}).")
-    missing = [c for c in need if c not in touchpoints.columns]
-    if missing:
-        raise KpiDataError(
-            f"touchpoints: missing column(s) {', '.join(repr(c) for c in missing)} (columns present: "
-            f"{', '.join(map(str, touchpoints.columns))}). Map them with kk.read_table(..., columns=...) "
-            "or pass the names as keyword arguments."
-        )
+    require_columns(touchpoints, need, "touchpoints", fix=_FIX)
     for c in (journey_col, time_col, channel_col):
         bad = np.flatnonzero(touchpoints[c].isna().to_numpy())
         if bad.size:
@@ -173,7 +167,6 @@ def markov_removal_effects(paths: Sequence[Sequence[str]] | pd.DataFrame, conver
         if (lens == 0).any():
             raise KpiDataError("Every path needs at least one touch.")
         chan = np.array([str(c) for p in paths for c in p], dtype=object)
-        path = np.repeat(np.arange(len(paths)), lens)
         n = np.repeat(lens, lens)
         pos = np.concatenate([np.arange(k) for k in lens]) if len(lens) else np.empty(0, dtype=int)
         pconv = np.repeat(np.asarray(converted, dtype=bool), lens)

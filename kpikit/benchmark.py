@@ -29,6 +29,7 @@ import pandas as pd
 from scipy import stats as _st
 
 from kpikit.errors import KpiDataError, KpiWarning, describe_rows
+from kpikit.schemas import require_columns
 from kpikit.stats import fdr, newcombe_interval, two_proportion_ztest
 
 __all__ = [
@@ -161,12 +162,7 @@ def _as_frame(x, name: str) -> pd.DataFrame:
 
 
 def _check_columns(frame: pd.DataFrame, cols: Sequence[str], name: str) -> None:
-    missing = [c for c in cols if c not in frame.columns]
-    if missing:
-        raise KpiDataError(
-            f"{name}: missing column(s) {', '.join(repr(c) for c in missing)} named in metrics/by "
-            f"(columns present: {', '.join(map(str, frame.columns))})."
-        )
+    require_columns(frame, cols, name, fix="Name only columns the frame has in metrics= and by=.")
 
 
 def _counts_ok(k: np.ndarray, n: np.ndarray) -> np.ndarray:

@@ -56,6 +56,7 @@ from scipy import special as _sp
 from scipy import stats as _st
 
 from kpikit.errors import ConvergenceError, KpiDataError, SmallSampleWarning, describe_rows
+from kpikit.schemas import require_columns
 
 __all__ = [
     "rfm_summary",
@@ -98,13 +99,7 @@ _SUMMARY_COLS = ("frequency", "recency", "T")
 
 
 def _require_columns(frame: pd.DataFrame, cols: Sequence[str], what: str) -> None:
-    missing = [c for c in cols if c not in frame.columns]
-    if missing:
-        raise KpiDataError(
-            f"{what}: missing column(s) {', '.join(repr(c) for c in missing)} "
-            f"(found: {', '.join(map(str, frame.columns))}). Rename the export's columns or pass "
-            "customer_col=/time_col=/amount_col=."
-        )
+    require_columns(frame, cols, what, fix="Rename the export's columns or pass customer_col=/time_col=/amount_col=.")
 
 
 def _bad_rows(mask: np.ndarray) -> str:

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from kpikit.errors import KpiDataError, describe_rows
+from kpikit.schemas import require_columns
 from kpikit.stats import (
     BayesComparison,
     RateComparison,
@@ -117,16 +118,8 @@ def _parse_steps(steps: Sequence[StepSpec], min_steps: int = 1) -> list[_Step]:
 
 
 def _require(frame: pd.DataFrame, cols: Sequence[str], table: str) -> None:
-    if not isinstance(frame, pd.DataFrame):
-        raise KpiDataError(f"{table} must be a pandas DataFrame (got {type(frame).__name__}).")
-    missing = [c for c in cols if c not in frame.columns]
-    if missing:
-        have = ", ".join(map(str, frame.columns[:12]))
-        raise KpiDataError(
-            f"{table}: missing column(s) {', '.join(repr(c) for c in missing)} (columns present: {have}). "
-            "Map the client's names onto the canonical ones with kk.read_table(..., columns={...}) "
-            "or pass the column name as a keyword argument."
-        )
+    require_columns(frame, cols, table, fix="Map the client's names onto the canonical ones with "
+                    "kk.read_table(..., columns={...}) or pass the column name as a keyword argument.")
 
 
 def _timestamps_ns(frame: pd.DataFrame, col: str, table: str) -> np.ndarray:

@@ -1433,7 +1433,7 @@ def _readme(cfg: _Config, tables: Mapping[str, pd.DataFrame], files: Mapping[str
         f"- **A/B test on {_SPRING}:** variant B converts {pct(m['ab_rate_B'])} of sessions "
         f"({int(m['ab_conversions_B'])}/{int(m['ab_sessions_B']):,}) vs A {pct(m['ab_rate_A'])} "
         f"({int(m['ab_conversions_A'])}/{int(m['ab_sessions_A']):,}): a modest lift, planted 6.3% vs 5.0%.",
-        f"- **Checkout leak (funnel session -> view_item -> add_to_cart -> begin_checkout -> purchase):** the",
+        "- **Checkout leak (funnel session -> view_item -> add_to_cart -> begin_checkout -> purchase):** the",
         f"  begin_checkout -> purchase step converts {pct(m['checkout_to_purchase_before'])} of checkouts before "
         f"{m['leak_start']} ({int(m['checkout_sessions_before']):,} checkout sessions) and "
         f"{pct(m['checkout_to_purchase_after'])} from {m['leak_start']} on "
@@ -1442,7 +1442,7 @@ def _readme(cfg: _Config, tables: Mapping[str, pd.DataFrame], files: Mapping[str
         f"{pct(m['monthly_plan_churn'])} per subscription-month; annual subscriptions due for their first",
         f"  renewal ({int(m['annual_due_first_renewal'])}) lapsed at {pct(m['annual_first_renewal_churn'])} "
         "(planted: 25% at renewal, few mid-term cancellations).",
-        f"- **Detractors churn about twice as fast as promoters:** customers whose latest NPS answer is 0-6",
+        "- **Detractors churn about twice as fast as promoters:** customers whose latest NPS answer is 0-6",
         f"  churn at {pct(m['churn_detractor'])} per customer-month ({int(m['customers_detractor'])} customers), "
         f"promoters (9-10) at {pct(m['churn_promoter'])} ({int(m['customers_promoter'])}), passives at "
         f"{pct(m['churn_passive'])}: ratio {m['churn_ratio_detractor_promoter']:.2f}.",

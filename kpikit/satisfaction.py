@@ -25,6 +25,7 @@ import pandas as pd
 from scipy import stats as _st
 
 from kpikit.errors import KpiDataError, describe_rows
+from kpikit.schemas import require_columns
 from kpikit.stats import Rate, Score, fdr, newcombe_interval, rate, rate_frame, two_proportion_ztest
 
 __all__ = [
@@ -197,14 +198,8 @@ def ces(scores, scale: int = 7, high: Sequence[int] = (5, 6, 7), level: float = 
 
 
 def _tickets(tickets: pd.DataFrame, need: Sequence[str]) -> pd.DataFrame:
-    if not isinstance(tickets, pd.DataFrame):
-        raise KpiDataError("tickets must be a DataFrame (the canonical 'tickets' table).")
-    missing = [c for c in need if c not in tickets.columns]
-    if missing:
-        raise KpiDataError(
-            f"tickets: missing column(s) {missing}. Map the help-desk export onto ticket_id, customer_id, "
-            "created_at, first_response_at, solved_at, agent_replies, reopened_at."
-        )
+    require_columns(tickets, need, "tickets", fix="Map the help-desk export onto ticket_id, customer_id, "
+                    "created_at, first_response_at, solved_at, agent_replies, reopened_at.")
     for c in need:
         if c.endswith("_at") and not pd.api.types.is_datetime64_any_dtype(tickets[c]):
             if tickets[c].isna().all():
@@ -381,9 +376,7 @@ def customer_scores(surveys: pd.DataFrame, how: Literal["last", "first", "mean"]
         csat_group ("unsatisfied (1-2)", "neutral (3)", "satisfied (4-5)").
     """
     need = ["customer_id", "kind", "score", "timestamp"]
-    missing = [c for c in need if c not in surveys.columns]
-    if missing:
-        raise KpiDataError(f"surveys: missing column(s) {missing}; the canonical surveys table has {need}.")
+    require_columns(surveys, need, "surveys")
     s = surveys.dropna(subset=["customer_id"])
     scales = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
     unknown = ~s["kind"].isin(list(scales))

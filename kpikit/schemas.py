@@ -65,6 +65,7 @@ __all__ = [
     "validate",
     "table_spec",
     "closest_columns",
+    "require_columns",
     "NUMBER_KINDS",
     "TIME_KINDS",
     "TEXT_KINDS",
@@ -611,6 +612,41 @@ def _message(source: str, problems: Sequence[_Problem], rows: _Rows) -> str:
     if len(lines) == 1:
         return lines[0]
     return f"{source}: {len(lines)} problems\n" + "\n".join(f"- {line}" for line in lines)
+
+
+def require_columns(frame, columns: Sequence[str], what: str, fix: str = "") -> None:
+    """Raise KpiDataError when ``frame`` lacks any of ``columns``: the check every kpikit function
+    makes on its input frame, with one message shape.
+
+    The message names the table (``what``), each missing column with the closest existing names, and
+    the fix (by default: map the export's columns with ``kk.read_table(..., columns=...)``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> require_columns(pd.DataFrame({"Session Start": [1]}), ["session_id", "start"], "sessions")
+    Traceback (most recent call last):
+    ...
+    kpikit.errors.KpiDataError: sessions: missing column(s) 'session_id', 'start' (closest to 'session_id': 'Session Start'; closest to 'start': 'Session Start'; columns present: 'Session Start'). Map the export's columns onto the canonical names with kk.read_table(..., columns={...}) or a mapping file. For example: columns={'Session Start': 'session_id'}.
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise KpiDataError(f"{what} must be a pandas DataFrame (got {type(frame).__name__}).")
+    present = [str(c) for c in frame.columns]
+    missing = [c for c in dict.fromkeys(columns) if c not in frame.columns]
+    if not missing:
+        return
+    hints, mapping = [], {}
+    for c in missing:
+        close = [x for x in closest_columns(c, present, n=2) if x not in columns]
+        if close:
+            hints.append(f"closest to {c!r}: " + ", ".join(repr(x) for x in close))
+            mapping.setdefault(close[0], c)
+    shown = ", ".join(repr(c) for c in present[:20]) + (", ..." if len(present) > 20 else "")
+    detail = "; ".join(hints + [f"columns present: {shown or 'none'}"])
+    fix = fix or ("Map the export's columns onto the canonical names with kk.read_table(..., columns={...}) "
+                  "or a mapping file.")
+    example = f" For example: columns={mapping!r}." if mapping else ""
+    raise KpiDataError(f"{what}: missing column(s) {', '.join(repr(c) for c in missing)} ({detail}). {fix}{example}")
 
 
 def closest_columns(name: str, available: Sequence[str], n: int = 3) -> list[str]:

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from kpikit.errors import KpiDataError, KpiWarning, VanityMetricWarning, describe_rows
+from kpikit.schemas import require_columns
 from kpikit.stats import fdr, is_small_sample, newcombe_interval, proportion_ci, rate_frame, two_proportion_ztest
 
 __all__ = [
@@ -110,20 +111,8 @@ def _check(social: pd.DataFrame, columns: Sequence[str], table: str = "social", 
     Columns in ``nullable`` may hold empty cells (unknown, e.g. a competitor's clicks); they stay
     unknown (NaN) in every sum they enter, never 0.
     """
-    if not isinstance(social, pd.DataFrame):
-        raise KpiDataError(f"{table}: expected a DataFrame (the canonical {table} table), got {type(social).__name__}.")
-    missing = [c for c in columns if c not in social.columns]
-    if missing:
-        import difflib
-
-        hints = []
-        for c in missing:
-            close = difflib.get_close_matches(c, [str(x) for x in social.columns], n=1)
-            hints.append(f"'{c}'" + (f" (closest: '{close[0]}'; map it with columns={{'{close[0]}': '{c}'}})" if close else ""))
-        raise KpiDataError(
-            f"{table}: missing column(s) {', '.join(hints)}. Read the export with kk.read_table(path, '{table}', "
-            "columns=...) so its columns get the canonical names."
-        )
+    require_columns(social, columns, table, fix=(
+        f"Read the export with kk.read_table(path, '{table}', columns=...) so its columns get the canonical names."))
     if len(social) == 0:
         raise KpiDataError(f"{table}: the table has no rows; check the file or the period filter.")
     for c in columns:

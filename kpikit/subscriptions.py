@@ -50,6 +50,7 @@ import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
 from kpikit.errors import KpiDataError, describe_rows
+from kpikit.schemas import require_columns
 from kpikit.stats import Rate, rate, rate_frame
 
 __all__ = [
@@ -93,15 +94,10 @@ def _rows(mask: np.ndarray, frame: pd.DataFrame) -> str:
 
 def _validate(subscriptions: pd.DataFrame) -> pd.DataFrame:
     """Check the columns kpikit.subscriptions needs; return a clean working copy."""
-    if not isinstance(subscriptions, pd.DataFrame):
-        raise KpiDataError("subscriptions must be a DataFrame (the canonical 'subscriptions' table).")
     required = ["customer_id", "subscription_id", "start", "amount", "interval"]
-    missing = [c for c in required if c not in subscriptions.columns]
-    if missing:
-        raise KpiDataError(
-            f"subscriptions: missing column(s) {missing}; the table needs {required} and optionally "
-            "'end', 'plan', 'quantity'. Map the export's names with kk.read_table(..., columns={...})."
-        )
+    require_columns(subscriptions, required, "subscriptions", fix=(
+        f"The table needs {', '.join(required)} and optionally end, plan, quantity. Map the export's "
+        "names with kk.read_table(..., columns={...})."))
     df = subscriptions.copy()
     if "end" not in df.columns:
         df["end"] = pd.NaT

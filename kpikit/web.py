@@ -36,6 +36,7 @@ import pandas as pd
 from scipy import stats as _st
 
 from kpikit.errors import KpiDataError, KpiWarning, describe_rows
+from kpikit.schemas import require_columns
 from kpikit.stats import (
     Rate,
     compare_rates,
@@ -99,19 +100,9 @@ _SESSION_ATTRIBUTES = ("source", "medium", "channel", "device", "country")
 
 
 def _require(frame: pd.DataFrame, columns: Iterable[str], what: str, fix: str = "") -> None:
-    """Raise KpiDataError naming the first missing column and the closest existing names."""
-    if not isinstance(frame, pd.DataFrame):
-        raise KpiDataError(f"{what} must be a pandas DataFrame (got {type(frame).__name__}).")
-    source = frame.attrs.get("source", what)
-    for col in columns:
-        if col not in frame.columns:
-            close = difflib.get_close_matches(col, [str(c) for c in frame.columns], n=3, cutoff=0.5)
-            hint = f" Closest columns: {', '.join(repr(c) for c in close)}." if close else ""
-            example = close[0] if close else "Your Column"
-            raise KpiDataError(
-                f"{source}: column {col!r} is missing (columns: {', '.join(map(str, frame.columns))}).{hint} "
-                f"{fix or f'Rename or map it, e.g. columns={{{example!r}: {col!r}}}.'}"
-            )
+    """Raise KpiDataError naming the missing columns and the closest existing names."""
+    source = frame.attrs.get("source", what) if isinstance(frame, pd.DataFrame) else what
+    require_columns(frame, list(columns), source, fix=fix)
 
 
 def _row_labels(frame: pd.DataFrame, mask) -> list[int]:

@@ -175,7 +175,7 @@ def test_survey_score_scale(kind, score, ok):
     if ok:
         assert validate(df, "surveys")["score"].tolist() == [score]
     else:
-        with pytest.raises(KpiDataError, match=rf"column 'score': 1 row has a score outside the scale of its kind|1 row has a score outside the scale"):
+        with pytest.raises(KpiDataError, match=r"column 'score': 1 row has a score outside the scale of its kind|1 row has a score outside the scale"):
             validate(df, "surveys")
 
 

@@ -295,7 +295,7 @@ def test_negative_count_is_an_error():
 
 def test_missing_column_names_closest():
     df = _rows(reach=[10]).rename(columns={"likes": "like"})
-    with pytest.raises(KpiDataError, match=r"missing column\(s\) 'likes' \(closest: 'like'; map it with columns=\{'like': 'likes'\}\)"):
+    with pytest.raises(KpiDataError, match=r"missing column\(s\) 'likes' \(closest to 'likes': 'like'.*For example: columns=\{'like': 'likes'\}"):
         social.engagement_rate(df, per="reach")
 
 
