@@ -157,7 +157,6 @@ def markov_removal_effects(paths: Sequence[Sequence[str]] | pd.DataFrame, conver
     if isinstance(paths, pd.DataFrame):
         t = paths
         chan = t["c"].to_numpy()
-        path = t["path"].to_numpy()
         pos, n = t["pos"].to_numpy(), t["n"].to_numpy()
         pconv = t["path_conv"].to_numpy()
     else:

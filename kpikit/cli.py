@@ -5,7 +5,12 @@ with papermill and writes, per notebook, the executed ``.ipynb``, an HTML report
 recorded ``.kpis.json``, then refreshes ``OUTDIR/index.html``. ``-p`` values are parsed by the type the
 notebook's parameters cell declares; an unknown name or a wrong type stops before anything runs.
 
-Exit status: 0 all rendered; 1 a notebook failed (the others still render); 2 bad parameters or usage.
+``kpikit batch CONFIG [--jobs N] [--resume] [--only CLIENT...] [--timeout SECONDS]`` renders every
+client x notebook of a YAML batch file into ``<output>/<run>/`` with an index and a summary (see
+:mod:`kpikit.batch`); the whole file is checked before anything runs.
+
+Exit status: 0 all rendered; 1 a notebook failed (the others still render); 2 bad parameters, batch
+file or usage.
 """
 
 from __future__ import annotations
@@ -72,6 +77,12 @@ def _render(args: argparse.Namespace) -> int:
     return 0
 
 
+def _batch(args: argparse.Namespace) -> int:
+    from kpikit.batch import run_from_args
+
+    return run_from_args(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``kpikit`` command."""
     from kpikit import __version__
@@ -87,6 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--timeout", type=float, default=None, help="per-cell timeout in seconds")
     r.add_argument("--title", default="kpikit reports", help="title of the index page")
     r.set_defaults(func=_render)
+    b = sub.add_parser("batch", help="render many clients x notebooks from a YAML batch file, with index and summary")
+    from kpikit.batch import add_arguments
+
+    add_arguments(b)
+    b.set_defaults(func=_batch)
     return parser
 
 
