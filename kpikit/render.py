@@ -17,8 +17,10 @@ Notebooks run with their own folder as working directory, so their relative defa
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
+import logging
 import json
 import os
 import re
@@ -213,6 +215,23 @@ def notebook_html(
     return body.replace(marker, block + _toc(body), 1)
 
 
+@contextlib.contextmanager
+def _quiet_papermill():
+    """Silence papermill's own parameter warnings while it runs a notebook.
+
+    papermill's parser does not read annotated parameters (``x: Literal[...] = ...``), so it logs
+    "Unable to parse line" and "Passed unknown parameter" for values it injects correctly. kpikit has
+    already checked every parameter against the declared cell, so those lines are noise in a batch log.
+    """
+    log = logging.getLogger("papermill")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+
+
 def render_notebook(
     notebook: str | Path,
     outdir: str | Path,
@@ -263,17 +282,18 @@ def render_notebook(
     os.close(fd)
     try:
         try:
-            pm.execute_notebook(
-                str(notebook),
-                tmp_nb,
-                parameters=parameters,
-                kernel_name=kernel_name,
-                cwd=str(notebook.parent),
-                execution_timeout=timeout,
-                progress_bar=False,
-                log_output=False,
-                report_mode=False,
-            )
+            with _quiet_papermill():
+                pm.execute_notebook(
+                    str(notebook),
+                    tmp_nb,
+                    parameters=parameters,
+                    kernel_name=kernel_name,
+                    cwd=str(notebook.parent),
+                    execution_timeout=timeout,
+                    progress_bar=False,
+                    log_output=False,
+                    report_mode=False,
+                )
         except Exception as exc:  # papermill raises PapermillExecutionError, timeouts, dead kernels
             result.error = _error_text(exc)
             if Path(tmp_nb).exists() and Path(tmp_nb).stat().st_size:
