@@ -25,9 +25,9 @@ reports: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest tests notebooks --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 
-## Open JupyterLab on notebooks/.
+## Open JupyterLab on notebooks/ (containers often run as root, which JupyterLab refuses unless told).
 lab: $(LABSTAMP)
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 $(LABSTAMP): $(STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test,lab]"
