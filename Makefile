@@ -21,9 +21,9 @@ venv: $(STAMP)
 reports: $(STAMP)
 	$(VENV)/bin/kpikit render notebooks/[0-9][0-9]_*.ipynb -o reports/sample --title "kpikit reports: data/sample"
 
-## The whole test suite: unit, reference and property tests, then nbval over the committed notebooks.
+## The whole test suite: unit, reference and property tests, the docstring examples, then nbval over the committed notebooks.
 test: $(STAMP)
-	$(PY) -m pytest tests notebooks --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+	$(PY) -m pytest tests kpikit notebooks --doctest-modules --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 
 ## Open JupyterLab on notebooks/ (containers often run as root, which JupyterLab refuses unless told).
 lab: $(LABSTAMP)

@@ -262,7 +262,7 @@ def check_client_name(name: Any) -> str | None:
     >>> check_client_name("acme-eu") is None
     True
     >>> check_client_name("../etc")
-    "'../etc' contains a path separator ('/' or '\\\\'); use a plain folder name such as 'acme-eu'"
+    "'../etc' contains a path separator ('/' or '\\\\\\\\'); use a plain folder name such as 'acme-eu'"
     """
     if not isinstance(name, str) or not name:
         return f"{name!r} is not a non-empty string"
@@ -1281,32 +1281,14 @@ _PAGE_CSS = (
 )
 
 
-def _num(x: float) -> str:
-    """A number for the index: thousands separated, four significant digits below 1,000."""
-    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"
-
-
-def _short(v: Any) -> str:
-    if isinstance(v, dict) and "value" in v:
-        x = v["value"]
-        text = f"{x:.1%}" if isinstance(x, float) and "trials" in v else (_num(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else str(x))
-        if isinstance(v.get("low"), (int, float)) and isinstance(v.get("high"), (int, float)) and "trials" in v:
-            text += f" ({v['low']:.1%} to {v['high']:.1%})"
-        return text
-    if isinstance(v, float):
-        return _num(v)
-    if isinstance(v, (dict, list)):
-        s = json.dumps(v, ensure_ascii=False)
-        return s if len(s) <= 60 else s[:57] + "..."
-    return str(v)
-
-
 def write_batch_index(run_dir: Path, results: Sequence[TaskResult], config: BatchConfig | None = None, wall_s: float | None = None) -> Path:
     """Write ``index.html``: one row per client x notebook with status, duration, headline KPIs, links.
 
     Every string (client names, notebook names, KPI values, error messages) is HTML-escaped and every
     link is URL-quoted, so hostile client strings show as text.
     """
+    from kpikit.report import headline_items
+
     e = html.escape
     run_dir = Path(run_dir)
     counts: dict[str, int] = {}
@@ -1318,7 +1300,7 @@ def write_batch_index(run_dir: Path, results: Sequence[TaskResult], config: Batc
         cls = {"failed": "failed", "not run": "notrun"}.get(r.status, "")
         if r.status in ("ok", "unchanged"):
             links = f"<a href='{e(base)}.html'>report</a> &middot; <a href='{e(base)}.kpis.json'>KPIs</a> &middot; <a href='{e(base)}.ipynb'>notebook</a>"
-            kpis = "<br>".join(f"{e(str(k))}: {e(_short(v))}" for k, v in list(r.kpis.items())[:6])
+            kpis = "<br>".join(f"{e(str(k))}: {e(text)}" for k, text in headline_items(r.kpis))
             detail = kpis
         elif r.status == "failed":
             links = f"<a href='{e(base)}.error.html'>error</a>"

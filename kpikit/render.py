@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from kpikit.errors import ParameterError
-from kpikit.report import parameter_spec, read_kpis, to_jsonable, validate_parameters
+from kpikit.report import headline_items, parameter_spec, read_kpis, to_jsonable, validate_parameters
 
 __all__ = ["RenderResult", "render_notebook", "notebook_html", "write_index", "atomic_write", "list_notebooks"]
 
@@ -344,7 +344,7 @@ def write_index(outdir: str | Path, title: str = "kpikit reports", results: list
             continue
         kpis_file = outdir / f"{stem}.kpis.json"
         kpis = json.loads(kpis_file.read_text(encoding="utf-8")).get("kpis", {}) if kpis_file.exists() else {}
-        summary = "; ".join(f"{k}: {_short(v)}" for k, v in list(kpis.items())[:6])
+        summary = "; ".join(f"{k}: {text}" for k, text in headline_items(kpis))
         rows.append(
             f"<tr><td><a href='{html.escape(stem)}.html'>{html.escape(stem)}</a></td><td>ok</td>"
             f"<td><a href='{html.escape(stem)}.kpis.json'>KPIs</a></td><td>{html.escape(summary)}</td></tr>"
@@ -360,14 +360,3 @@ def write_index(outdir: str | Path, title: str = "kpikit reports", results: list
     path = outdir / "index.html"
     atomic_write(path, page)
     return path
-
-
-def _short(v: Any) -> str:
-    if isinstance(v, dict) and "value" in v:
-        x = v["value"]
-        if isinstance(x, float) and "trials" in v:
-            return f"{x:.1%}"
-        return f"{x:,.4g}" if isinstance(x, (int, float)) else str(x)
-    if isinstance(v, float):
-        return f"{v:,.4g}"
-    return str(v)

@@ -617,3 +617,46 @@ def health_findings(health: pd.DataFrame) -> list[str]:
     if missing:
         out.append("Not in the folder: " + ", ".join(missing) + ". The notebooks that need them cannot run on this data.")
     return out
+
+
+def kpi_text(value: Any) -> str:
+    """One recorded KPI (as read back from JSON) as short text for an index page or a log.
+
+    Rates show as a percentage with their interval, large numbers with thousands separators, ISO
+    midnight timestamps as dates, and nested values as JSON cut to 60 characters.
+
+    Examples
+    --------
+    >>> kpi_text({"value": 0.0382, "low": 0.0308, "high": 0.0473, "successes": 80, "trials": 2095})
+    '3.8% (3.1% to 4.7%)'
+    >>> kpi_text(69774.8), kpi_text("2025-06-01T00:00:00")
+    ('69,775', '2025-06-01')
+    """
+    if isinstance(value, Mapping) and "value" in value:
+        x = value["value"]
+        if isinstance(x, float) and "trials" in value:
+            text = f"{x:.1%}"
+            if isinstance(value.get("low"), (int, float)) and isinstance(value.get("high"), (int, float)):
+                text += f" ({value['low']:.1%} to {value['high']:.1%})"
+            return text
+        return kpi_text(x)
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, (int, float)):
+        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+    if isinstance(value, str) and len(value) == 19 and value.endswith("T00:00:00"):
+        return value[:10]
+    if isinstance(value, (Mapping, list)):
+        s = json.dumps(value, ensure_ascii=False)
+        return s if len(s) <= 60 else s[:57] + "..."
+    return str(value)
+
+
+def headline_items(kpis: Mapping[str, Any], n: int = 6) -> list[tuple[str, str]]:
+    """The ``n`` KPIs an index shows for a report, as (name, text): single figures (rates, scores,
+    numbers, labels) before nested tables, each group in recorded order."""
+    def simple(v):
+        return not isinstance(v, (Mapping, list)) or (isinstance(v, Mapping) and "value" in v)
+
+    ordered = [k for k, v in kpis.items() if simple(v)] + [k for k, v in kpis.items() if not simple(v)]
+    return [(k, kpi_text(kpis[k])) for k in ordered[:n]]

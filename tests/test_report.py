@@ -118,3 +118,13 @@ def test_table_escapes_client_strings():
     html = kk.report.table(pd.DataFrame({"page": ["<script>alert(1)</script>"], "rate": [0.5]}),
                            percent=["rate"]).to_html()
     assert "<script>" not in html and "&lt;script&gt;" in html and "50.0%" in html
+
+
+def test_headline_items_put_single_figures_first_and_format_them():
+    kpis = {"by_plan": {"Box Monthly": {"value": 0.06}}, "churn": {"value": 0.0382, "low": 0.0308,
+            "high": 0.0473, "successes": 80, "trials": 2095}, "mrr": 69774.8,
+            "mrr_period": "2025-06-01T00:00:00", "model": "bgnbd"}
+    assert kk.report.headline_items(kpis, n=5) == [
+        ("churn", "3.8% (3.1% to 4.7%)"), ("mrr", "69,775"), ("mrr_period", "2025-06-01"),
+        ("model", "bgnbd"), ("by_plan", '{"Box Monthly": {"value": 0.06}}'),
+    ]
