@@ -1114,7 +1114,17 @@ def run_batch(
     BatchResult
         ``exit_status`` is 1 when a report failed.
     """
+    import shutil
+
+    from kpikit.io import CACHE_ENV
+
     t0 = time.perf_counter()
+    # One run-scoped cache of validated tables (kpikit.io): the notebooks of a client parse and
+    # validate each export once. Entries are keyed by file content and options, so a report sees
+    # exactly what it would read itself; the folder is removed when the run ends.
+    cache_dir = tempfile.mkdtemp(prefix="kpikit-tables-")
+    previous = os.environ.get(CACHE_ENV)
+    os.environ[CACHE_ENV] = cache_dir
     # The zygote starts first: its imports run while this process reads the config and prepares.
     zygote = _Zygote() if warm and hasattr(os, "fork") else None
     try:
@@ -1122,6 +1132,11 @@ def run_batch(
     finally:
         if zygote is not None:
             zygote.close()
+        if previous is None:
+            os.environ.pop(CACHE_ENV, None)
+        else:
+            os.environ[CACHE_ENV] = previous
+        shutil.rmtree(cache_dir, ignore_errors=True)
 
 
 def _run(config, jobs, resume, only, timeout, progress, zygote, t0) -> BatchResult:

@@ -552,6 +552,10 @@ def read_table(
             hint = " (it is a folder: use kk.io.read_folder)" if path.is_dir() else ""
             raise KpiDataError(f"{str(path)!r} does not exist or is not a file{hint}.")
         kind = _file_kind(path)
+        cache = _cache_file(path, spec.name, mapping, (sep, decimal, encoding, tz, date_format, na_values, sheet,
+                                                      comment, allow_negative, drop_invalid, label))
+        if cache is not None and cache.is_file():
+            return pd.read_pickle(cache)
         if kind == "csv":
             raw = _read_csv(path, label, sep, encoding, comment)
         elif kind == "excel":
@@ -563,14 +567,61 @@ def read_table(
                            f"{type(source).__name__}.")
 
     frame = _apply_mapping(raw.frame, mapping, label)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", KpiWarning)
         out = validate(
             frame, spec.name, source=label, rows=raw.rows, mapping=mapping, decimal=decimal, tz=tz,
             date_format=date_format, na_values=na_values, allow_negative=allow_negative,
             drop_invalid=drop_invalid,
         )
+    for w in caught:  # pass the warnings on to the caller
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if isinstance(source, (str, Path)) and cache is not None and not caught:
+        _store(cache, out)
     return out
+
+
+#: Environment variable naming a folder where validated tables are cached between reports.
+CACHE_ENV = "KPIKIT_TABLE_CACHE"
+
+
+def _cache_file(path: Path, table: str, mapping: Mapping[str, str], options: tuple) -> Path | None:
+    """Where the validated table of ``path`` is cached, when ``KPIKIT_TABLE_CACHE`` names a folder.
+
+    The batch runner sets it for one run, so that the six notebooks of a client parse and validate
+    each export once, not six times. The key is a hash of the file's bytes, the table, the mapping,
+    every reading option and the kpikit version: a changed file or option is a new entry, never a
+    stale hit.
+    """
+    import hashlib
+    import os
+
+    folder = os.environ.get(CACHE_ENV)
+    if not folder:
+        return None
+    from kpikit import __version__
+
+    h = hashlib.sha256()
+    h.update(repr((__version__, table, sorted(mapping.items()), options)).encode("utf-8"))
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return Path(folder) / f"{table}-{h.hexdigest()[:32]}.pkl"
+
+
+def _store(cache: Path, frame: pd.DataFrame) -> None:
+    """Write a cache entry atomically (two reports may read the same file at once)."""
+    import os
+    import tempfile
+
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{cache.name}.", dir=cache.parent)
+    os.close(fd)
+    try:
+        frame.to_pickle(tmp)
+        os.replace(tmp, cache)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
 
 
 # ----------------------------------------------------------------------------------------------

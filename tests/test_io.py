@@ -626,3 +626,23 @@ def test_windows_line_endings_keep_row_numbers(tmp_path):
     p.write_bytes(b"\xef\xbb\xbfcustomer_id;timestamp;amount\r\nc1;2024-03-01;1,5\r\nc2;2024-03-01;x\r\n")
     with pytest.raises(KpiDataError, match=r"t.csv, column 'amount': 1 row has text in a numeric column \(mixed types\) \(file row 3; first: 'x'\)"):
         read_table(p, "transactions", decimal=",")
+
+
+def test_table_cache_reuses_validated_tables_and_never_serves_stale_ones(tmp_path, monkeypatch):
+    # The batch runner sets KPIKIT_TABLE_CACHE for one run; a hit must equal a fresh read, and a
+    # changed file (or option) must be read again.
+    import kpikit.io as kio
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv(kio.CACHE_ENV, str(cache))
+    f = tmp_path / "spend.csv"
+    f.write_text("period,channel,cost\n2025-01-01,Email,10\n2025-02-01,Email,12.5\n", encoding="utf-8")
+    first = kio.read_table(f, "spend")
+    assert len(list(cache.glob("spend-*.pkl"))) == 1
+    again = kio.read_table(f, "spend")
+    pd.testing.assert_frame_equal(first, again)
+    assert again.attrs == first.attrs == {"table": "spend", "source": "spend.csv"}
+    f.write_text("period,channel,cost\n2025-01-01,Email,10\n2025-02-01,Email,99\n", encoding="utf-8")
+    assert kio.read_table(f, "spend")["cost"].tolist() == [10.0, 99.0]
+    assert kio.read_table(f, "spend", decimal=",")["cost"].tolist() == [10.0, 99.0]
+    assert len(list(cache.glob("spend-*.pkl"))) == 3
