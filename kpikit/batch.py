@@ -1006,29 +1006,17 @@ def _run_task(task: Task, timeout: float | None) -> TaskResult:
 
 
 def _write_outputs(task: Task, nb) -> dict:
-    import nbformat
-
     from kpikit import __version__
-    from kpikit.render import atomic_write, notebook_html
-    from kpikit.report import read_kpis, to_jsonable
+    from kpikit.render import write_report
+    from kpikit.report import to_jsonable
 
     stem = task.notebook.stem
     task.outdir.mkdir(parents=True, exist_ok=True)
-    text = nbformat.writes(nb)
-    fd, tmp = tempfile.mkstemp(prefix=f".{stem}.", suffix=".tmp.ipynb", dir=task.outdir)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        kpis = read_kpis(Path(tmp))
-        page = notebook_html(nb)
-        record = {"notebook": stem, "client": task.client, "parameters": to_jsonable(task.parameters), "kpis": kpis,
-                  "input_hash": task.input_hash, "kpikit_version": __version__}
-        atomic_write(task.outdir / f"{stem}.html", page)
-        os.replace(tmp, task.outdir / f"{stem}.ipynb")
-        # the KPI file last: it holds the hash that marks the report complete
-        atomic_write(task.outdir / f"{stem}.kpis.json", json.dumps(record, indent=2, sort_keys=True) + "\n")
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    # the KPI file is written last: it holds the hash that marks the report complete
+    kpis = write_report(task.outdir, stem, nb, {
+        "notebook": stem, "client": task.client, "parameters": to_jsonable(task.parameters),
+        "input_hash": task.input_hash, "kpikit_version": __version__,
+    })
     for ext in (".failed.ipynb", ".error.html"):
         (task.outdir / f"{stem}{ext}").unlink(missing_ok=True)
     return kpis

@@ -32,9 +32,9 @@ from pathlib import Path
 from typing import Any
 
 from kpikit.errors import ParameterError
-from kpikit.report import headline_items, parameter_spec, read_kpis, to_jsonable, validate_parameters
+from kpikit.report import headline_items, notebook_kpis, parameter_spec, to_jsonable, validate_parameters
 
-__all__ = ["RenderResult", "render_notebook", "notebook_html", "write_index", "atomic_write", "list_notebooks"]
+__all__ = ["RenderResult", "render_notebook", "notebook_html", "write_report", "write_index", "atomic_write", "list_notebooks"]
 
 
 @dataclass
@@ -300,19 +300,33 @@ def render_notebook(
                 os.replace(tmp_nb, outdir / f"{stem}.failed.ipynb")
             return result
         nb = nbformat.read(tmp_nb, as_version=4)
-        kpis = read_kpis(Path(tmp_nb))
-        page = notebook_html(nb)
-        ipynb_path, html_path, kpis_path = outdir / f"{stem}.ipynb", outdir / f"{stem}.html", outdir / f"{stem}.kpis.json"
-        atomic_write(html_path, page)
-        record = {"notebook": notebook.name, "parameters": to_jsonable(parameters), "kpis": kpis}
-        atomic_write(kpis_path, json.dumps(record, indent=2, sort_keys=True) + "\n")
-        os.replace(tmp_nb, ipynb_path)
+        kpis = write_report(outdir, stem, nb, {"notebook": notebook.name, "parameters": to_jsonable(parameters)})
         (outdir / f"{stem}.failed.ipynb").unlink(missing_ok=True)
-        result.ok, result.ipynb, result.html, result.kpis_path, result.kpis = True, ipynb_path, html_path, kpis_path, kpis
+        result.ok, result.kpis = True, kpis
+        result.ipynb, result.html, result.kpis_path = (outdir / f"{stem}{ext}" for ext in (".ipynb", ".html", ".kpis.json"))
         return result
     finally:
         Path(tmp_nb).unlink(missing_ok=True)
         result.duration_s = time.perf_counter() - t0
+
+
+def write_report(outdir: Path, stem: str, nb, record: Mapping[str, Any]) -> dict:
+    """Write one executed notebook's three outputs, each atomically: ``stem.ipynb``, ``stem.html``
+    (no code) and, last, ``stem.kpis.json`` (``record`` plus the recorded KPIs), whose presence marks
+    the report complete. Used by ``kpikit render`` and ``kpikit batch``.
+
+    Returns
+    -------
+    dict
+        The recorded KPIs.
+    """
+    import nbformat
+
+    kpis = notebook_kpis(nb)
+    atomic_write(outdir / f"{stem}.ipynb", nbformat.writes(nb))
+    atomic_write(outdir / f"{stem}.html", notebook_html(nb))
+    atomic_write(outdir / f"{stem}.kpis.json", json.dumps({**record, "kpis": kpis}, indent=2, sort_keys=True) + "\n")
+    return kpis
 
 
 def _error_text(exc: BaseException) -> str:

@@ -47,6 +47,7 @@ __all__ = [
     "to_jsonable",
     "record_kpis",
     "read_kpis",
+    "notebook_kpis",
     "show_findings",
     "table",
     "header",
@@ -360,10 +361,13 @@ def read_kpis(path: str | Path) -> dict:
     """
     path = Path(path)
     data = json.loads(path.read_text(encoding="utf-8"))
-    if path.suffix != ".ipynb":
-        return data
+    return notebook_kpis(data) if path.suffix == ".ipynb" else data
+
+
+def notebook_kpis(nb: Mapping) -> dict:
+    """Headline KPIs recorded in an executed notebook (a dict or nbformat node), merged in cell order."""
     out: dict = {}
-    for cell in data.get("cells", []):
+    for cell in nb.get("cells", []):
         for o in cell.get("outputs", []):
             if KPI_MIME in o.get("data", {}):
                 out.update(o["data"][KPI_MIME])
