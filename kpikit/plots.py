@@ -9,8 +9,10 @@ Generic charts come first; each domain has its own section below.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 
+import matplotlib
 import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
 import numpy as np
@@ -20,6 +22,7 @@ import seaborn as sns
 __all__ = [
     "PALETTE",
     "use_style",
+    "draw_charts_once",
     "percent_axis",
     "rate_bars",
     "trend",
@@ -56,7 +59,11 @@ GOOD, BAD, NEUTRAL, HIGHLIGHT = PALETTE[2], PALETTE[3], PALETTE[7], PALETTE[1]
 
 
 def use_style() -> None:
-    """Apply the house style: white grid, readable fonts, PNG output at a fixed size and dpi."""
+    """Apply the house style: white grid, readable fonts, PNG output at a fixed size and dpi.
+
+    In a notebook with the inline backend it also has each chart drawn once instead of twice (see
+    :func:`draw_charts_once`).
+    """
     sns.set_theme(style="whitegrid", palette=PALETTE, context="notebook")
     plt.rcParams.update(
         {
@@ -69,6 +76,39 @@ def use_style() -> None:
             "svg.hashsalt": "kpikit",
         }
     )
+    draw_charts_once()
+
+
+def _inline_backend() -> bool:
+    return "inline" in str(matplotlib.get_backend()).lower()
+
+
+def draw_charts_once() -> bool:
+    """With the inline backend, stop pyplot drawing every new chart once more after each cell.
+
+    After every cell, pyplot's IPython hook (``post_execute``) draws each new figure on its canvas,
+    and then the inline backend's own hook renders each one again, from scratch, into the PNG the
+    notebook shows. With the inline backend nobody ever sees the first drawing, and it costs about a
+    fifth of a kpikit notebook's run time (measured on the sample notebooks: 2.7 s of 13 s). This
+    function disconnects pyplot's hook (``pyplot.uninstall_repl_displayhook``, public API) when the
+    inline backend is active; the PNGs are byte for byte the same. Switching to another backend
+    (``%matplotlib widget``, ``plt.switch_backend``) or ``plt.ion()`` connects it again, so
+    interactive backends keep redrawing as usual.
+
+    Returns True when the hook was disconnected (False outside IPython or with another backend).
+    """
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None:
+        return False
+    if not plt.get_fignums():
+        # pyplot resolves its backend lazily at the first figure and connects the hook then; resolve
+        # it now (with no figure open, switching to the same backend loses nothing)
+        plt.switch_backend(matplotlib.get_backend())
+    if not _inline_backend():
+        return False
+    plt.uninstall_repl_displayhook()
+    return True
 
 
 def _ax(ax):
