@@ -13,9 +13,12 @@ from kpikit.errors import (
     SmallSampleWarning,
     VanityMetricWarning,
 )
-from kpikit.stats import Rate, RateComparison, Score, compare_rates, fdr, rate
 
 __version__ = "0.1.0"
+
+# kpikit.stats (pandas, scipy) loads on first use too, so that `import kpikit` costs milliseconds:
+# `kpikit batch` starts its kernel zygote before any heavy import (see kpikit.batch).
+_STATS_NAMES = ("Rate", "RateComparison", "Score", "compare_rates", "fdr", "rate")
 
 _SUBMODULES = (
     "errors", "stats", "schemas", "io", "web", "funnel", "attribution", "acquisition",
@@ -30,6 +33,8 @@ def __getattr__(name: str):
         return _import_module(f"kpikit.{name}")
     if name == "read_table":
         return _import_module("kpikit.io").read_table
+    if name in _STATS_NAMES:
+        return getattr(_import_module("kpikit.stats"), name)
     raise AttributeError(f"module 'kpikit' has no attribute {name!r}")
 
 
@@ -38,3 +43,8 @@ __all__ = [
     "VanityMetricWarning", "Rate", "RateComparison", "Score", "compare_rates", "fdr", "rate",
     "read_table", "__version__",
 ]
+
+
+def __dir__() -> list[str]:
+    # the lazy names too, so tab completion in JupyterLab offers kk.web, kk.rate, ...
+    return sorted(set(globals()) | set(__all__) | set(_SUBMODULES))
