@@ -70,6 +70,7 @@ __all__ = [
     "benchmark_reference",
     "data_checks",
     "findings",
+    "headline_kpis",
     "read_ga4_bigquery",
     "read_landing_page_report",
 ]
@@ -2040,3 +2041,73 @@ def findings(
         if flagged.empty:
             out.append(f"No landing page shows a significant {a}-versus-{b} bounce gap.")
     return out
+
+
+def headline_kpis(
+    headline: Mapping,
+    *,
+    change: pd.DataFrame,
+    trend: pd.DataFrame,
+    diagnosis: pd.DataFrame,
+    gaps: pd.DataFrame,
+    period: Mapping,
+    definition: Definition = "ga4",
+    top: int = 5,
+) -> dict:
+    """The headline KPIs of a bounce-rate diagnosis, for ``kk.report.record_kpis``.
+
+    Parameters
+    ----------
+    headline, change, trend, diagnosis, gaps : dict or DataFrame
+        Outputs of :func:`headline`, :func:`period_change`, :func:`trend`, :func:`diagnose` and
+        :func:`device_gap` over the analysed period.
+    period : dict
+        The analysed period as :func:`split_periods` returns it (``start`` and ``end``).
+    definition : {"ga4", "ua"}
+        The bounce definition the numbers were computed with (recorded beside them).
+    top : int
+        How many flagged segments of the fix list to record.
+
+    Returns
+    -------
+    dict
+        period ("YYYY-MM-DD to YYYY-MM-DD"), definition, sessions, bounce_rate and engagement_rate
+        (Rate), bounce_rate_change (change, change_low, change_high, p_value against the previous
+        period), weeks_outside_control_limits, fix_list (the first ``top`` flagged segments: segment,
+        sessions, bounce_rate, excess_bounces, q_value), device_gaps_flagged (pages whose first
+        device bounces significantly more), largest_device_gap (the first of them, or None). Numbers
+        from frames are rounded to 6 decimals so that the recorded JSON is stable.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"engaged": [True, False, False, True]})
+    >>> g = pd.DataFrame({"landing_page": ["/p"], "gap": [0.1], "flagged": [False]})
+    >>> k = headline_kpis(headline(s), change=pd.DataFrame({"metric": [], "change": []}),
+    ...                   trend=pd.DataFrame({"signal": [False, True]}), gaps=g,
+    ...                   diagnosis=pd.DataFrame({"flagged": [False]}),
+    ...                   period={"start": pd.Timestamp("2025-01-01"), "end": pd.Timestamp("2025-01-31")})
+    >>> k["period"], k["sessions"], k["weeks_outside_control_limits"], k["largest_device_gap"]
+    ('2025-01-01 to 2025-01-31', 4, 1, None)
+    """
+    row = change.loc[change["metric"] == "bounce_rate"]
+    delta = (row[["change", "change_low", "change_high", "p_value"]].iloc[0].astype(float).round(6).to_dict()
+             if len(row) else None)
+    fix = diagnosis.loc[diagnosis["flagged"]].head(top)
+    fix_cols = ["segment", "sessions", "bounce_rate", "excess_bounces", "q_value"]
+    flagged = gaps.loc[gaps["flagged"] & (gaps["gap"] > 0)]
+    page_col = gaps.columns[0]
+    devices = [c.removesuffix("_bounce_rate") for c in gaps.columns if c.endswith("_bounce_rate")]
+    gap_cols = [page_col, "gap", "gap_low", "gap_high", "q_value", *(f"{d}_bounce_rate" for d in devices),
+                *(f"{d}_sessions" for d in devices)]
+    return {
+        "period": f"{period['start']:%Y-%m-%d} to {period['end']:%Y-%m-%d}",
+        "definition": definition,
+        "sessions": headline["sessions"],
+        "bounce_rate": headline["bounce_rate"],
+        "engagement_rate": headline.get("engagement_rate"),
+        "bounce_rate_change": delta,
+        "weeks_outside_control_limits": int(trend["signal"].sum()),
+        "fix_list": fix[fix_cols].round(6).to_dict("records") if len(fix) else [],
+        "device_gaps_flagged": flagged[page_col].astype(str).tolist(),
+        "largest_device_gap": flagged.head(1)[gap_cols].round(6).to_dict("records")[0] if len(flagged) else None,
+    }
