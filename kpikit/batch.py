@@ -78,8 +78,9 @@ on about 0.05 s of CPU instead of 0.2 s; and a worker takes a kernel as ready as
 ``kernel_info`` with its IOPub channel connected, without jupyter_client's wait for 0.2 s of IOPub
 silence (nbclient ignores IOPub messages that are not its cell's). Charts are drawn once, not twice,
 in every kpikit notebook, batch or not (:func:`kpikit.plots.draw_charts_once`). Together these took
-the 16-report benchmark from 1.97x to about 2.5x the plain pool's throughput (``benchmarks/batch.py``). The pool workers themselves are
-forked from the parent after it has imported nbclient, papermill and the HTML exporter. Should the
+the 16-report benchmark from 1.97x to about 2.5x the plain pool's throughput (``benchmarks/batch.py``).
+The pool workers themselves are forked from the parent after it has imported nbclient, papermill and
+the HTML exporter. Should the
 zygote die, workers fall back to ordinary kernels; ``warm=False`` (``--cold``) uses ordinary kernels
 started by jupyter_client throughout, as papermill does (and is the fallback where ``os.fork`` does not
 exist).
@@ -643,7 +644,7 @@ def _zygote_main(sock_path: str) -> None:  # pragma: no cover - runs in its own 
                 importlib.import_module(name)
             except Exception:  # a broken module fails in the notebook that imports it, as usual
                 sys.modules.pop(name, None)
-    del os.environ["PYDEVD_DISABLE_FILE_VALIDATION"]
+    os.environ.pop("PYDEVD_DISABLE_FILE_VALIDATION", None)
     _warm_up()
     children: set[int] = set()
 
