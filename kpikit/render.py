@@ -293,6 +293,9 @@ def render_notebook(
                     progress_bar=False,
                     log_output=False,
                     report_mode=False,
+                    # the kernel's own log: ipykernel 7 warns "running over TCP without encryption"
+                    # on every start (the usual local set-up); errors still show
+                    extra_arguments=["--IPKernelApp.log_level=ERROR"],
                 )
         except Exception as exc:  # papermill raises PapermillExecutionError, timeouts, dead kernels
             result.error = _error_text(exc)

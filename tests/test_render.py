@@ -22,10 +22,11 @@ def notebook(tmp_path):
     return nb
 
 
-def test_render_writes_report_notebook_and_kpis(notebook, tmp_path):
+def test_render_writes_report_notebook_and_kpis(notebook, tmp_path, capfd):
     out = tmp_path / "out"
     res = render_notebook(notebook, out, parameters={"n": 4, "client": "<script>alert(1)</script>"})
     assert res.ok, res.error
+    assert "running over TCP" not in capfd.readouterr().err  # the kernel's start-up log stays quiet
     assert sorted(p.name for p in out.iterdir()) == ["minimal.html", "minimal.ipynb", "minimal.kpis.json"]
     record = json.loads((out / "minimal.kpis.json").read_text())
     assert record["kpis"]["share"]["successes"] == 4 and record["kpis"]["share"]["trials"] == 10
