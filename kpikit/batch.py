@@ -982,6 +982,8 @@ def execute_notebook(notebook: Path, parameters: Mapping[str, Any], timeout: flo
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
+    from kpikit.render import KERNEL_ARGUMENTS
+
     nb = load_notebook_node(str(notebook))
     nb = parameterize_notebook(nb, dict(parameters), kernel_name="python3", language="python")
     current: dict = {"index": None}
@@ -992,7 +994,7 @@ def execute_notebook(notebook: Path, parameters: Mapping[str, Any], timeout: flo
     client = NotebookClient(
         nb, km=kernel, timeout=int(math.ceil(timeout)) if timeout else None, kernel_name="python3",
         allow_errors=False, startup_timeout=60, resources={"metadata": {"path": str(notebook.parent)}},
-        on_cell_start=on_start,
+        on_cell_start=on_start, extra_arguments=list(KERNEL_ARGUMENTS),  # for kernels it starts (cold)
     )
     error = None
     try:

@@ -34,7 +34,7 @@ from typing import Any
 from kpikit.errors import ParameterError
 from kpikit.report import headline_items, notebook_kpis, parameter_spec, to_jsonable, validate_parameters
 
-__all__ = ["RenderResult", "render_notebook", "notebook_html", "write_report", "write_index", "atomic_write", "list_notebooks"]
+__all__ = ["KERNEL_ARGUMENTS", "RenderResult", "render_notebook", "notebook_html", "write_report", "write_index", "atomic_write", "list_notebooks"]
 
 
 @dataclass
@@ -215,6 +215,12 @@ def notebook_html(
     return body.replace(marker, block + _toc(body), 1)
 
 
+#: Arguments of every kernel kpikit starts: its own log shows errors only, because ipykernel 7 warns
+#: "running over TCP without encryption" on every start of the usual local set-up. Cell output
+#: (warnings included) is not affected.
+KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=ERROR",)
+
+
 @contextlib.contextmanager
 def _quiet_papermill():
     """Silence papermill's own parameter warnings while it runs a notebook.
@@ -293,9 +299,7 @@ def render_notebook(
                     progress_bar=False,
                     log_output=False,
                     report_mode=False,
-                    # the kernel's own log: ipykernel 7 warns "running over TCP without encryption"
-                    # on every start (the usual local set-up); errors still show
-                    extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                    extra_arguments=list(KERNEL_ARGUMENTS),
                 )
         except Exception as exc:  # papermill raises PapermillExecutionError, timeouts, dead kernels
             result.error = _error_text(exc)
