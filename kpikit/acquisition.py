@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from kpikit.errors import KpiDataError, describe_rows
-from kpikit.schemas import require_columns
+from kpikit.schemas import column_list, require_columns
 from kpikit.stats import Rate, rate
 
 __all__ = [
@@ -94,7 +94,7 @@ def period_spend(
     -------
     DataFrame (by columns, cost) or float
     """
-    need = ["period", "cost"] + ([by] if isinstance(by, str) else list(by or [])) + (["category"] if categories else [])
+    need = ["period", "cost"] + column_list(by) + (["category"] if categories else [])
     require_columns(spend, need, "spend")
     s, e = _bounds(start, end)
     per = pd.to_datetime(spend["period"])
@@ -107,8 +107,7 @@ def period_spend(
         d = d[d["category"].isin(list(categories))]
     if by is None:
         return float(d["cost"].sum())
-    keys = [by] if isinstance(by, str) else list(by)
-    return d.groupby(keys, sort=True)["cost"].sum().reset_index()
+    return d.groupby(column_list(by), sort=True)["cost"].sum().reset_index()
 
 
 def new_customers(

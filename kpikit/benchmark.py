@@ -29,7 +29,7 @@ import pandas as pd
 from scipy import stats as _st
 
 from kpikit.errors import KpiDataError, KpiWarning, describe_rows
-from kpikit.schemas import require_columns
+from kpikit.schemas import column_list, require_columns
 from kpikit.stats import fdr, newcombe_interval, two_proportion_ztest
 
 __all__ = [
@@ -254,7 +254,7 @@ def compare(
     (0.08, 0.03, 100.0, 'leads')
     """
     specs = _metric_specs(metrics)
-    keys = [by] if isinstance(by, str) else list(by or [])
+    keys = column_list(by)
     cl = _as_frame(client, "client")
     pe = _as_frame(peers, "peers")
     cols = [c for s in specs.values() for c in s]
@@ -880,7 +880,7 @@ def against_self(
     code = _PERIOD_CODES.get(freq)
     if code is None:
         raise KpiDataError(f"freq must be one of {', '.join(_PERIOD_CODES)} (got {freq!r}).")
-    keys = [by] if isinstance(by, str) else list(by or [])
+    keys = column_list(by)
     cols = [c for c in (value, count, successes, trials) if c is not None]
     _check_columns(series, [date, *cols, *keys], "series")
     if not pd.api.types.is_datetime64_any_dtype(series[date]):

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from kpikit.errors import KpiDataError, describe_rows
-from kpikit.schemas import require_columns
+from kpikit.schemas import column_list, require_columns
 from kpikit.stats import (
     BayesComparison,
     RateComparison,
@@ -1041,7 +1041,7 @@ def landing_page_conversion(
     >>> landing_page_conversion(s)["conversion_rate"].tolist()
     [0.5, 0.0]
     """
-    keys = [by] if isinstance(by, str) else list(by)
+    keys = column_list(by)
     _require(sessions, keys + [converted], "sessions")
     conv = sessions[converted]
     if conv.isna().any():

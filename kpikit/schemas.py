@@ -66,6 +66,7 @@ __all__ = [
     "table_spec",
     "closest_columns",
     "require_columns",
+    "column_list",
     "NUMBER_KINDS",
     "TIME_KINDS",
     "TEXT_KINDS",
@@ -612,6 +613,21 @@ def _message(source: str, problems: Sequence[_Problem], rows: _Rows) -> str:
     if len(lines) == 1:
         return lines[0]
     return f"{source}: {len(lines)} problems\n" + "\n".join(f"- {line}" for line in lines)
+
+
+def column_list(by: str | Sequence[str] | None) -> list[str]:
+    """The ``by=`` argument of a breakdown as a list of column names: None, one name, or several.
+
+    Examples
+    --------
+    >>> column_list(None), column_list("channel"), column_list(("channel", "device"))
+    ([], ['channel'], ['channel', 'device'])
+    """
+    if by is None:
+        return []
+    if isinstance(by, str):
+        return [by]
+    return list(by)
 
 
 def require_columns(frame, columns: Sequence[str], what: str, fix: str = "") -> None:

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from kpikit.errors import KpiDataError, KpiWarning, VanityMetricWarning, describe_rows
-from kpikit.schemas import require_columns
+from kpikit.schemas import column_list, require_columns
 from kpikit.stats import fdr, is_small_sample, newcombe_interval, proportion_ci, rate_frame, two_proportion_ztest
 
 __all__ = [
@@ -89,14 +89,6 @@ _PERIOD_CODES = {"D": "D", "W": "W", "MS": "M", "M": "M", "ME": "M", "QS": "Q", 
 
 # ---------------------------------------------------------------------------------------------
 # input checks and grouping
-
-
-def _as_list(by) -> list[str]:
-    if by is None:
-        return []
-    if isinstance(by, str):
-        return [by]
-    return list(by)
 
 
 def _floats(col) -> np.ndarray:
@@ -244,7 +236,7 @@ def awareness(social: pd.DataFrame, by: str | Sequence[str] | None = "brand", fr
     >>> awareness(df)[["followers_gained", "audience_growth_rate"]].iloc[0].tolist()
     [50.0, 0.05]
     """
-    keys = _as_list(by)
+    keys = column_list(by)
     _check(social, ["date", "brand", "platform", "followers", "reach", "impressions", "mentions", *keys])
     frame, pkeys = _with_period(social, freq)
     account = ["brand", "platform"]
@@ -368,7 +360,7 @@ def engagement_rate(
     [0.1, 0.05]
     """
     _check_per(per, kind)
-    keys = _as_list(by)
+    keys = column_list(by)
     needed = ["date", *KIND_COLUMNS[kind], *(("followers", "posts") if per == "followers" else (per,)), *keys]
     _check(social, needed)
     frame, pkeys = _with_period(social, freq)
@@ -416,7 +408,7 @@ def click_through_rate(
     DataFrame
         [period], by..., clicks, impressions, ctr, ci_low, ci_high, small_sample.
     """
-    keys = _as_list(by)
+    keys = column_list(by)
     _check(social, ["date", "clicks", "impressions", *keys], nullable=("clicks",))
     frame, pkeys = _with_period(social, freq)
     out = _sum(frame, pkeys + keys, ["clicks", "impressions"])
@@ -449,7 +441,7 @@ def conversion(
     """
     if base not in ("clicks", "reach", "impressions"):
         raise KpiDataError(f"base must be 'clicks', 'reach' or 'impressions' (got {base!r}).")
-    keys = _as_list(by)
+    keys = column_list(by)
     _check(social, ["date", "clicks", "conversions", base, *keys], nullable=("clicks", "conversions"))
     frame, pkeys = _with_period(social, freq)
     out = _sum(frame, pkeys + keys, ["clicks", "conversions", base])
@@ -492,7 +484,7 @@ def customer(
     """
     from scipy import stats as _st
 
-    keys = _as_list(by)
+    keys = column_list(by)
     _check(reviews, [rating, *keys], table="reviews")
     x = pd.Series(_floats(reviews[rating]), index=reviews.index)
     bad = (x.isna() | (x < scale[0]) | (x > scale[1])).to_numpy()
@@ -568,7 +560,7 @@ def share_of_voice(
     >>> share_of_voice(df, freq=None)["share_of_voice"].tolist()
     [0.3, 0.5, 0.2]
     """
-    keys = _as_list(by)
+    keys = column_list(by)
     _check(social, ["date", "brand", "mentions", *keys])
     frame = social
     if brands is not None:
@@ -609,7 +601,7 @@ def summary(social: pd.DataFrame, by: str | Sequence[str] | None = "brand", freq
     Feed it to :func:`kpikit.benchmark.compare` with metrics such as
     ``{"engagement rate (per reach)": ("engagements", "reach")}``.
     """
-    keys = _as_list(by)
+    keys = column_list(by)
     _check(social, ["date", "brand", "platform", *COUNT_COLUMNS, *keys], nullable=("clicks", "conversions"))
     frame, pkeys = _with_period(social, freq)
     group = pkeys + keys
@@ -851,7 +843,7 @@ def dispersion(
     >>> dispersion(df, per="reach")   # (10-20)^2/16 + (30-20)^2/16 = 12.5 on 1 df
     12.5
     """
-    keys = _as_list(by)
+    keys = column_list(by)
     group = list(dict.fromkeys([*keys, "platform"]))
     r = engagement_rate(social, per=per, kind=kind, by=group, freq=freq)
     num, _ = KIND_NAMES[kind]

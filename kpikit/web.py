@@ -36,7 +36,7 @@ import pandas as pd
 from scipy import stats as _st
 
 from kpikit.errors import KpiDataError, KpiWarning, describe_rows
-from kpikit.schemas import require_columns
+from kpikit.schemas import column_list, require_columns
 from kpikit.stats import (
     Rate,
     compare_rates,
@@ -126,14 +126,6 @@ def _check_definition(definition: str) -> None:
         raise KpiDataError(
             f"definition must be 'ga4' (non-engaged sessions) or 'ua' (single-interaction sessions); got {definition!r}."
         )
-
-
-def _as_list(by) -> list[str]:
-    if by is None:
-        return []
-    if isinstance(by, str):
-        return [by]
-    return list(by)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -551,7 +543,7 @@ def bounce_rate(
     {'landing_page': ['/', '/blog'], 'sessions': [2, 1], 'bounces': [1, 1], 'bounce_rate': [0.5, 1.0]}
     """
     _check_definition(definition)
-    by_cols = _as_list(by)
+    by_cols = column_list(by)
     if not isinstance(sessions, pd.DataFrame):
         raise KpiDataError(f"sessions must be a pandas DataFrame (got {type(sessions).__name__}).")
     _require(sessions, by_cols, "sessions", fix="Pass existing column names in by=.")
@@ -977,7 +969,7 @@ def diagnose(
     ['/landing/a', 'action', True]
     """
     _check_definition(definition)
-    by_cols = _as_list(by)
+    by_cols = column_list(by)
     if not by_cols:
         raise KpiDataError("diagnose needs at least one segment column in by=, e.g. by=('landing_page',).")
     if not 0 < alpha < 1:
@@ -1200,7 +1192,7 @@ def traffic_to_lead(
     >>> traffic_to_lead(s)[["landing_page", "leads", "traffic_to_lead"]].values.tolist()
     [['/contact', 1, 0.5], ['/', 0, 0.0]]
     """
-    by_cols = _as_list(by)
+    by_cols = column_list(by)
     _require(sessions, [*by_cols, "new_lead"], "sessions",
              fix="Build sessions with kk.web.sessions_from_events(events), which marks each user's first lead.")
     work = pd.DataFrame({"sessions": 1, "leads": sessions["new_lead"].to_numpy(dtype=bool).astype(np.int64)},
