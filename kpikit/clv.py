@@ -57,6 +57,7 @@ from scipy import stats as _st
 
 from kpikit.errors import ConvergenceError, KpiDataError, SmallSampleWarning, describe_rows
 from kpikit.schemas import require_columns
+from kpikit.stats import mean_ci
 
 __all__ = [
     "rfm_summary",
@@ -82,6 +83,7 @@ __all__ = [
     "ltv_cac",
     "spend_frequency_correlation",
     "findings",
+    "headline_kpis",
 ]
 
 #: Length of the calendar periods used to convert between a model's time unit and CLV periods, in days.
@@ -1716,3 +1718,61 @@ def findings(
         else:
             out.append("LTV:CAC meets the 3:1 rule of thumb everywhere.")
     return out
+
+
+def headline_kpis(
+    historical: dict,
+    clv: pd.DataFrame,
+    totals: dict,
+    *,
+    purchases: BetaGeo | ParetoNBD,
+    spend_model: GammaGamma,
+    by_segment: pd.DataFrame,
+    ratios: pd.DataFrame,
+    segment_col: str = "channel",
+    level: float = 0.95,
+) -> dict:
+    """The headline KPIs of a CLV forecast, for ``kk.report.record_kpis``.
+
+    Parameters
+    ----------
+    historical : dict
+        Output of :func:`historical_clv`.
+    clv : DataFrame
+        Output of :func:`customer_lifetime_value` (``clv`` and ``p_alive`` per customer).
+    totals : dict
+        Output of :func:`holdout_totals` (actual, predicted, relative_error).
+    purchases, spend_model : fitted models
+        The purchase model (BetaGeo or ParetoNBD) and the GammaGamma spend model.
+    by_segment : DataFrame
+        Output of :func:`clv_by_segment` over ``segment_col``.
+    ratios : DataFrame
+        Output of :func:`ltv_cac`.
+
+    Returns
+    -------
+    dict
+        historical_clv; mean_clv (Score: mean CLV with its t interval); total_clv; share_probably_gone
+        (share of customers with P(alive) < 0.5); model ("bgnbd" or "pareto"); purchase_params and
+        spend_params; holdout_actual, holdout_predicted, holdout_relative_error; clv_by_channel
+        (segment -> mean CLV) and lowest_clv_channel; ltv_cac (segment -> ratio); payback_months
+        (segment -> months, only where the curve pays back). The channel keys keep these names
+        whatever ``segment_col`` is.
+    """
+    lowest = by_segment.sort_values("clv").iloc[0]
+    return {
+        "historical_clv": historical["clv"],
+        "mean_clv": mean_ci(clv["clv"], level=level, name="clv"),
+        "total_clv": float(clv["clv"].sum()),
+        "share_probably_gone": float((clv["p_alive"] < 0.5).mean()),
+        "model": "pareto" if isinstance(purchases, ParetoNBD) else "bgnbd",
+        "purchase_params": purchases.params_.to_dict(),
+        "spend_params": spend_model.params_.to_dict(),
+        "holdout_actual": totals["actual"],
+        "holdout_predicted": totals["predicted"],
+        "holdout_relative_error": totals["relative_error"],
+        "clv_by_channel": dict(zip(by_segment[segment_col], by_segment["clv"])),
+        "lowest_clv_channel": str(lowest[segment_col]),
+        "ltv_cac": dict(zip(ratios["segment"], ratios["ltv_cac"])),
+        "payback_months": {k: v for k, v in zip(ratios["segment"], ratios["payback_months"]) if not pd.isna(v)},
+    }
