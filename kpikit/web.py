@@ -1909,6 +1909,12 @@ def benchmark_reference(
             "year": None if "year" not in r.index or pd.isna(r["year"]) else int(r["year"])}
 
 
+def _gap_layout(gaps: pd.DataFrame) -> tuple[str, str, str]:
+    """(page column, device a, device b) of a :func:`device_gap` table, read from its columns."""
+    a, b = (c.removesuffix("_bounce_rate") for c in gaps.columns if c.endswith("_bounce_rate"))
+    return gaps.columns[0], a, b
+
+
 def findings(
     headline: Mapping | None = None,
     change: pd.DataFrame | None = None,
@@ -2021,9 +2027,7 @@ def findings(
                        "goal is to answer a question; they are not on the fix list.")
     if gaps is not None and len(gaps):
         flagged = gaps.loc[gaps["flagged"]]
-        cols = [c for c in gaps.columns if c.endswith("_bounce_rate")]
-        a, b = cols[0].removesuffix("_bounce_rate"), cols[1].removesuffix("_bounce_rate")
-        page_col = gaps.columns[0]
+        page_col, a, b = _gap_layout(gaps)
         for r in flagged.head(top).to_dict("records"):
             out.append(
                 f"On {r[page_col]}, {a} bounces {r[f'{a}_bounce_rate']:.0%} against {r[f'{b}_bounce_rate']:.0%} on {b} "
@@ -2073,24 +2077,23 @@ def headline_kpis(
     Examples
     --------
     >>> s = pd.DataFrame({"engaged": [True, False, False, True]})
-    >>> g = pd.DataFrame({"landing_page": ["/p"], "gap": [0.1], "flagged": [False]})
+    >>> rows = pd.DataFrame({"landing_page": ["/p", "/p", "/q", "/q"], "device": ["mobile", "desktop"] * 2,
+    ...                      "sessions": [40, 40, 40, 40], "bounces": [20, 18, 19, 21]})
     >>> k = headline_kpis(headline(s), change=pd.DataFrame({"metric": [], "change": []}),
-    ...                   trend=pd.DataFrame({"signal": [False, True]}), gaps=g,
-    ...                   diagnosis=pd.DataFrame({"flagged": [False]}),
+    ...                   trend=pd.DataFrame({"signal": [False, True]}), gaps=device_gap(rows),
+    ...                   diagnosis=diagnose(rows, by="landing_page"),
     ...                   period={"start": pd.Timestamp("2025-01-01"), "end": pd.Timestamp("2025-01-31")})
-    >>> k["period"], k["sessions"], k["weeks_outside_control_limits"], k["largest_device_gap"]
-    ('2025-01-01 to 2025-01-31', 4, 1, None)
+    >>> k["period"], k["sessions"], k["weeks_outside_control_limits"], k["fix_list"], k["largest_device_gap"]
+    ('2025-01-01 to 2025-01-31', 4, 1, [], None)
     """
     row = change.loc[change["metric"] == "bounce_rate"]
     delta = (row[["change", "change_low", "change_high", "p_value"]].iloc[0].astype(float).round(6).to_dict()
              if len(row) else None)
-    fix = diagnosis.loc[diagnosis["flagged"]].head(top)
     fix_cols = ["segment", "sessions", "bounce_rate", "excess_bounces", "q_value"]
     flagged = gaps.loc[gaps["flagged"] & (gaps["gap"] > 0)]
-    page_col = gaps.columns[0]
-    devices = [c.removesuffix("_bounce_rate") for c in gaps.columns if c.endswith("_bounce_rate")]
-    gap_cols = [page_col, "gap", "gap_low", "gap_high", "q_value", *(f"{d}_bounce_rate" for d in devices),
-                *(f"{d}_sessions" for d in devices)]
+    page_col, a, b = _gap_layout(gaps)
+    gap_cols = [page_col, "gap", "gap_low", "gap_high", "q_value", f"{a}_bounce_rate", f"{b}_bounce_rate",
+                f"{a}_sessions", f"{b}_sessions"]
     return {
         "period": f"{period['start']:%Y-%m-%d} to {period['end']:%Y-%m-%d}",
         "definition": definition,
@@ -2099,7 +2102,7 @@ def headline_kpis(
         "engagement_rate": headline.get("engagement_rate"),
         "bounce_rate_change": delta,
         "weeks_outside_control_limits": int(trend["signal"].sum()),
-        "fix_list": fix[fix_cols].round(6).to_dict("records") if len(fix) else [],
+        "fix_list": diagnosis.loc[diagnosis["flagged"], fix_cols].head(top).round(6).to_dict("records"),
         "device_gaps_flagged": flagged[page_col].astype(str).tolist(),
         "largest_device_gap": flagged.head(1)[gap_cols].round(6).to_dict("records")[0] if len(flagged) else None,
     }
