@@ -78,7 +78,7 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from kpikit.batch import run_from_args
+    from kpikit.batch.command import run_from_args
 
     return run_from_args(args)
 
@@ -99,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--title", default="kpikit reports", help="title of the index page")
     r.set_defaults(func=_render)
     b = sub.add_parser("batch", help="render many clients x notebooks from a YAML batch file, with index and summary")
-    from kpikit.batch import add_arguments
+    from kpikit.batch.command import add_arguments
 
     add_arguments(b)
     b.set_defaults(func=_batch)

@@ -7,7 +7,9 @@ it without reading code. Warnings are for results that are computed but deserve 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import difflib
+import re
+from collections.abc import Iterable, Sequence
 
 __all__ = [
     "KpiDataError",
@@ -17,6 +19,9 @@ __all__ = [
     "SmallSampleWarning",
     "VanityMetricWarning",
     "describe_rows",
+    "closest",
+    "similarity",
+    "did_you_mean",
 ]
 
 
@@ -67,3 +72,99 @@ def describe_rows(rows: Sequence[int], limit: int = 5) -> str:
     word = "row" if len(rows) == 1 else "rows"
     more = f" (and {len(rows) - limit} more)" if len(rows) > limit else ""
     return f"{word} {shown}{more}"
+
+
+def _norm(name: object) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", str(name).lower()).strip("_")
+
+
+def similarity(name: str, candidate: str) -> float:
+    """How alike two names are, after lower-casing and reducing punctuation to ``_``: 0 to 2.
+
+    2 for the same normalised name; 1 to 2 when every word of ``name`` is a word of ``candidate``
+    ("start" and "Session Start"); 0.8 to 1.3 when one contains the other; otherwise difflib's ratio
+    (0 to 1). Scores of 1 and above are "really close": safe to offer as a mapping example.
+
+    Parameters
+    ----------
+    name : str
+        The name asked for.
+    candidate : str
+        A name that exists.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> similarity("customer_id", "Customer ID"), similarity("start", "Session Start") >= 1
+    (2.0, True)
+    """
+    target, c = _norm(name), _norm(candidate)
+    if not target or not c:
+        return 0.0
+    if target == c:
+        return 2.0
+    ratio = difflib.SequenceMatcher(None, target, c).ratio()
+    if set(target.split("_")) <= set(c.split("_")):
+        return 1.0 + ratio
+    if target in c or c in target:
+        return 0.8 + ratio / 2
+    return ratio
+
+
+def closest(name: str, candidates: Iterable[str], n: int = 3, cutoff: float = 0.6) -> list[str]:
+    """The candidates most like ``name``, best first: the one "did you mean" of kpikit.
+
+    Parameters
+    ----------
+    name : str
+        The name that was not found (a column, a parameter, a table, a notebook).
+    candidates : iterable of str
+        The names that exist.
+    n : int
+        At most this many names.
+    cutoff : float
+        Least :func:`similarity` to be listed; 1.0 keeps only really close names.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> closest("start", ["Session Start", "Landing Page", "Device"])
+    ['Session Start']
+    >>> closest("top_n", ["top_n", "min_sessions", "thresholds"], n=1)
+    ['top_n']
+    """
+    scored = [(-similarity(name, c), i, str(c)) for i, c in enumerate(candidates)]
+    return [c for s, _, c in sorted(scored) if -s >= cutoff][:n]
+
+
+def did_you_mean(name: str, candidates: Sequence[str], what: str = "valid") -> str:
+    """A message tail: ``"; did you mean 'x'?"``, or the valid names when none is close.
+
+    Parameters
+    ----------
+    name : str
+        The name that was not found.
+    candidates : sequence of str
+        The names that exist.
+    what : str
+        The word before the list of valid names ("valid", "declared", ...).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> did_you_mean("top_m", ["top_n", "freq"])
+    "; did you mean 'top_n'?"
+    >>> did_you_mean("zzz", ["top_n", "freq"], what="declared")
+    '; declared: top_n, freq'
+    """
+    close = closest(name, candidates, n=1)
+    return f"; did you mean {close[0]!r}?" if close else f"; {what}: {', '.join(map(str, candidates))}"

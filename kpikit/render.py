@@ -20,8 +20,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import html
-import logging
 import json
+import logging
 import os
 import re
 import tempfile
@@ -32,7 +32,13 @@ from pathlib import Path
 from typing import Any
 
 from kpikit.errors import ParameterError
-from kpikit.report import headline_items, notebook_kpis, parameter_spec, to_jsonable, validate_parameters
+from kpikit.report import (
+    notebook_kpis,
+    parameter_spec,
+    to_jsonable,
+    validate_parameters,
+)
+from kpikit.report.kpis import headline_items
 
 __all__ = ["KERNEL_ARGUMENTS", "RenderResult", "render_notebook", "notebook_html", "write_report", "write_index", "atomic_write", "list_notebooks"]
 

@@ -26,7 +26,15 @@ from scipy import stats as _st
 
 from kpikit.errors import KpiDataError, describe_rows
 from kpikit.schemas import require_columns
-from kpikit.stats import Rate, Score, fdr, newcombe_interval, rate, rate_frame, two_proportion_ztest
+from kpikit.stats import (
+    Rate,
+    Score,
+    fdr,
+    newcombe_interval,
+    rate,
+    rate_frame,
+    two_proportion_ztest,
+)
 
 __all__ = [
     "nps",

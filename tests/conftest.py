@@ -6,9 +6,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = ROOT / "notebooks"
-SAMPLE = ROOT / "data" / "sample"
+from tests.paths import NOTEBOOKS
 
 
 def pytest_configure(config):

@@ -355,7 +355,7 @@ def test_resume_reruns_only_what_changed(fixture_tree, tmp_path):
 
     # what --resume looks at, without another run: an edited notebook changes the hash, a missing
     # output makes a report incomplete
-    from kpikit.batch import _complete
+    from kpikit.batch.plan import _complete
 
     before = {t.key: t for t in plan_tasks(load_config(cfg))}
     assert all(_complete(t) for t in before.values())

@@ -242,7 +242,7 @@ def test_every_notebook_report_renders_without_errors(batch_run, browser):
 
 
 def test_error_page_of_a_failed_report_is_clean(tmp_path, browser):
-    from kpikit.batch import error_page
+    from kpikit.batch.outputs import error_page
 
     p = tmp_path / "01_x.error.html"
     p.write_text(error_page(NAME, "01_x", {"kind": "exception", "cell": 4, "source": NAME, "ename": "KpiDataError",

@@ -274,7 +274,7 @@ def test_bgnbd_loglik_matches_numerical_integration():
     params = np.array(list(BG.values()))
     m = clv.BetaGeo()
     for x, tx, T in [(0, 0.0, 30.0), (3, 12.0, 30.0), (12, 29.0, 30.0)]:
-        d = clv._group(np.array([float(x)]), np.array([tx]), np.array([T]), np.ones(1))
+        d = clv.base._group(np.array([float(x)]), np.array([tx]), np.array([T]), np.ones(1))
         got = float(m._loglik(params, d)[0])
         for value in _bgnbd_lik_integrals(x, tx, T, *params):
             assert got == pytest.approx(math.log(value), abs=1e-7)
@@ -285,7 +285,7 @@ def test_pareto_loglik_matches_numerical_integration_both_branches(params):
     # alpha < beta, alpha > beta and alpha == beta use different 2F1 forms
     m = clv.ParetoNBD()
     for x, tx, T in [(0, 0.0, 20.0), (2, 8.0, 20.0), (5, 19.0, 20.0), (40, 1.0, 20.0)]:
-        d = clv._group(np.array([float(x)]), np.array([tx]), np.array([T]), np.ones(1))
+        d = clv.base._group(np.array([float(x)]), np.array([tx]), np.array([T]), np.ones(1))
         got = float(m._loglik(np.array(params), d)[0])
         assert got == pytest.approx(math.log(_pareto_lik_integral(x, tx, T, *params)), abs=1e-7)
 
@@ -447,7 +447,7 @@ def test_grouping_and_weights_give_the_same_fit(cdnow_published):
 
 
 def test_analytic_gradient_matches_finite_differences(cdnow_published):
-    d = clv._group(cdnow_published["frequency"].to_numpy(float), cdnow_published["recency"].to_numpy(),
+    d = clv.base._group(cdnow_published["frequency"].to_numpy(float), cdnow_published["recency"].to_numpy(),
                    cdnow_published["T"].to_numpy(), np.ones(len(cdnow_published)))
     for model, theta in [(clv.BetaGeo(), np.log([0.3, 5.0, 0.7, 2.0])), (clv.BetaGeo(penalizer=0.1), np.log([0.3, 5.0, 1.3, 2.0]))]:
         _, g = model._objective(theta, d, True)

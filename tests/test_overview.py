@@ -2,12 +2,11 @@
 
 import pandas as pd
 import pytest
+from tests.paths import NOTEBOOKS, SAMPLE
 
 import kpikit as kk
 from kpikit.errors import ParameterError
 from kpikit.render import render_notebook
-
-from conftest import NOTEBOOKS, SAMPLE
 
 
 def test_notebook_coverage_by_tables_present():

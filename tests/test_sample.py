@@ -612,7 +612,7 @@ def test_systematic_counts_per_stratum_are_rounded_sums(p, seed, groups):
     p = np.array(p)
     strata = np.arange(p.size) % groups
     rng = np.random.default_rng(seed)
-    chosen = ks._systematic(rng, p, strata)
+    chosen = ks.config._systematic(rng, p, strata)
     for g in range(groups):
         m = strata == g
         assert abs(chosen[m].sum() - p[m].sum()) < 1 + 1e-9
@@ -625,6 +625,6 @@ def test_systematic_keeps_each_units_probability():
     hits = np.zeros(4)
     rng = np.random.default_rng(0)
     for _ in range(4000):
-        hits += ks._systematic(rng, p)
+        hits += ks.config._systematic(rng, p)
     # each unit selected with its own probability: 4000 draws, binomial SE <= 0.008
     assert np.allclose(hits / 4000, p, atol=0.03)

@@ -1,0 +1,296 @@
+"""The batch file: loaded and checked as a whole before anything runs."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from kpikit.errors import ParameterError
+
+__all__ = ['BatchConfigError', 'ClientSpec', 'BatchConfig', 'load_config', 'check_client_name', 'DEFAULT_TIMEOUT']
+
+
+DEFAULT_TIMEOUT = 600.0
+
+
+_TOP_KEYS = ("run", "output", "notebook_dir", "notebooks", "timeout", "defaults", "clients")
+
+
+_CLIENT_KEYS = ("name", "data", "mapping", "parameters", "notebooks")
+
+
+_SET_BY_BATCH = {"data_dir": "data", "mapping_file": "mapping"}
+
+
+_RESERVED_NAMES = {"index.html", "summary.csv", "batch.json"}
+
+
+_SAFE_NAME = re.compile(r"^[^/\\\x00-\x1f\x7f]+$")
+
+
+class BatchConfigError(ParameterError):
+    """A batch file with problems; ``problems`` lists every one of them."""
+
+    def __init__(self, source: str, problems: Sequence[str]):
+        self.problems = list(problems)
+        super().__init__(f"{source}: {len(self.problems)} problem(s), nothing was run:\n  - " + "\n  - ".join(self.problems))
+
+
+@dataclasses.dataclass(frozen=True)
+class ClientSpec:
+    """One client of a batch: report folder name, data folder, mapping file, overrides, notebooks."""
+
+    name: str
+    data_dir: Path
+    mapping_file: Path | None
+    parameters: dict
+    notebooks: tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class BatchConfig:
+    """A validated batch file (see the module docstring for its keys)."""
+
+    path: Path
+    run: str
+    output: Path
+    notebook_dir: Path
+    notebooks: dict  # stem -> Path, in order
+    timeout: float | None
+    defaults: dict
+    clients: tuple[ClientSpec, ...]
+
+    @property
+    def run_dir(self) -> Path:
+        """The folder of this run's outputs: ``<output>/<run>``."""
+        return self.output / self.run
+
+
+def _closest(name: str, valid: Iterable[str]) -> str:
+    valid = list(valid)
+    close = difflib.get_close_matches(str(name), valid, n=1, cutoff=0.5)
+    return f"; did you mean {close[0]!r}?" if close else f"; valid: {', '.join(valid)}"
+
+
+def check_client_name(name: Any) -> str | None:
+    """Why ``name`` cannot be a client's report folder, or None when it can.
+
+    A client name is one folder name under ``<output>/<run>/``: no path separators, no ``..``, not
+    absolute, not hidden (leading dot), no control characters, no leading/trailing spaces, at most
+    100 characters, and not one of the run's own files (index.html, summary.csv, batch.json). Any
+    other text is allowed (it is escaped wherever it is shown).
+
+    Examples
+    --------
+    >>> check_client_name("acme-eu") is None
+    True
+    >>> check_client_name("../etc")
+    "'../etc' contains a path separator ('/' or '\\\\\\\\'); use a plain folder name such as 'acme-eu'"
+    """
+    if not isinstance(name, str) or not name:
+        return f"{name!r} is not a non-empty string"
+    fix = "; use a plain folder name such as 'acme-eu'"
+    if os.path.isabs(name) or "/" in name or "\\" in name:
+        return f"{name!r} contains a path separator ('/' or '\\\\'){fix}"
+    if ".." in name:
+        return f"{name!r} contains '..'{fix}"
+    if name.startswith("."):
+        return f"{name!r} starts with a dot (a hidden folder){fix}"
+    if not _SAFE_NAME.match(name):
+        return f"{name!r} contains control characters{fix}"
+    if name != name.strip():
+        return f"{name!r} has leading or trailing spaces{fix}"
+    if len(name) > 100:
+        return f"{name[:20]!r}... is longer than 100 characters{fix}"
+    if name.lower() in _RESERVED_NAMES:
+        return f"{name!r} is the name of one of the run's own files{fix}"
+    return None
+
+
+def _notebook_key(name: Any, known: Mapping[str, Path]) -> str | None:
+    if not isinstance(name, str):
+        return None
+    stem = name[: -len(".ipynb")] if name.endswith(".ipynb") else name
+    return stem if stem in known else None
+
+
+def _type_name(value: Any) -> str:
+    return type(value).__name__
+
+
+def load_config(path: str | Path) -> BatchConfig:
+    """Read and validate a batch file; every problem is reported at once.
+
+    Raises
+    ------
+    BatchConfigError
+        Listing every problem: YAML syntax, unknown keys, unknown notebooks and parameter names (with
+        the closest valid name), wrong types, missing data folders or mapping files, unsafe or
+        duplicate client names.
+    """
+    import yaml
+
+    path = Path(path)
+    if not path.is_file():
+        raise BatchConfigError(str(path), [f"no such batch file: {path}"])
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise BatchConfigError(str(path), [f"not valid YAML: {exc}"]) from None
+    if not isinstance(raw, dict):
+        raise BatchConfigError(str(path), ["the batch file must be a mapping with keys " + ", ".join(_TOP_KEYS)])
+    base = path.parent
+    problems: list[str] = []
+
+    for key in raw:
+        if key not in _TOP_KEYS:
+            problems.append(f"unknown key {key!r}{_closest(key, _TOP_KEYS)}")
+
+    run = raw.get("run")
+    if run is None:
+        problems.append("missing key 'run' (the run name, e.g. run: 2025-06)")
+    else:
+        why = check_client_name(run if isinstance(run, str) else str(run))
+        if not isinstance(run, (str, int)) or isinstance(run, bool):
+            problems.append(f"'run' must be a string (got {run!r}, a {_type_name(run)})")
+        elif why:
+            problems.append(f"run name {why.replace('folder name', 'run name')}")
+    run = str(run) if run is not None else ""
+
+    def _path(value: Any, what: str, default: str | None = None) -> Path | None:
+        if value is None:
+            value = default
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            problems.append(f"{what} must be a path string (got {value!r}, a {_type_name(value)})")
+            return None
+        p = Path(value).expanduser()
+        return (p if p.is_absolute() else (base / p)).resolve()
+
+    output = _path(raw.get("output"), "'output'", "reports")
+    nb_dir = _path(raw.get("notebook_dir"), "'notebook_dir'", "notebooks")
+    known: dict[str, Path] = {}
+    if nb_dir is not None:
+        if not nb_dir.is_dir():
+            problems.append(f"notebook_dir {str(nb_dir)!r} is not a folder; set notebook_dir: to the folder of the NN_name.ipynb notebooks")
+        else:
+            from kpikit.render import list_notebooks
+
+            known = {p.stem: p for p in list_notebooks(nb_dir)}
+            if not known:
+                problems.append(f"notebook_dir {str(nb_dir)!r} holds no NN_name.ipynb notebooks")
+
+    from kpikit.report import parameter_spec, validate_parameters
+
+    specs: dict[str, dict] = {}
+    for stem, nbp in known.items():
+        try:
+            specs[stem] = parameter_spec(nbp)
+        except (ParameterError, SyntaxError) as exc:
+            problems.append(f"notebook {nbp.name}: {exc}")
+
+    timeout = raw.get("timeout", DEFAULT_TIMEOUT)
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0):
+        problems.append(f"'timeout' must be a positive number of seconds or null (got {timeout!r})")
+        timeout = DEFAULT_TIMEOUT
+
+    def _notebook_list(value: Any, where: str) -> tuple[str, ...] | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            problems.append(f"{where}: 'notebooks' must be a list of notebook names (got a {_type_name(value)})")
+            return None
+        out = []
+        for name in value:
+            key = _notebook_key(name, known)
+            if key is None:
+                if known:
+                    problems.append(f"{where}: unknown notebook {name!r}{_closest(str(name), known)}")
+            elif key not in out:
+                out.append(key)
+        return tuple(out)
+
+    default_nbs = _notebook_list(raw.get("notebooks"), "top level")
+    if default_nbs is None:
+        default_nbs = tuple(known)
+
+    def _check_params(values: Any, where: str, notebooks: Sequence[str]) -> dict:
+        if values is None:
+            return {}
+        if not isinstance(values, dict):
+            problems.append(f"{where}: parameters must be a mapping name: value (got a {_type_name(values)})")
+            return {}
+        declared: dict[str, list[str]] = {}
+        for stem in notebooks:
+            for name in specs.get(stem, {}):
+                declared.setdefault(name, []).append(stem)
+        for name, value in values.items():
+            if name in _SET_BY_BATCH:
+                problems.append(f"{where}: parameter {name!r} is set by the client's {_SET_BY_BATCH[name]!r} key; remove it from the parameters")
+                continue
+            if name not in declared:
+                problems.append(f"{where}: unknown parameter {name!r}{_closest(str(name), declared)} (not declared by {', '.join(notebooks) or 'any notebook'})")
+                continue
+            for stem in declared[name]:
+                for msg in validate_parameters(specs[stem], {name: value}, source=f"{where}, notebook {stem}"):
+                    problems.append(msg)
+        return dict(values)
+
+    defaults_raw = raw.get("defaults")
+    defaults = _check_params(defaults_raw, "defaults", tuple(known)) if specs else {}
+
+    clients_raw = raw.get("clients")
+    clients: list[ClientSpec] = []
+    if not isinstance(clients_raw, list) or not clients_raw:
+        problems.append("'clients' must be a non-empty list of clients (each with name: and data:)")
+        clients_raw = []
+    seen: dict[str, int] = {}
+    for i, c in enumerate(clients_raw, start=1):
+        if not isinstance(c, dict):
+            problems.append(f"client {i}: must be a mapping with keys {', '.join(_CLIENT_KEYS)} (got {c!r})")
+            continue
+        name = c.get("name")
+        where = f"client {name!r}" if isinstance(name, str) else f"client {i}"
+        for key in c:
+            if key not in _CLIENT_KEYS:
+                problems.append(f"{where}: unknown key {key!r}{_closest(str(key), _CLIENT_KEYS)}")
+        why = check_client_name(name)
+        if why:
+            problems.append(f"{where}: client name {why}")
+        elif name.lower() in seen:
+            problems.append(f"{where}: duplicate client name (also client {seen[name.lower()]}); names must differ (ignoring case)")
+        else:
+            seen[name.lower()] = i
+        data = _path(c.get("data"), f"{where}: 'data'")
+        if c.get("data") is None:
+            problems.append(f"{where}: missing key 'data' (the folder holding the client's tables)")
+        elif data is not None and not data.is_dir():
+            problems.append(f"{where}: data folder {str(data)!r} does not exist; fix the path (relative to {base})")
+        mapping = _path(c.get("mapping"), f"{where}: 'mapping'")
+        if mapping is not None and not mapping.is_file():
+            problems.append(f"{where}: mapping file {str(mapping)!r} does not exist")
+        nbs = _notebook_list(c.get("notebooks"), where)
+        nbs = default_nbs if nbs is None else nbs
+        params = _check_params(c.get("parameters"), where, nbs)
+        if not why:
+            clients.append(ClientSpec(name=name, data_dir=data or Path(), mapping_file=mapping, parameters=params, notebooks=nbs))
+    if problems:
+        raise BatchConfigError(str(path), problems)
+    return BatchConfig(
+        path=path.resolve(),
+        run=run,
+        output=output.resolve(),
+        notebook_dir=nb_dir.resolve(),
+        notebooks=known,
+        timeout=None if timeout is None else float(timeout),
+        defaults=defaults,
+        clients=tuple(clients),
+    )

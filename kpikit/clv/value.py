@@ -1,0 +1,403 @@
+"""Customer lifetime value: historical and predictive CLV, acquisition cost, LTV:CAC and payback."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from kpikit.clv.beta_geo import BetaGeo
+from kpikit.clv.gamma_gamma import GammaGamma
+from kpikit.clv.pareto_nbd import ParetoNBD
+from kpikit.clv.rfm import DAYS_PER, _require_columns, _validated_transactions
+from kpikit.errors import (
+    KpiDataError,
+)
+
+__all__ = ['historical_clv', 'customer_lifetime_value', 'new_customer_value', 'payback_period', 'new_customer_values', 'acquisition_cost', 'payback_title', 'ltv_cac']
+
+
+def historical_clv(
+    transactions: pd.DataFrame,
+    lifespan_years: float = 3.0,
+    margin: float = 1.0,
+    customer_col: str = "customer_id",
+    time_col: str = "timestamp",
+    amount_col: str = "amount",
+) -> dict:
+    """The popular formula: average order value x purchases per customer per year x lifespan x margin.
+
+    aov = revenue / orders; purchase_frequency = orders / customers / observed years (first to last
+    transaction in the table); clv = aov x purchase_frequency x lifespan_years x margin. Undiscounted,
+    with a lifespan chosen by hand and every customer treated as active for all of it: it is shown
+    next to the model-based CLV to teach its limits.
+
+    Returns
+    -------
+    dict
+        customers, orders, revenue, years_observed, aov, purchase_frequency (orders per customer per
+        year), lifespan_years, margin, clv.
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b"], "amount": [10.0, 30.0, 20.0],
+    ...     "timestamp": pd.to_datetime(["2024-01-01", "2024-07-01", "2024-12-31"])})
+    >>> round(historical_clv(tx, lifespan_years=2)["clv"], 2)  # 20 x (3 orders / 2 customers / (365 / 365.25) years) x 2
+    60.04
+    """
+    tx = _validated_transactions(transactions, customer_col, time_col, amount_col)
+    if lifespan_years <= 0 or not 0 < margin <= 1:
+        raise KpiDataError("lifespan_years must be positive and margin in (0, 1].")
+    span_days = (tx[time_col].max() - tx[time_col].min()) / pd.Timedelta(days=1)
+    years = max(span_days, 1.0) / 365.25
+    orders = len(tx)
+    customers = int(tx[customer_col].nunique())
+    revenue = float(tx[amount_col].sum())
+    aov = revenue / orders
+    pf = orders / customers / years
+    return {
+        "customers": customers,
+        "orders": orders,
+        "revenue": revenue,
+        "years_observed": years,
+        "aov": aov,
+        "purchase_frequency": pf,
+        "lifespan_years": float(lifespan_years),
+        "margin": float(margin),
+        "clv": aov * pf * lifespan_years * margin,
+    }
+
+
+def _model_unit(summary, model, unit) -> str:
+    u = unit or (summary.attrs.get("unit") if summary is not None else None) or getattr(model, "unit_", None)
+    if u is None:
+        raise KpiDataError(
+            "The summary's time unit is unknown (no attrs['unit']): pass unit='D' or 'W' (the unit the model "
+            "was fitted in)."
+        )
+    if u not in DAYS_PER:
+        raise KpiDataError(f"unit {u!r} is not supported for CLV periods; use one of {sorted(DAYS_PER)}.")
+    return u
+
+
+def _check_clv_args(horizon, freq, discount_rate, margin):
+    if int(horizon) != horizon or horizon < 1:
+        raise KpiDataError(f"horizon must be a positive whole number of {freq!r} periods (got {horizon}).")
+    if freq not in DAYS_PER:
+        raise KpiDataError(f"freq {freq!r} is not supported; use one of {sorted(DAYS_PER)}.")
+    if not 0 <= discount_rate < 1:
+        raise KpiDataError(f"discount_rate is a rate per period in [0, 1) (got {discount_rate}); 0.01 = 1% a month.")
+    if not 0 < margin <= 1:
+        raise KpiDataError(f"margin is the gross margin as a fraction in (0, 1] (got {margin}).")
+
+
+def customer_lifetime_value(
+    purchase_model: BetaGeo | ParetoNBD,
+    spend_model: GammaGamma,
+    summary: pd.DataFrame,
+    horizon: int = 12,
+    freq: str = "M",
+    discount_rate: float = 0.01,
+    margin: float = 1.0,
+    unit: str | None = None,
+) -> pd.DataFrame:
+    """Discounted expected margin of each customer's future purchases over a horizon.
+
+    CLV_i = margin x E[Z_i] x sum_{k=1..horizon} (E[Y_i(k)] - E[Y_i(k-1)]) / (1 + d)^k
+
+    with E[Y_i(k)] the conditional expected purchases by the end of period k (periods of ``freq``,
+    converted to the model's time unit with 7 days a week and 365.25/12 days a month), E[Z_i] the
+    Gamma-Gamma expected spend and d the discount rate per period (end-of-period discounting). This is
+    the residual value of existing customers; the value of a new customer is :func:`new_customer_value`.
+
+    Parameters
+    ----------
+    purchase_model : BetaGeo or ParetoNBD
+        Fitted on the same kind of summary.
+    spend_model : GammaGamma
+        Fitted.
+    summary : DataFrame
+        RFM summary (from :func:`rfm_summary`) of the customers to value.
+    horizon : int
+        Number of ``freq`` periods.
+    freq : {"D", "W", "M", "Q", "Y"}
+        Period of the horizon and of the discount rate.
+    discount_rate : float
+        Discount rate per period (0.01 a month is about 12.7% a year).
+    margin : float
+        Gross margin as a fraction of revenue (1.0 = revenue).
+    unit : str, optional
+        Time unit of the summary; defaults to ``summary.attrs["unit"]``.
+
+    Returns
+    -------
+    DataFrame
+        Same index as ``summary``: the customer column(s) kept (any non-model column), p_alive,
+        expected_purchases (over the horizon), expected_spend, clv.
+
+    References
+    ----------
+    Fader, Hardie and Lee (2005), "RFM and CLV: using iso-value curves for customer base analysis",
+    Journal of Marketing Research 42(4) (discounted expected transactions).
+
+    Examples
+    --------
+    >>> customer_lifetime_value(bgf, ggf, summary, horizon=12, freq="M")  # doctest: +SKIP
+    """
+    _check_clv_args(horizon, freq, discount_rate, margin)
+    u = _model_unit(summary, purchase_model, unit)
+    step = DAYS_PER[freq] / DAYS_PER[u]
+    k = np.arange(1, int(horizon) + 1)
+    cum = np.column_stack([np.zeros(len(summary))] + [purchase_model.predict_purchases(step * i, summary).to_numpy() for i in k])
+    per_period = np.diff(cum, axis=1)
+    disc = (1.0 + discount_rate) ** -k
+    spend = spend_model.expected_spend(summary).to_numpy()
+    keep = [c for c in summary.columns if c not in ("frequency", "recency", "T", "monetary_value")
+            and not str(c).endswith("_holdout")]
+    out = summary[keep].copy()
+    out["p_alive"] = purchase_model.probability_alive(summary).to_numpy()
+    out["expected_purchases"] = cum[:, -1]
+    out["expected_spend"] = spend
+    out["clv"] = margin * spend * (per_period @ disc)
+    out.attrs = dict(summary.attrs)
+    return out
+
+
+def new_customer_value(
+    purchase_model: BetaGeo | ParetoNBD,
+    spend_model: GammaGamma,
+    first_order_value: float,
+    horizon: int = 24,
+    freq: str = "M",
+    discount_rate: float = 0.01,
+    margin: float = 1.0,
+    unit: str | None = None,
+) -> pd.DataFrame:
+    """Cumulative discounted margin of a newly acquired customer, period by period.
+
+    value(k) = margin x [first_order_value + E[Z] sum_{j<=k} (E[X(j)] - E[X(j-1)]) / (1 + d)^j]
+
+    with E[X] the expected repeat purchases of a new customer and E[Z] = p v / (q - 1) the population
+    mean spend. The first order is counted undiscounted at acquisition.
+
+    Returns
+    -------
+    DataFrame
+        One row per period 0..horizon: period, expected_purchases (cumulative repeat purchases),
+        cumulative_value.
+    """
+    _check_clv_args(horizon, freq, discount_rate, margin)
+    u = _model_unit(None, purchase_model, unit)
+    step = DAYS_PER[freq] / DAYS_PER[u]
+    k = np.arange(0, int(horizon) + 1)
+    ex = np.asarray(purchase_model.expected_purchases_new(step * k), dtype=float)
+    inc = np.diff(ex, prepend=0.0)
+    value = margin * (first_order_value + spend_model.mean_spend() * np.cumsum(inc * (1.0 + discount_rate) ** -k))
+    return pd.DataFrame({"period": k, "expected_purchases": ex, "cumulative_value": value})
+
+
+def payback_period(curve: pd.DataFrame, cac: float) -> float:
+    """First period at which a new customer's cumulative value covers the CAC (NaN if not within the curve).
+
+    ``curve`` is the frame of :func:`new_customer_value`. Linear interpolation inside the period.
+    """
+    v = curve["cumulative_value"].to_numpy(dtype=float)
+    p = curve["period"].to_numpy(dtype=float)
+    if cac <= v[0]:
+        return 0.0
+    hit = np.flatnonzero(v >= cac)
+    if hit.size == 0:
+        return math.nan
+    j = int(hit[0])
+    return float(p[j - 1] + (cac - v[j - 1]) / (v[j] - v[j - 1]) * (p[j] - p[j - 1]))
+
+
+def _as_series(obj, value: str):
+    """A Series by segment from a Series, or from a two-column frame (segment, ``value``)."""
+    if obj is None or isinstance(obj, pd.Series):
+        return obj
+    if isinstance(obj, pd.DataFrame):
+        _require_columns(obj, [value], "segment table")
+        key = [c for c in obj.columns if c != value][0]
+        return obj.set_index(key)[value]
+    return pd.Series(obj)
+
+
+def acquisition_cost(spend=None, new_customers=None, cac: float | None = None, overall: bool = False) -> pd.Series:
+    """CAC per segment: spend / new customers, or one given CAC for every segment.
+
+    Parameters
+    ----------
+    spend, new_customers : Series indexed by segment (e.g. acquisition channel), or frames
+        Acquisition spend and new customers per segment over the same period (frames as returned by
+        ``kk.acquisition.period_spend(..., by="channel")`` and ``kk.acquisition.new_customers(...,
+        by="channel")``: a segment column and a cost / new_customers column). Segments without
+        spend (organic channels) get no CAC: their cost sits in overheads, not in a channel.
+    cac : float, optional
+        A known blended CAC; when given it is used for every segment of ``new_customers`` (or as
+        the single segment "all").
+    overall : bool
+        Return one value instead: sum of spend / sum of new customers over the segments with spend
+        (index "paid channels"), or ``cac`` (index "all").
+
+    Returns
+    -------
+    Series
+        cac per segment (name "cac").
+
+    Examples
+    --------
+    >>> acquisition_cost(pd.Series({"Paid Search": 900.0, "Organic Search": 0.0}),
+    ...                  pd.Series({"Paid Search": 30, "Organic Search": 50})).to_dict()
+    {'Paid Search': 30.0}
+    """
+    spend = _as_series(spend, "cost")
+    new_customers = _as_series(new_customers, "new_customers")
+    if cac is not None:
+        if not cac > 0:
+            raise KpiDataError(f"cac must be a positive amount per new customer (got {cac}).")
+        idx = new_customers.index if new_customers is not None and not overall else pd.Index(["all"])
+        return pd.Series(float(cac), index=idx, name="cac")
+    if spend is None or new_customers is None:
+        raise KpiDataError("acquisition_cost: pass cac, or spend and new_customers per segment to derive it.")
+    sp = pd.Series(spend, dtype=float)
+    sp = sp[sp > 0]
+    nc = pd.Series(new_customers, dtype=float).reindex(sp.index)
+    if nc.isna().any() or (nc <= 0).any():
+        missing = [str(i) for i in nc.index[nc.isna() | (nc <= 0)]]
+        raise KpiDataError(
+            f"acquisition_cost: spend but no new customers for segment(s) {', '.join(missing)}; CAC is undefined "
+            "there. Check that the spend channels use the same names as the transactions' channel column."
+        )
+    if sp.empty:
+        raise KpiDataError("acquisition_cost: no positive spend in any segment; pass cac= instead.")
+    if overall:
+        return pd.Series([float(sp.sum() / nc.sum())], index=["paid channels"], name="cac")
+    return (sp / nc).rename("cac")
+
+
+def payback_title(curve: pd.DataFrame, cac: float, currency: str = "") -> str:
+    """Chart title stating whether and when a new customer's cumulative margin covers the CAC."""
+    pb = payback_period(curve, cac)
+    end = float(curve["cumulative_value"].iloc[-1])
+    horizon = int(curve["period"].iloc[-1])
+    money = f"{currency} " if currency else ""
+    if math.isnan(pb):
+        return (f"A new customer brings {money}{end:,.2f} of margin in {horizon} months: "
+                f"short of the {money}{cac:,.2f} CAC")
+    return f"A new customer pays back the {money}{cac:,.2f} CAC after {pb:.1f} months"
+
+
+def new_customer_values(
+    purchase_model: BetaGeo | ParetoNBD,
+    spend_model: GammaGamma,
+    summary: pd.DataFrame,
+    by: str | None = None,
+    cac: pd.Series | float | None = None,
+    horizon: int = 24,
+    freq: str = "M",
+    discount_rate: float = 0.01,
+    margin: float = 1.0,
+    unit: str | None = None,
+) -> pd.DataFrame:
+    """Value at the horizon and CAC payback of a new customer, per segment.
+
+    For each segment of ``summary[by]`` (or all customers) the curve of :func:`new_customer_value`
+    with the segment's mean first order (``first_value``); returns its value at the horizon (``ltv``)
+    and, when ``cac`` is given, the payback period. The repeat-purchase and spend models are shared by
+    all segments: only the first order differs here, so segment differences in repeat behaviour show
+    in :func:`clv_by_segment`, not here.
+
+    Returns
+    -------
+    DataFrame
+        segment, customers, first_order_value, ltv, payback_months (NaN without a CAC or when the
+        value does not reach it within the horizon).
+    """
+    _require_columns(summary, ["first_value"] + ([by] if by else []), "summary")
+    if by is None:
+        g = pd.DataFrame({"seg": "all", "v": summary["first_value"]}).groupby("seg")["v"]
+    else:
+        g = summary.groupby(by, sort=True, observed=True)["first_value"]
+    fov = g.mean()
+    base = new_customer_value(purchase_model, spend_model, 0.0, horizon, freq, discount_rate, margin,
+                              unit or summary.attrs.get("unit"))
+    repeat = base["cumulative_value"].to_numpy()
+    if cac is None:
+        cac_s = pd.Series(np.nan, index=fov.index)
+    elif isinstance(cac, pd.Series):
+        cac_s = cac.astype(float).reindex(fov.index)
+    else:
+        cac_s = pd.Series(float(cac), index=fov.index)
+    paybacks = []
+    for seg, v in fov.items():  # one curve per segment (a handful), not per customer
+        c = cac_s.get(seg)
+        if c is None or not np.isfinite(c):
+            paybacks.append(math.nan)
+            continue
+        paybacks.append(payback_period(base.assign(cumulative_value=repeat + margin * v), float(c)))
+    return pd.DataFrame({"segment": fov.index.astype(str), "customers": g.size().to_numpy(),
+                         "first_order_value": fov.to_numpy(), "ltv": repeat[-1] + margin * fov.to_numpy(),
+                         "payback_months": paybacks})
+
+
+def ltv_cac(ltv, cac, payback=None) -> pd.DataFrame:
+    """LTV:CAC ratio per segment (or overall) with the rule-of-thumb flag.
+
+    ratio = ltv / cac. The common rule of thumb (Skok, "SaaS metrics 2.0") asks for LTV:CAC >= 3 and a
+    CAC payback under 12 months; ``meets_rule`` says whether both hold (the payback part only when
+    payback is known). Segments without a CAC (organic channels) are left out.
+
+    Parameters
+    ----------
+    ltv : float, Series indexed by segment, or the frame of :func:`new_customer_values`
+        Value of a newly acquired customer (the frame brings its payback_months too).
+    cac : float or Series indexed by segment
+        Acquisition cost per new customer (see :func:`acquisition_cost`).
+    payback : float or Series, optional
+        Payback periods (months), when ``ltv`` is not the frame.
+
+    Returns
+    -------
+    DataFrame
+        segment, ltv, cac, ltv_cac, payback_months, meets_rule.
+
+    Examples
+    --------
+    >>> ltv_cac(pd.Series({"Paid Search": 90.0}), pd.Series({"Paid Search": 30.0}))["ltv_cac"].tolist()
+    [3.0]
+    """
+    if isinstance(ltv, pd.DataFrame):
+        _require_columns(ltv, ["segment", "ltv"], "ltv")
+        frame = ltv.set_index("segment")
+        if payback is None and "payback_months" in frame:
+            payback = frame["payback_months"]
+        ltv = frame["ltv"]
+    ltv_s = ltv if isinstance(ltv, pd.Series) else pd.Series([float(ltv)], index=["all"])
+    if isinstance(cac, pd.Series):
+        keep = [i for i in ltv_s.index if i in cac.index]
+        if not keep:
+            raise KpiDataError(
+                f"ltv_cac: no segment has both an LTV and a CAC (LTV: {', '.join(map(str, ltv_s.index))}; "
+                f"CAC: {', '.join(map(str, cac.index))})."
+            )
+        ltv_s = ltv_s.loc[keep]
+        cac_s = cac.astype(float).reindex(ltv_s.index)
+    else:
+        cac_s = pd.Series(float(cac), index=ltv_s.index)
+    if (cac_s <= 0).any() or cac_s.isna().any():
+        bad = [str(i) for i in cac_s.index[(cac_s <= 0) | cac_s.isna()]]
+        raise KpiDataError(f"ltv_cac: no positive CAC for segment(s) {', '.join(bad)}; pass a CAC for each.")
+    if payback is None:
+        pbv = np.full(len(ltv_s), np.nan)
+    elif isinstance(payback, pd.Series):
+        pbv = payback.reindex(ltv_s.index).to_numpy(dtype=float)
+    else:
+        pbv = np.full(len(ltv_s), float(payback))
+    ratio = ltv_s.to_numpy(dtype=float) / cac_s.to_numpy(dtype=float)
+    # payback unknown counts as failing only when it was asked for but not reached within the horizon
+    pay_ok = np.where(np.isnan(pbv), payback is None, pbv <= 12)
+    return pd.DataFrame({"segment": ltv_s.index.astype(str), "ltv": ltv_s.to_numpy(dtype=float),
+                         "cac": cac_s.to_numpy(dtype=float), "ltv_cac": ratio, "payback_months": pbv,
+                         "meets_rule": (ratio >= 3) & pay_ok})

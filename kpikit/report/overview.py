@@ -1,0 +1,137 @@
+"""Notebook 00's overview: which notebooks the data can feed, a KPI snapshot, the data period."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+__all__ = ['NOTEBOOK_NEEDS', 'notebook_coverage', 'snapshot', 'data_period', 'health_findings']
+
+
+#: Which tables each notebook needs (all of ``required``; at least one of each ``any_of`` group) and
+#: which ones enrich it.
+NOTEBOOK_NEEDS: dict[str, dict[str, tuple]] = {
+    "01_bounce_rate_diagnosis": {"any_of": (("events", "sessions"),), "optional": ("leads", "benchmarks")},
+    "02_funnel_conversion": {"any_of": (("events",),), "optional": ("sessions", "leads", "touchpoints", "spend", "social")},
+    "03_churn_and_renewal": {"any_of": (("subscriptions",),), "optional": ("surveys", "tickets", "spend")},
+    "04_clv_forecasting": {"any_of": (("transactions",),), "optional": ("spend",)},
+    "05_competitor_benchmarking": {"any_of": (("social",),), "optional": ("benchmarks",)},
+}
+
+
+def notebook_coverage(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Which notebooks the loaded tables can feed: one row per notebook.
+
+    Returns
+    -------
+    DataFrame
+        notebook, ready (bool), uses (tables present that it reads), missing (what it still needs,
+        or optional tables that would enrich it).
+    """
+    present = {name for name, frame in tables.items() if frame is not None and len(frame)}
+    rows = []
+    for nb, need in NOTEBOOK_NEEDS.items():
+        groups = need["any_of"]
+        ready = all(any(t in present for t in g) for g in groups)
+        uses = sorted({t for g in groups for t in g if t in present} | (set(need["optional"]) & present))
+        lacking = [" or ".join(g) for g in groups if not any(t in present for t in g)]
+        optional = [t for t in need["optional"] if t not in present]
+        missing = "needs " + ", ".join(lacking) if lacking else ("would use " + ", ".join(optional) if optional else "")
+        rows.append({"notebook": nb, "ready": ready, "uses": ", ".join(uses), "missing": missing})
+    return pd.DataFrame(rows)
+
+
+def _last_complete(frame: pd.DataFrame, data_end: pd.Timestamp, freq: str) -> pd.Series | None:
+    ends = frame["period"] + pd.tseries.frequencies.to_offset(freq)
+    done = frame[ends <= data_end + pd.Timedelta(days=1)]
+    return None if done.empty else done.iloc[-1]
+
+
+def snapshot(tables: Mapping[str, pd.DataFrame], freq: str = "MS", level: float = 0.95) -> dict[str, Any]:
+    """Headline KPIs of a client's data, each from its kpikit function, for the data overview.
+
+    Computed where the tables allow: sessions, bounce rate and session conversion rate
+    (:func:`kpikit.web.headline`, GA4 definition); leads and lead-to-customer rate
+    (:func:`kpikit.funnel.lead_to_customer`); MRR and paying customers at the end of the last complete
+    period and that period's logo churn (:func:`kpikit.subscriptions.mrr`,
+    :func:`kpikit.subscriptions.customer_churn`, ChartMogul convention); NPS
+    (:func:`kpikit.satisfaction.nps`). Rates are ``Rate``, NPS a ``Score``.
+
+    Returns
+    -------
+    dict
+        KPI name -> value, ready for :func:`record_kpis`.
+    """
+    import warnings
+
+    from kpikit import funnel, satisfaction, subscriptions, web
+    from kpikit.stats import rate
+
+    out: dict[str, Any] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sessions = tables.get("sessions")
+        if (sessions is None or sessions.empty) and tables.get("events") is not None:
+            sessions = web.sessions_from_events(tables["events"])
+        if sessions is not None and len(sessions):
+            h = web.headline(sessions, level=level)
+            out["sessions"] = h["sessions"]
+            out["bounce_rate"] = h["bounce_rate"]
+            if "conversion_rate" in h:
+                out["session_conversion_rate"] = h["conversion_rate"]
+        leads = tables.get("leads")
+        if leads is not None and len(leads):
+            ltc = funnel.lead_to_customer(leads, cohort=None, level=level).iloc[0]
+            out["leads"] = int(ltc["leads"])
+            out["lead_to_customer_rate"] = rate(int(ltc["won"]), int(ltc["leads"]), level=level)
+        subs = tables.get("subscriptions")
+        if subs is not None and len(subs):
+            # The data's end is its latest start (kpikit.subscriptions' default as_of): later end
+            # dates are scheduled cancellations, not yet churn.
+            data_end = subs["start"].max()
+            mrr = _last_complete(subscriptions.mrr(subs, freq=freq), data_end, freq)
+            if mrr is not None:
+                out["mrr_period"] = mrr["period"]
+                out["mrr"] = float(mrr["mrr"])
+                out["paying_customers"] = int(mrr["customers"])
+            churn = _last_complete(subscriptions.customer_churn(subs, freq=freq, level=level), data_end, freq)
+            if churn is not None and churn["at_risk"] > 0:
+                out["logo_churn"] = rate(int(churn["churned"]), int(churn["at_risk"]), level=level)
+        surveys = tables.get("surveys")
+        if surveys is not None and len(surveys):
+            scores = surveys.loc[surveys["kind"] == "nps", "score"]
+            if len(scores):
+                out["nps"] = satisfaction.nps(scores, level=level)
+    return out
+
+
+def data_period(tables: Mapping[str, pd.DataFrame]) -> str:
+    """The span of the data as text ("2024-01-01 to 2025-06-30"), from each table's main time column."""
+    from kpikit.schemas import TABLES
+
+    lows, highs = [], []
+    for name, frame in tables.items():
+        col = TABLES[name].time_column if name in TABLES else None
+        if col and col in frame.columns and frame[col].notna().any():
+            lows.append(frame[col].min())
+            highs.append(frame[col].max())
+    if not lows:
+        return "no dated rows"
+    return f"{min(lows):%Y-%m-%d} to {max(highs):%Y-%m-%d}"
+
+
+def health_findings(health: pd.DataFrame) -> list[str]:
+    """Plain-words summary of a folder health table (see :func:`kpikit.io.folder_health`)."""
+    out = []
+    ok = health[health["status"] == "ok"]
+    if len(ok):
+        out.append(f"{len(ok)} of {len(health)} canonical tables loaded and passed validation: "
+                   + ", ".join(f"{t} ({int(r):,} rows)" for t, r in zip(ok["table"], ok["rows"])) + ".")
+    for _, row in health[health["status"] == "invalid"].iterrows():
+        out.append(f"{row['table']} ({row['file']}) failed validation and was not used: {row['problem']}")
+    missing = health.loc[health["status"] == "missing", "table"].tolist()
+    if missing:
+        out.append("Not in the folder: " + ", ".join(missing) + ". The notebooks that need them cannot run on this data.")
+    return out

@@ -1,0 +1,130 @@
+"""What a report shows: header, formatted tables, findings."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+
+__all__ = ['show_findings', 'table', 'header', 'Table']
+
+
+def show_findings(findings: Iterable[str], title: str = "Findings") -> None:
+    """Display plain-words findings as a bulleted list; client strings are escaped, never run."""
+    from IPython.display import HTML, display
+
+    items = "".join(f"<li>{html.escape(str(f))}</li>" for f in findings)
+    display(HTML(f"<div class='kpikit-findings'><h3>{html.escape(title)}</h3><ul>{items}</ul></div>"))
+
+
+class Table:
+    """A formatted table for notebooks and HTML reports (what :func:`table` returns).
+
+    Shows as escaped HTML in Jupyter and in the rendered report, and as aligned text (the same
+    formatting) where only text is shown, so nbval compares meaningful, stable output.
+    """
+
+    def __init__(self, frame: pd.DataFrame, formats: Mapping[str, Any], caption: str | None, hide_index: bool):
+        self.frame = frame
+        self.formats = dict(formats)
+        self.caption = caption
+        self.hide_index = hide_index
+
+    def formatted(self) -> pd.DataFrame:
+        """The frame with every formatted column as text (missing values as an en dash)."""
+        out = self.frame.copy()
+        for c, f in self.formats.items():
+            out[c] = [("–" if pd.isna(v) else f.format(v)) for v in self.frame[c]]
+        return out
+
+    def styler(self):
+        """The pandas Styler behind the HTML (escaped, with a content-derived id so output is stable)."""
+        import hashlib
+
+        digest = hashlib.sha1(self.frame.to_csv().encode("utf-8")).hexdigest()[:10]
+        sty = self.frame.style.set_uuid(f"kk{digest}").format(self.formats, escape="html", na_rep="–")
+        sty = sty.format_index(escape="html", axis=1)
+        sty = sty.hide(axis="index") if self.hide_index else sty.format_index(escape="html", axis=0)
+        if self.caption:
+            sty = sty.set_caption(html.escape(self.caption))
+        return sty
+
+    def _repr_html_(self) -> str:
+        return self.styler().to_html()
+
+    def __repr__(self) -> str:
+        text = self.formatted().to_string(index=not self.hide_index)
+        return f"{self.caption}\n{text}" if self.caption else text
+
+    def to_html(self) -> str:
+        """The HTML of the table."""
+        return self._repr_html_()
+
+
+def table(
+    frame: pd.DataFrame,
+    percent: Iterable[str] = (),
+    decimals: int = 1,
+    caption: str | None = None,
+    hide_index: bool = True,
+) -> Table:
+    """A readable table: percentages formatted, numbers with separators, dates as dates, text escaped.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The data to show.
+    percent : iterable of str
+        Columns holding fractions, shown as percentages with ``decimals`` places.
+    decimals : int
+        Decimal places of percentages (floats get at least two).
+    caption : str, optional
+        Caption above the table.
+    hide_index : bool
+        Leave the index out (tidy frames carry their keys as columns).
+
+    Returns
+    -------
+    Table
+        Shown as escaped HTML in Jupyter and in reports: a landing page named ``<script>`` shows as
+        text.
+    """
+    percent = [c for c in percent if c in frame.columns]
+    fmt: dict[str, Any] = {c: f"{{:.{decimals}%}}" for c in percent}
+    for c in frame.columns:
+        if c in fmt:
+            continue
+        col = frame[c]
+        if pd.api.types.is_bool_dtype(col):
+            continue
+        if pd.api.types.is_float_dtype(col):
+            fmt[c] = f"{{:,.{max(decimals, 2)}f}}"
+        elif pd.api.types.is_integer_dtype(col):
+            fmt[c] = "{:,}"
+        elif pd.api.types.is_datetime64_any_dtype(col):
+            midnight = col.dropna().dt.normalize().eq(col.dropna()).all()
+            fmt[c] = "{:%Y-%m-%d}" if midnight else "{:%Y-%m-%d %H:%M}"
+    return Table(frame, fmt, caption, hide_index)
+
+
+def header(title: str, client: str, period: str | None = None, parameters: Mapping[str, Any] | None = None) -> None:
+    """Display the report's title block: title, client, data period and generation details.
+
+    Every string is escaped. Generation details are the kpikit version and the parameters, never the
+    wall-clock time (reports are reproducible).
+    """
+    from IPython.display import HTML, display
+
+    from kpikit import __version__
+
+    bits = [f"<h1>{html.escape(title)}</h1>", f"<p class='kpikit-client'><strong>Client:</strong> {html.escape(client)}"]
+    if period:
+        bits.append(f" &middot; <strong>Data period:</strong> {html.escape(period)}")
+    bits.append("</p>")
+    details = f"kpikit {html.escape(__version__)}"
+    if parameters:
+        details += "; parameters: " + ", ".join(f"{html.escape(str(k))}={html.escape(repr(v))}" for k, v in parameters.items())
+    bits.append(f"<p class='kpikit-generated'><small>Generated by {details}</small></p>")
+    display(HTML("".join(bits)))

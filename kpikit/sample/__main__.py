@@ -1,0 +1,7 @@
+"""``python -m kpikit.sample``."""
+
+import sys
+
+from kpikit.sample import main
+
+sys.exit(main())

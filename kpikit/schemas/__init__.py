@@ -1,0 +1,71 @@
+"""Canonical tables of kpikit: their columns, types, ranges and rules, as data and as pandera schemas.
+
+Every table that kpikit's analyses take (``events``, ``sessions``, ``leads``, ...) is declared once,
+in ``TABLES``: for each column its *kind* (what values it holds), whether it is required, and the
+rules its values follow (ranges, allowed values, uniqueness, "not before" another time column).
+From that one declaration come
+
+- the pandera ``DataFrameSchema`` of each table (``schema("events")``),
+- the parsing ``kpikit.io.read_table`` applies (which columns expect numbers, money, percentages,
+  booleans or timestamps), and
+- ``validate(df, table)``, which converts a frame to canonical dtypes and checks it, raising
+  ``KpiDataError`` messages that name the source, the column, the offending rows and the fix.
+
+Canonical dtypes
+----------------
+=============  ====================================================================================
+kind           dtype after ``validate`` / ``read_table``
+=============  ====================================================================================
+id, str,       pandas' default string dtype (``str``; missing values are NaN). Numbers in an id
+category       column become their text ("1001", never "1001.0").
+int            ``Int64`` (nullable integer), whether or not values are missing.
+float, money,  ``float64``.
+percent
+bool           ``boolean`` (nullable boolean), from true/false, 1/0, yes/no (any case).
+timestamp,     ``datetime64[ns]``, tz-naive UTC. Aware values are converted to UTC and the zone is
+date           dropped; naive values are kept as they are (assumed UTC, or pass ``tz=`` to say
+               which zone they are in). Date columns hold midnights.
+=============  ====================================================================================
+
+Columns the spec does not know are kept unchanged. Optional columns are checked when present.
+Empty cells are missing values, allowed only in optional columns.
+
+Examples
+--------
+>>> import kpikit as kk
+>>> kk.schemas.TABLES["sessions"].required
+('session_id', 'start')
+>>> kk.schemas.TABLES["transactions"].column("amount").kind
+'money'
+"""
+
+from kpikit.schemas.columns import closest_columns, column_list, require_columns
+from kpikit.schemas.contract import schema
+from kpikit.schemas.spec import (
+    NUMBER_KINDS,
+    TEXT_KINDS,
+    TIME_KINDS,
+    ColumnSpec,
+    Kind,
+    RowRule,
+    TableSpec,
+)
+from kpikit.schemas.tables import TABLES, table_spec
+from kpikit.schemas.validate import validate
+
+__all__ = [
+    'Kind',
+    'ColumnSpec',
+    'RowRule',
+    'TableSpec',
+    'TABLES',
+    'schema',
+    'validate',
+    'table_spec',
+    'closest_columns',
+    'require_columns',
+    'column_list',
+    'NUMBER_KINDS',
+    'TIME_KINDS',
+    'TEXT_KINDS',
+]

@@ -1,0 +1,241 @@
+"""Gross and net revenue retention, and the renewal rate."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from pandas.tseries.frequencies import to_offset
+
+from kpikit.errors import KpiDataError
+from kpikit.stats import rate_frame
+from kpikit.subscriptions.ledger import _TWELFTHS, _Ledger, _ledger, _validate
+
+__all__ = ['revenue_retention', 'renewal_rate']
+
+
+def _boundary_index(led: _Ledger, when) -> int:
+    ts = pd.Timestamp(when)
+    hits = np.flatnonzero(led.bounds == ts)
+    if hits.size == 0:
+        raise KpiDataError(
+            f"{ts:%Y-%m-%d} is not a period start for this freq; use one of "
+            f"{[f'{d:%Y-%m-%d}' for d in led.periods[:3]]} ... {led.periods[-1]:%Y-%m-%d}."
+        )
+    return int(hits[0])
+
+
+def revenue_retention(
+    subscriptions: pd.DataFrame,
+    base_period=None,
+    horizon: int = 12,
+    freq: str = "MS",
+    as_of=None,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Gross and net revenue retention (GRR, NRR) of the customers paying at a base date.
+
+    For the customers paying at the start of ``base_period`` (base MRR b_i > 0) and their MRR
+    ``horizon`` periods later (c_i, 0 if gone):
+    GRR = sum(min(c_i, b_i)) / sum(b_i) (capped per customer, <= 100%);
+    NRR = sum(c_i) / sum(b_i) (expansion counts, can exceed 100%).
+    Customers who join after the base date never count. Logo retention (customers still paying /
+    customers at base) comes with its Wilson interval.
+
+    Parameters
+    ----------
+    base_period : date, optional
+        Start of the base period (a period start for ``freq``). None: every base period with a full
+        horizon of data.
+    horizon : int
+        Number of periods between base and measurement (12 with "MS": annual GRR/NRR).
+    freq : str
+        Period grain.
+
+    Returns
+    -------
+    DataFrame
+        One row per base period: base_period, end_period, customers, customers_retained,
+        base_mrr, current_mrr, retained_mrr (floats, currency), grr, nrr, logo_retention, ci_low,
+        ci_high, small_sample.
+
+    References
+    ----------
+    KeyBanc Capital Markets SaaS Survey (gross and net dollar retention); ChartMogul, "Net MRR
+    retention".
+    """
+    if int(horizon) != horizon or horizon < 1:
+        raise KpiDataError(f"horizon must be a whole number of periods >= 1 (got {horizon!r}).")
+    led = _ledger(subscriptions, freq, as_of)
+    n_b = len(led.bounds)
+    if base_period is None:
+        bases = list(range(0, n_b - horizon))
+        if not bases:
+            raise KpiDataError(f"The data span {n_b - 1} periods, fewer than horizon={horizon}.")
+    else:
+        i = _boundary_index(led, base_period)
+        if i + horizon >= n_b:
+            raise KpiDataError(
+                f"base_period {pd.Timestamp(base_period):%Y-%m-%d} + {horizon} periods is past the end of "
+                f"the data ({led.bounds[-1]:%Y-%m-%d}); choose an earlier base or a shorter horizon."
+            )
+        bases = [i]
+    rows = []
+    for i in bases:
+        b, c = led.matrix[:, i], led.matrix[:, i + horizon]
+        sel = b > 0
+        rows.append({
+            "base_period": led.bounds[i], "end_period": led.bounds[i + horizon],
+            "customers": int(sel.sum()), "customers_retained": int((sel & (c > 0)).sum()),
+            "base_mrr": b[sel].sum() / 100.0, "current_mrr": c[sel].sum() / 100.0,
+            "retained_mrr": np.minimum(b[sel], c[sel]).sum() / 100.0,
+        })
+    out = pd.DataFrame(rows)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["grr"] = np.where(out["base_mrr"] > 0, out["retained_mrr"] / out["base_mrr"], np.nan)
+        out["nrr"] = np.where(out["base_mrr"] > 0, out["current_mrr"] / out["base_mrr"], np.nan)
+    return rate_frame(out, "customers_retained", "customers", "logo_retention", level=level)
+
+
+def _add_months(dates: np.ndarray, months: np.ndarray) -> np.ndarray:
+    """Add whole months to datetime64[ns] values, clipping the day to the target month's length."""
+    d = dates.astype("datetime64[ns]")
+    ym = d.astype("datetime64[M]")
+    day = (d.astype("datetime64[D]") - ym.astype("datetime64[D]")).astype(np.int64)
+    tod = d - d.astype("datetime64[D]").astype("datetime64[ns]")
+    target = ym + months.astype(np.int64)
+    dim = ((target + 1).astype("datetime64[D]") - target.astype("datetime64[D]")).astype(np.int64)
+    return target.astype("datetime64[D]").astype("datetime64[ns]") + np.minimum(day, dim - 1).astype("timedelta64[D]") + tod
+
+
+def renewal_rate(
+    subscriptions: pd.DataFrame,
+    period=None,
+    freq: str = "QS",
+    interval: str | None = "year",
+    grace: str = "0D",
+    as_of=None,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Renewal rate: contracts renewed / contracts up for renewal in the period (logo and value).
+
+    A subscription comes up for renewal at each anniversary of its start (start + k intervals,
+    k >= 1) while it is still running then (no end before that date). It is renewed when it runs past
+    the renewal date (end empty or later than the date plus ``grace``), or when the same customer
+    starts another subscription between its end and its end plus ``grace`` (a plan change at renewal).
+    The base is the contracts due, not all active customers (writing active / renewed inverts the
+    ratio). Only renewal dates up to ``as_of`` count.
+
+    value_renewal_rate = value renewed / value due, where value is the monthly-normalised amount of
+    the contract that came due (expansion at renewal is not counted; see :func:`revenue_retention`).
+
+    Parameters
+    ----------
+    period : str, Period, (start, end) tuple, optional
+        One period to measure ("2025Q1", "2025-03", "2025", or a (start, end) pair, end exclusive).
+        None: one row per period of ``freq``.
+    freq : str
+        Period grain when ``period`` is None.
+    interval : {"year", "month", ...} or None
+        Contracts of this billing interval only (default annual contracts); None for all.
+    grace : str
+        Pandas timedelta string: how late a renewal or replacement may come (default "0D").
+
+    Returns
+    -------
+    DataFrame
+        period, period_end, contracts_due, contracts_renewed, renewal_rate, ci_low, ci_high,
+        small_sample, value_due, value_renewed, value_renewal_rate (money as floats, per month).
+
+    References
+    ----------
+    Gainsight, "Renewal rate"; KPI_CATALOGUE "Mistakes": 24 renewed of 75 due is 32%, not 75 / 24.
+
+    Examples
+    --------
+    >>> subs = pd.DataFrame({"customer_id": [1, 2, 3], "subscription_id": ["a", "b", "c"],
+    ...     "start": pd.to_datetime(["2024-02-01", "2024-03-01", "2024-06-01"]),
+    ...     "end": pd.to_datetime([None, "2025-03-01", None]),
+    ...     "amount": [120.0, 240.0, 120.0], "interval": "year"})
+    >>> renewal_rate(subs, "2025Q1", as_of="2025-06-30")[["contracts_due", "contracts_renewed"]].values.tolist()
+    [[2, 1]]
+    """
+    full = _validate(subscriptions)
+    df = full
+    if as_of is None:
+        as_of = df["start"].max()
+    as_of = pd.Timestamp(as_of)
+    try:
+        grace_ns = pd.Timedelta(grace).value
+    except ValueError:
+        raise KpiDataError(f"grace must be a timedelta string such as '0D' or '7D' (got {grace!r}).") from None
+    if interval is not None:
+        if interval not in _TWELFTHS:
+            raise KpiDataError(f"interval must be one of {sorted(_TWELFTHS)} or None (got {interval!r}).")
+        df = df[df["interval"] == interval]
+    df = df[(df["end"].isna() | (df["end"] > df["start"]))]
+    step = df["interval"].map({"month": 1, "year": 12}).to_numpy()
+    if np.isnan(step.astype(float)).any():
+        raise KpiDataError("renewal_rate handles month and year contracts; filter week/day plans out or pass interval=.")
+    step = step.astype(np.int64)
+    s = df["start"].to_numpy().astype("datetime64[ns]")
+    e = df["end"].to_numpy().astype("datetime64[ns]")
+    stop = np.where(np.isnat(e), np.datetime64(as_of.to_datetime64(), "ns"), np.minimum(e, as_of.to_datetime64()))
+    months_span = ((stop.astype("datetime64[M]") - s.astype("datetime64[M]")).astype(np.int64))
+    n_renewals = np.maximum(months_span // step + 1, 0)
+    rep = np.repeat(np.arange(len(df)), n_renewals)
+    k = np.arange(n_renewals.sum()) - np.repeat(np.cumsum(n_renewals) - n_renewals, n_renewals) + 1
+    r = _add_months(s[rep], k * step[rep])
+    e_rep = e[rep]
+    due = (r <= as_of.to_datetime64()) & (np.isnat(e_rep) | (e_rep >= r))
+    rep, r, e_rep = rep[due], r[due], e_rep[due]
+    runs_on = np.isnat(e_rep) | (e_rep.astype(np.int64) > r.astype(np.int64) + grace_ns)
+    # plan change at renewal: same customer starts another subscription in [end, end + grace]
+    starts = full[["customer_id", "subscription_id", "start"]].rename(columns={"subscription_id": "other"})
+    cand = pd.DataFrame({"row": np.arange(rep.size), "customer_id": df["customer_id"].to_numpy()[rep],
+                         "sid": df["subscription_id"].to_numpy()[rep], "end": e_rep})
+    cand = cand[~runs_on & ~np.isnat(e_rep)]
+    replaced = np.zeros(rep.size, dtype=bool)
+    if not cand.empty:
+        j = cand.merge(starts, on="customer_id")
+        hit = (j["other"] != j["sid"]) & (j["start"] >= j["end"]) & (j["start"] <= j["end"] + pd.Timedelta(grace_ns))
+        replaced[j.loc[hit, "row"].unique()] = True
+    renewed = runs_on | replaced
+    value = df["mrr_cents"].to_numpy()[rep] / 100.0
+    due_frame = pd.DataFrame({"date": r, "renewed": renewed, "value": value})
+    if period is not None:
+        if isinstance(period, tuple):
+            lo, hi = pd.Timestamp(period[0]), pd.Timestamp(period[1])
+        else:
+            try:
+                p = period if isinstance(period, pd.Period) else pd.Period(period)
+            except (ValueError, TypeError):
+                raise KpiDataError(
+                    f"period {period!r} is not a period; use e.g. '2025Q1', '2025-03', '2025' or a (start, end) pair."
+                ) from None
+            lo, hi = p.start_time, (p + 1).start_time
+        sel = (due_frame["date"] >= lo) & (due_frame["date"] < hi)
+        g = due_frame[sel]
+        out = pd.DataFrame({"period": [lo], "period_end": [hi], "contracts_due": [len(g)],
+                            "contracts_renewed": [int(g["renewed"].sum())],
+                            "value_due": [g["value"].sum()], "value_renewed": [g.loc[g["renewed"], "value"].sum()]})
+        out.attrs["partial_period"] = bool(hi > as_of + pd.Timedelta(days=1))
+    else:
+        offset = to_offset(freq)
+        lo = offset.rollback(df["start"].min().normalize()) if len(df) else offset.rollback(as_of.normalize())
+        bounds = pd.date_range(lo, offset.rollback(as_of.normalize()), freq=offset)
+        bounds = bounds.append(pd.DatetimeIndex([bounds[-1] + offset]))
+        pidx = np.searchsorted(bounds.asi8, due_frame["date"].to_numpy().astype(np.int64), side="right") - 1
+        due_frame["p"] = pidx
+        agg = due_frame.groupby("p").agg(contracts_due=("renewed", "size"), contracts_renewed=("renewed", "sum"),
+                                         value_due=("value", "sum"))
+        agg["value_renewed"] = due_frame[due_frame["renewed"]].groupby("p")["value"].sum()
+        agg = agg.reindex(np.arange(len(bounds) - 1), fill_value=0).fillna(0.0)
+        out = pd.DataFrame({"period": bounds[:-1], "period_end": bounds[1:]})
+        for c in ["contracts_due", "contracts_renewed", "value_due", "value_renewed"]:
+            out[c] = agg[c].to_numpy()
+        out["contracts_due"] = out["contracts_due"].astype(np.int64)
+        out["contracts_renewed"] = out["contracts_renewed"].astype(np.int64)
+    rate_frame(out, "contracts_renewed", "contracts_due", "renewal_rate", level=level)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["value_renewal_rate"] = np.where(out["value_due"] > 0, out["value_renewed"] / out["value_due"], np.nan)
+    return out

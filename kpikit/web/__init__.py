@@ -1,0 +1,74 @@
+"""Web analytics: sessions from events, bounce and engagement rates, and bounce-rate diagnosis.
+
+The question this module answers is the one clients ask most: "our bounce rate is 62%, is that bad?".
+It builds sessions from raw events with Google Analytics 4 semantics, computes bounce and engagement
+rates with their intervals for any breakdown, and ranks pages and segments by the bounces they cost,
+with each page read against its goal (information or action).
+
+Definitions (see KPI_CATALOGUE.md, "Web analytics")
+---------------------------------------------------
+- Session (GA4): the events of one ``user_pseudo_id`` + ``ga_session_id``; without a session id, a new
+  session starts after ``timeout`` (30 min) of inactivity.
+- Engaged session (GA4): engagement time over ``engaged_after`` (10 s), or a key event, or two or more
+  page views. Bounce rate (GA4) = 1 - engagement rate = non-engaged sessions / sessions.
+- Bounce rate (Universal Analytics): single-interaction sessions / sessions, where page views and
+  interaction events count as interactions and non-interaction events do not.
+
+References: Google Analytics Help, "[GA4] Engagement rate and bounce rate" and "[GA4] Engaged
+sessions"; "Bounce rate" (Universal Analytics help, archived); Google Analytics Help, "[GA4]
+BigQuery Export schema".
+"""
+
+from kpikit.io.ga4 import read_ga4_bigquery
+from kpikit.io.ga_reports import read_landing_page_report
+from kpikit.web.bounce import bounce_rate, headline, period_change, split_periods, trend
+from kpikit.web.diagnose import (
+    INFORMATION_PATTERNS,
+    Goal,
+    device_gap,
+    diagnose,
+    page_goal,
+    top_entry_pages,
+    traffic_to_lead,
+    view_to_contact,
+)
+from kpikit.web.findings import (
+    benchmark_reference,
+    data_checks,
+    findings,
+    headline_kpis,
+)
+from kpikit.web.sessions import (
+    DEFAULT_KEY_EVENTS,
+    DEFAULT_NON_INTERACTION_EVENTS,
+    NOT_SET,
+    Definition,
+    sessions_from_events,
+)
+
+__all__ = [
+    'DEFAULT_KEY_EVENTS',
+    'DEFAULT_NON_INTERACTION_EVENTS',
+    'NOT_SET',
+    'sessions_from_events',
+    'bounce_rate',
+    'headline',
+    'split_periods',
+    'INFORMATION_PATTERNS',
+    'period_change',
+    'trend',
+    'page_goal',
+    'diagnose',
+    'top_entry_pages',
+    'device_gap',
+    'traffic_to_lead',
+    'view_to_contact',
+    'benchmark_reference',
+    'data_checks',
+    'findings',
+    'headline_kpis',
+    'read_ga4_bigquery',
+    'read_landing_page_report',
+    'Goal',
+    'Definition',
+]
