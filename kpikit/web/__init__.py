@@ -41,12 +41,16 @@ from kpikit.web.findings import (
 from kpikit.web.sessions import (
     DEFAULT_KEY_EVENTS,
     DEFAULT_NON_INTERACTION_EVENTS,
+    ENGAGED_AFTER_S,
     NOT_SET,
     Definition,
+    is_engaged,
     sessions_from_events,
 )
 
 __all__ = [
+    'ENGAGED_AFTER_S',
+    'is_engaged',
     'DEFAULT_KEY_EVENTS',
     'DEFAULT_NON_INTERACTION_EVENTS',
     'NOT_SET',

@@ -12,7 +12,7 @@ import pandas as pd
 from kpikit.errors import KpiDataError, KpiWarning, describe_rows
 from kpikit.schemas import require_columns
 
-__all__ = ['DEFAULT_KEY_EVENTS', 'DEFAULT_NON_INTERACTION_EVENTS', 'NOT_SET', 'sessions_from_events', 'Definition']
+__all__ = ['DEFAULT_KEY_EVENTS', 'DEFAULT_NON_INTERACTION_EVENTS', 'NOT_SET', 'ENGAGED_AFTER_S', 'is_engaged', 'sessions_from_events', 'Definition']
 
 
 Definition = Literal["ga4", "ua"]
@@ -38,6 +38,52 @@ NOT_SET = "(not set)"
 
 
 _SESSION_ATTRIBUTES = ("source", "medium", "channel", "device", "country")
+
+#: GA4's default engagement threshold in seconds (a property can set 10 to 60).
+ENGAGED_AFTER_S = 10.0
+
+
+def is_engaged(
+    engagement_s: np.ndarray | pd.Series | float,
+    conversions: np.ndarray | pd.Series | float,
+    pageviews: np.ndarray | pd.Series | float,
+    engaged_after_s: float = ENGAGED_AFTER_S,
+) -> np.ndarray:
+    """GA4's engaged-session rule, vectorised: the one definition in kpikit.
+
+    A session is engaged when its engagement time exceeds ``engaged_after_s`` (exactly the threshold
+    is not engaged), or it has a key event (conversion), or it has two or more page or screen views.
+    Bounce rate (GA4) = 1 - engagement rate.
+
+    Parameters
+    ----------
+    engagement_s : array-like of float
+        Engagement time per session, in seconds.
+    conversions : array-like of int
+        Key events per session.
+    pageviews : array-like of int
+        Page or screen views per session.
+    engaged_after_s : float
+        The engagement-time threshold in seconds (GA4 default 10; a property may set 10 to 60).
+
+    Returns
+    -------
+    ndarray of bool
+        One flag per session.
+
+    References
+    ----------
+    Google Analytics Help, "Engaged sessions" and "Bounce rate" (GA4 definitions).
+
+    Examples
+    --------
+    >>> is_engaged([12.0, 10.0, 3.0, 0.0], [0, 0, 1, 0], [1, 1, 1, 2]).tolist()
+    [True, False, True, True]
+    """
+    t = np.asarray(engagement_s, dtype=float)
+    c = np.asarray(conversions, dtype=float)
+    v = np.asarray(pageviews, dtype=float)
+    return (t > engaged_after_s) | (c > 0) | (v >= 2)
 
 
 def _require(frame: pd.DataFrame, columns: Iterable[str], what: str, fix: str = "") -> None:
@@ -332,7 +378,7 @@ def sessions_from_events(
     new_lead = np.zeros(n_sess, dtype=bool)
     new_lead[codes[lead_idx[first_lead[first_lead >= 0]]]] = True
     out["new_lead"] = new_lead
-    out["engaged"] = (engagement_s > engaged_s) | (conversions > 0) | (pageviews >= 2)
+    out["engaged"] = is_engaged(engagement_s, conversions, pageviews, engaged_s)
     out["single_interaction"] = interactions <= 1
 
     is_first_visit = is_event(["first_visit"])
