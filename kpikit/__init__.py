@@ -21,9 +21,25 @@ __version__ = "0.1.0"
 _STATS_NAMES = ("Rate", "RateComparison", "Score", "compare_rates", "fdr", "rate")
 
 _SUBMODULES = (
-    "errors", "stats", "schemas", "io", "web", "funnel", "attribution", "acquisition",
-    "subscriptions", "survival", "clv", "satisfaction", "social", "benchmark", "plots", "report",
-    "render", "cli", "sample",
+    "errors",
+    "stats",
+    "schemas",
+    "io",
+    "web",
+    "funnel",
+    "attribution",
+    "acquisition",
+    "subscriptions",
+    "survival",
+    "clv",
+    "satisfaction",
+    "social",
+    "benchmark",
+    "plots",
+    "report",
+    "render",
+    "cli",
+    "sample",
 )
 
 
@@ -39,9 +55,20 @@ def __getattr__(name: str):
 
 
 __all__ = [
-    "ConvergenceError", "KpiDataError", "KpiWarning", "ParameterError", "SmallSampleWarning",
-    "VanityMetricWarning", "Rate", "RateComparison", "Score", "compare_rates", "fdr", "rate",
-    "read_table", "__version__",
+    "ConvergenceError",
+    "KpiDataError",
+    "KpiWarning",
+    "ParameterError",
+    "SmallSampleWarning",
+    "VanityMetricWarning",
+    "Rate",
+    "RateComparison",
+    "Score",
+    "compare_rates",
+    "fdr",
+    "rate",
+    "read_table",
+    "__version__",
 ]
 
 

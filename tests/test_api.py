@@ -15,11 +15,29 @@ import re
 import pytest
 
 MODULES = [
-    "kpikit", "kpikit.errors", "kpikit.stats", "kpikit.schemas", "kpikit.io", "kpikit.web", "kpikit.funnel",
-    "kpikit.attribution", "kpikit.acquisition", "kpikit.subscriptions", "kpikit.survival", "kpikit.clv",
-    "kpikit.satisfaction", "kpikit.social", "kpikit.benchmark", "kpikit.plots", "kpikit.report",
-    "kpikit.render", "kpikit.batch", "kpikit.sample", "kpikit.cli",
+    "kpikit",
+    "kpikit.errors",
+    "kpikit.stats",
+    "kpikit.schemas",
+    "kpikit.io",
+    "kpikit.web",
+    "kpikit.funnel",
+    "kpikit.attribution",
+    "kpikit.acquisition",
+    "kpikit.subscriptions",
+    "kpikit.survival",
+    "kpikit.clv",
+    "kpikit.satisfaction",
+    "kpikit.social",
+    "kpikit.benchmark",
+    "kpikit.plots",
+    "kpikit.report",
+    "kpikit.render",
+    "kpikit.batch",
+    "kpikit.sample",
+    "kpikit.cli",
 ]
+
 
 def documented_parameters(doc: str) -> set[str]:
     """Names in a numpydoc Parameters section (``a, b : int`` documents both)."""

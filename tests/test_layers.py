@@ -20,8 +20,16 @@ from tests.paths import ROOT
 PACKAGE = ROOT / "kpikit"
 
 DOMAINS = {
-    "web", "funnel", "attribution", "acquisition", "subscriptions", "survival", "clv", "satisfaction",
-    "social", "benchmark",
+    "web",
+    "funnel",
+    "attribution",
+    "acquisition",
+    "subscriptions",
+    "survival",
+    "clv",
+    "satisfaction",
+    "social",
+    "benchmark",
 }
 BASE = {"errors", "stats", "schemas", "io"}
 
@@ -62,7 +70,9 @@ def _targets(node: ast.AST) -> list[str]:
             if len(parts) > 1:
                 out.append(parts[1])
             else:  # from kpikit import web, __version__
-                out += [a.name for a in node.names if (PACKAGE / a.name).exists() or (PACKAGE / f"{a.name}.py").exists()]
+                out += [
+                    a.name for a in node.names if (PACKAGE / a.name).exists() or (PACKAGE / f"{a.name}.py").exists()
+                ]
     return out
 
 

@@ -1,5 +1,8 @@
-"""Comparing rates: Newcombe's interval for a difference, the pooled two-proportion z test, a Bayesian
-comparison (P(B > A) and expected loss), and Benjamini-Hochberg control of the false discovery rate."""
+"""Comparing rates: a difference with its interval, a test, and control of false discoveries.
+
+Newcombe's hybrid score interval for a difference of two proportions, the pooled two-proportion z test,
+a Bayesian comparison (P(B > A) and expected loss), and Benjamini-Hochberg q-values for many tests.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +10,24 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import stats as _st
 
 from kpikit.errors import KpiDataError
 from kpikit.stats.rates import Rate, proportion_ci, rate
 
-__all__ = ['RateComparison', 'BayesComparison', 'compare_rates', 'newcombe_interval', 'two_proportion_ztest', 'bayes_compare', 'fdr']
+__all__ = [
+    "RateComparison",
+    "BayesComparison",
+    "compare_rates",
+    "newcombe_interval",
+    "two_proportion_ztest",
+    "bayes_compare",
+    "fdr",
+]
 
 
-def _as_counts(x) -> tuple[int, int]:
+def _as_counts(x: Rate | tuple[int, int]) -> tuple[int, int]:
     if isinstance(x, Rate):
         return x.successes, x.trials
     try:
@@ -25,11 +37,27 @@ def _as_counts(x) -> tuple[int, int]:
     return int(k), int(n)
 
 
-def newcombe_interval(k1, n1, k2, n2, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+def newcombe_interval(
+    k1: ArrayLike, n1: ArrayLike, k2: ArrayLike, n2: ArrayLike, level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
     """Newcombe hybrid score interval for p1 - p2, vectorised.
 
     low = d - sqrt((p1 - l1)^2 + (u2 - p2)^2), high = d + sqrt((u1 - p1)^2 + (p2 - l2)^2), where
     (l_i, u_i) are the Wilson intervals of each proportion and d = p1 - p2.
+
+    Parameters
+    ----------
+    k1, n1 : array-like of int
+        Successes and trials of the first proportion.
+    k2, n2 : array-like of int
+        Successes and trials of the second proportion.
+    level : float
+        Confidence level of the interval.
+
+    Returns
+    -------
+    (low, high) : tuple of ndarray
+        Bounds of the interval for p1 - p2.
 
     References
     ----------
@@ -44,11 +72,18 @@ def newcombe_interval(k1, n1, k2, n2, level: float = 0.95) -> tuple[np.ndarray, 
     return d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2), d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
 
 
-def two_proportion_ztest(k1, n1, k2, n2) -> tuple[np.ndarray, np.ndarray]:
+def two_proportion_ztest(k1: ArrayLike, n1: ArrayLike, k2: ArrayLike, n2: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Pooled two-proportion z test of p1 = p2 (two-sided), vectorised.
 
     z = (p1 - p2) / sqrt(p (1 - p) (1/n1 + 1/n2)), p = (k1 + k2) / (n1 + n2).
     Where both proportions are 0 or both 1, z = 0 and p-value = 1.
+
+    Parameters
+    ----------
+    k1, n1 : array-like of int
+        Successes and trials of the first proportion.
+    k2, n2 : array-like of int
+        Successes and trials of the second proportion.
 
     Returns
     -------
@@ -108,7 +143,7 @@ class RateComparison:
         )
 
 
-def compare_rates(a, b, level: float = 0.95) -> RateComparison:
+def compare_rates(a: Rate | tuple[int, int], b: Rate | tuple[int, int], level: float = 0.95) -> RateComparison:
     """Compare two independent rates: ``a - b`` with Newcombe's interval and a pooled z test.
 
     Parameters
@@ -157,11 +192,33 @@ class BayesComparison:
         return dict(self.__dict__)
 
 
-def bayes_compare(a, b, prior: tuple[float, float] = (1.0, 1.0), draws: int = 200_000, seed: int = 0) -> BayesComparison:
+def bayes_compare(
+    a: Rate | tuple[int, int],
+    b: Rate | tuple[int, int],
+    prior: tuple[float, float] = (1.0, 1.0),
+    draws: int = 200_000,
+    seed: int = 0,
+) -> BayesComparison:
     """P(rate_b > rate_a) and the expected loss of choosing each, by Monte Carlo from Beta posteriors.
 
     Posterior of each rate: Beta(prior_a + successes, prior_b + failures). Expected loss of choosing A
     is E[max(p_b - p_a, 0)], of choosing B is E[max(p_a - p_b, 0)] (in rate units).
+
+    Parameters
+    ----------
+    a, b : Rate or (successes, trials)
+        The two rates; ``b`` is the challenger (the variant).
+    prior : (float, float)
+        Beta prior parameters shared by both rates; (1, 1) is uniform.
+    draws : int
+        Monte Carlo draws from each posterior.
+    seed : int
+        Seed of the random generator, so the result is reproducible.
+
+    Returns
+    -------
+    BayesComparison
+        prob_b_beats_a, expected_loss_a, expected_loss_b, draws, seed.
 
     References
     ----------
@@ -186,11 +243,24 @@ def bayes_compare(a, b, prior: tuple[float, float] = (1.0, 1.0), draws: int = 20
     )
 
 
-def fdr(pvalues, method: Literal["bh", "by"] = "bh") -> np.ndarray:
+def fdr(pvalues: ArrayLike, method: Literal["bh", "by"] = "bh") -> np.ndarray:
     """Benjamini-Hochberg (or Benjamini-Yekutieli) adjusted p-values (q-values).
 
     A finding is declared at false discovery rate ``alpha`` when its q-value is below ``alpha``.
     NaN p-values (untested rows) stay NaN and do not count towards the number of tests.
+
+    Parameters
+    ----------
+    pvalues : array-like of float
+        p-values in [0, 1]; NaN for rows without a test.
+    method : {"bh", "by"}
+        Benjamini-Hochberg (independent or positively dependent tests) or Benjamini-Yekutieli (any
+        dependence, more conservative).
+
+    Returns
+    -------
+    ndarray
+        q-values, same shape as ``pvalues``.
 
     References
     ----------

@@ -27,7 +27,7 @@ import pandas as pd
 
 from kpikit.errors import KpiDataError
 
-__all__ = ['Grain', 'GRAINS', 'period_code', 'grain', 'period_start', 'periods_per_year', 'start_alias']
+__all__ = ["Grain", "GRAINS", "period_code", "grain", "period_start", "periods_per_year", "start_alias"]
 
 
 @dataclass(frozen=True)
@@ -50,10 +50,19 @@ GRAINS: dict[str, Grain] = {
 
 _ALIASES: dict[str, str] = {
     "D": "D",
-    "W": "W", "W-SUN": "W",
-    "MS": "M", "M": "M", "ME": "M",
-    "QS": "Q", "Q": "Q", "QE": "Q",
-    "YS": "Y", "Y": "Y", "YE": "Y", "AS": "Y", "A": "Y",
+    "W": "W",
+    "W-SUN": "W",
+    "MS": "M",
+    "M": "M",
+    "ME": "M",
+    "QS": "Q",
+    "Q": "Q",
+    "QE": "Q",
+    "YS": "Y",
+    "Y": "Y",
+    "YE": "Y",
+    "AS": "Y",
+    "A": "Y",
 }
 
 

@@ -1,8 +1,11 @@
-"""Rates with their counts and confidence intervals: ``Rate``, ``rate``, ``rate_frame`` and the
-vectorised interval ``proportion_ci`` (Wilson by default; Jeffreys and Clopper-Pearson offered).
+"""Rates with their counts and confidence intervals.
+
+``Rate``, ``rate``, ``rate_frame`` and the vectorised interval ``proportion_ci`` (Wilson by default;
+Jeffreys and Clopper-Pearson offered).
 
 A rate is flagged as a small sample when it rests on fewer than ``SMALL_SAMPLE_TRIALS`` trials or fewer
-than ``SMALL_SAMPLE_EVENTS`` successes or failures (the usual np >= 5 rule of thumb)."""
+than ``SMALL_SAMPLE_EVENTS`` successes or failures (the usual np >= 5 rule of thumb).
+"""
 
 from __future__ import annotations
 
@@ -14,11 +17,21 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import stats as _st
 
 from kpikit.errors import KpiDataError, SmallSampleWarning
 
-__all__ = ['Rate', 'rate', 'proportion_ci', 'is_small_sample', 'rate_frame', 'SMALL_SAMPLE_TRIALS', 'SMALL_SAMPLE_EVENTS', 'Method']
+__all__ = [
+    "Rate",
+    "rate",
+    "proportion_ci",
+    "is_small_sample",
+    "rate_frame",
+    "SMALL_SAMPLE_TRIALS",
+    "SMALL_SAMPLE_EVENTS",
+    "Method",
+]
 
 
 Method = Literal["wilson", "jeffreys", "exact"]
@@ -103,11 +116,20 @@ def proportion_ci(
     return low, high
 
 
-def is_small_sample(successes, trials) -> np.ndarray:
+def is_small_sample(successes: ArrayLike, trials: ArrayLike) -> np.ndarray:
     """True where a rate rests on too few trials, successes or failures to be read on its own.
 
     Small means fewer than ``SMALL_SAMPLE_TRIALS`` (30) trials, or fewer than ``SMALL_SAMPLE_EVENTS``
     (5) successes or failures.
+
+    Parameters
+    ----------
+    successes, trials : array-like of int
+        Counts.
+
+    Returns
+    -------
+    ndarray of bool
     """
     k = np.asarray(successes, dtype=float)
     n = np.asarray(trials, dtype=float)
@@ -151,10 +173,7 @@ class Rate:
 
     def __str__(self) -> str:
         pct = int(round(self.level * 100))
-        return (
-            f"{self.value:.1%} ({pct}% CI {self.low:.1%} to {self.high:.1%}; "
-            f"{self.successes:,} of {self.trials:,})"
-        )
+        return f"{self.value:.1%} ({pct}% CI {self.low:.1%} to {self.high:.1%}; {self.successes:,} of {self.trials:,})"
 
     def __repr__(self) -> str:
         return (
@@ -224,8 +243,7 @@ def rate(
     r = Rate(successes, trials, successes / trials, float(low), float(high), method, level)
     if warn_small and r.small_sample:
         warnings.warn(
-            f"Rate {successes}/{trials} rests on a small sample; its interval "
-            f"[{r.low:.1%}, {r.high:.1%}] is wide.",
+            f"Rate {successes}/{trials} rests on a small sample; its interval [{r.low:.1%}, {r.high:.1%}] is wide.",
             SmallSampleWarning,
             stacklevel=2,
         )
@@ -244,6 +262,19 @@ def rate_frame(
 
     The tidy-breakdown helper of every domain module: ``frame[successes] / frame[trials]`` with its
     interval. Rows with zero trials get NaN (never a silent 0).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per segment.
+    successes, trials : str
+        Columns holding the counts.
+    name : str
+        Name of the rate column to add.
+    level : float
+        Confidence level of the interval.
+    method : {"wilson", "jeffreys", "exact"}
+        Interval method; see :func:`proportion_ci`.
 
     Returns
     -------

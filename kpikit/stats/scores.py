@@ -7,12 +7,13 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import stats as _st
 
 from kpikit.errors import KpiDataError
 from kpikit.stats.rates import SMALL_SAMPLE_TRIALS, _check_level
 
-__all__ = ['Score', 'mean_ci']
+__all__ = ["Score", "mean_ci"]
 
 
 @dataclass(frozen=True)
@@ -54,10 +55,23 @@ class Score:
         return f"<span class='kpikit-score'>{html.escape(self.name)}: <strong>{html.escape(str(self))}</strong>{flag}</span>"
 
 
-def mean_ci(values, level: float = 0.95, name: str = "mean") -> Score:
+def mean_ci(values: ArrayLike, level: float = 0.95, name: str = "mean") -> Score:
     """Mean with a Student-t confidence interval.
 
-    mean +- t_{n-1} s / sqrt(n). Needs at least two values.
+    mean +- t_{n-1} s / sqrt(n). Needs at least two values; NaN values are left out.
+
+    Parameters
+    ----------
+    values : array-like of float
+        The observations.
+    level : float
+        Confidence level of the interval.
+    name : str
+        Name the Score carries (shown in reports).
+
+    Returns
+    -------
+    Score
     """
     _check_level(level)
     x = np.asarray(values, dtype=float)
