@@ -10,7 +10,7 @@ themselves are tested with tolerances by the domain tests.
 
 from __future__ import annotations
 
-KPI_MIME = "application/vnd.kpikit.kpis+json"
+from kpikit.report.kpis import KPI_MIME
 
 
 def pytest_collection_modifyitems(session, config, items):
