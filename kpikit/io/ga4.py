@@ -1,26 +1,32 @@
-"""Reader of the GA4 BigQuery export (NDJSON, JSON or Parquet copies) into canonical events."""
+"""Reader of the GA4 BigQuery export (NDJSON, JSON or Parquet copies) into canonical events.
+
+Each exported row is one event with nested records (``event_params``, ``device``, ``geo``, the
+session's traffic source). ``read_ga4_bigquery`` flattens them into the canonical ``events`` table
+that ``kpikit.web.sessions_from_events`` sessionises, and says which file and line hold a bad value.
+"""
 
 from __future__ import annotations
 
 import gzip
 import json
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NoReturn
 
 import numpy as np
 import pandas as pd
 
 from kpikit.errors import KpiDataError, KpiWarning, describe_rows
 
-__all__ = ['read_ga4_bigquery']
+__all__ = ["read_ga4_bigquery"]
 
 
 _GA4_FILE_SUFFIXES = (".jsonl", ".json", ".ndjson", ".jsonl.gz", ".json.gz", ".ndjson.gz", ".parquet")
 
 
 def _ga4_files(path) -> list[Path]:
+    """The export files: one file, a list of files, or the export files of a folder (sorted)."""
     if isinstance(path, (list, tuple)):
         files = [Path(p) for p in path]
     else:
@@ -38,6 +44,7 @@ def _ga4_files(path) -> list[Path]:
 
 
 def _ga4_value(v):
+    """The value of an event parameter: whichever of string/int/float/double_value is set."""
     if not isinstance(v, Mapping):
         return v
     for key in ("string_value", "int_value", "float_value", "double_value"):
@@ -48,6 +55,7 @@ def _ga4_value(v):
 
 
 def _get(d, *keys):
+    """``d[k1][k2]...``, or None where a level is missing or not a mapping."""
     for k in keys:
         if not isinstance(d, Mapping):
             return None
@@ -56,6 +64,7 @@ def _get(d, *keys):
 
 
 def _flatten_ga4(record: Mapping) -> dict:
+    """One exported event as a flat dict of the fields kpikit reads (raw values, not yet parsed)."""
     params = record.get("event_params") or []
     flat = {p.get("key"): _ga4_value(p.get("value")) for p in params if isinstance(p, Mapping)}
     last_click = _get(record, "session_traffic_source_last_click", "cross_channel_campaign") or {}
@@ -82,6 +91,7 @@ def _flatten_ga4(record: Mapping) -> dict:
 
 
 def _read_ga4_records(f: Path) -> tuple[list[dict], list[int]]:
+    """The event records of one file and the line (or row) number of each."""
     name = f.name
     if name.lower().endswith(".parquet"):
         import pyarrow.parquet as pq
@@ -89,14 +99,18 @@ def _read_ga4_records(f: Path) -> tuple[list[dict], list[int]]:
         try:
             records = pq.read_table(f).to_pylist()
         except Exception as exc:  # pyarrow raises several types for corrupt files
-            raise KpiDataError(f"{name}: not a readable Parquet file ({exc}). Re-export the table as Parquet.") from None
+            raise KpiDataError(
+                f"{name}: not a readable Parquet file ({exc}). Re-export the table as Parquet."
+            ) from None
         return records, list(range(1, len(records) + 1))
     opener = gzip.open if name.lower().endswith(".gz") else open
     try:
         with opener(f, "rt", encoding="utf-8-sig") as fh:
             text = fh.read()
     except UnicodeDecodeError:
-        raise KpiDataError(f"{name}: not UTF-8 text; BigQuery writes UTF-8 JSON. Check that this is the export file.") from None
+        raise KpiDataError(
+            f"{name}: not UTF-8 text; BigQuery writes UTF-8 JSON. Check that this is the export file."
+        ) from None
     except (OSError, EOFError) as exc:
         raise KpiDataError(f"{name}: cannot be read ({exc}). Check the file (a truncated .gz?).") from None
     stripped = text.lstrip()
@@ -106,7 +120,9 @@ def _read_ga4_records(f: Path) -> tuple[list[dict], list[int]]:
         try:
             records = json.loads(stripped)
         except json.JSONDecodeError as exc:
-            raise KpiDataError(f"{name}: not valid JSON (line {exc.lineno}: {exc.msg}). Re-download the results.") from None
+            raise KpiDataError(
+                f"{name}: not valid JSON (line {exc.lineno}: {exc.msg}). Re-download the results."
+            ) from None
         lines = list(range(1, len(records) + 1))
     else:
         records, lines = [], []
@@ -127,7 +143,9 @@ def _read_ga4_records(f: Path) -> tuple[list[dict], list[int]]:
     return records, lines
 
 
-def read_ga4_bigquery(path, duplicates: Literal["drop", "keep", "raise"] = "drop") -> pd.DataFrame:
+def read_ga4_bigquery(
+    path: str | Path | Sequence[str | Path], duplicates: Literal["drop", "keep", "raise"] = "drop"
+) -> pd.DataFrame:
     """Read a GA4 BigQuery export (events_YYYYMMDD rows) into the canonical ``events`` table.
 
     Accepts newline-delimited JSON (.jsonl/.json, optionally .gz; 64-bit integers as strings or
@@ -153,7 +171,7 @@ def read_ga4_bigquery(path, duplicates: Literal["drop", "keep", "raise"] = "drop
 
     Also kept: page_location, entrances, session_engaged (boolean; "1"/"0" or 1/0), ga_session_number,
     event_date, ga4_user_id. Events without user_pseudo_id or ga_session_id are kept with missing
-    values; :func:`sessions_from_events` sets them aside and says how many.
+    values; :func:`kpikit.web.sessions_from_events` sets them aside and says how many.
 
     Parameters
     ----------
@@ -181,33 +199,49 @@ def read_ga4_bigquery(path, duplicates: Literal["drop", "keep", "raise"] = "drop
     Examples
     --------
     >>> events = read_ga4_bigquery("data/sample/ga4_bigquery_events.jsonl")  # doctest: +SKIP
-    >>> sessions = sessions_from_events(events)  # doctest: +SKIP
+    >>> sessions = kk.web.sessions_from_events(events)  # doctest: +SKIP
     """
     if duplicates not in ("drop", "keep", "raise"):
         raise KpiDataError(f"duplicates must be 'drop', 'keep' or 'raise' (got {duplicates!r}).")
     files = _ga4_files(path)
-    frames = []
-    for f in files:
-        records, lines = _read_ga4_records(f)
-        flat = pd.DataFrame([_flatten_ga4(r) for r in records],
-                            columns=list(_flatten_ga4({}).keys()), dtype=object)
-        flat["_file"] = f.name
-        flat["_line"] = lines
-        frames.append(flat)
-    raw = pd.concat(frames, ignore_index=True)
+    raw = _flat_records(files)
     label = files[0].name if len(files) == 1 else f"{files[0].parent} ({len(files)} files)"
     if raw.empty:
         raise KpiDataError(f"{label}: the export holds no events.")
+    _check_required_fields(raw, label)
+    events = _canonical_events(raw)
+    events, n_dup = _handle_duplicates(events, raw, label, duplicates)
+    events.attrs["source"] = label
+    events.attrs["table"] = "events"
+    events.attrs["duplicates_dropped"] = n_dup if duplicates == "drop" else 0
+    return events
 
-    def fail(col: str, mask: np.ndarray, problem: str, fix: str) -> None:
-        where = raw.loc[mask, ["_file", "_line"]]
-        first_file = where["_file"].iloc[0]
-        rows = where.loc[where["_file"] == first_file, "_line"].tolist()
-        raise KpiDataError(
-            f"{first_file}, field {col!r}: {int(mask.sum())} events {problem} (lines "
-            f"{describe_rows(rows).split(' ', 1)[1]}; first: {raw.loc[mask, col].iloc[0]!r}). {fix}"
-        )
 
+def _flat_records(files: list[Path]) -> pd.DataFrame:
+    """The flattened events of all files, as text (object) columns, with ``_file`` and ``_line``."""
+    frames = []
+    for f in files:
+        records, lines = _read_ga4_records(f)
+        flat = pd.DataFrame([_flatten_ga4(r) for r in records], columns=list(_flatten_ga4({}).keys()), dtype=object)
+        flat["_file"] = f.name
+        flat["_line"] = lines
+        frames.append(flat)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _fail(raw: pd.DataFrame, col: str, mask: np.ndarray, problem: str, fix: str) -> NoReturn:
+    """Raise KpiDataError naming the field, the first file with bad events, its lines and the first value."""
+    where = raw.loc[mask, ["_file", "_line"]]
+    first_file = where["_file"].iloc[0]
+    rows = where.loc[where["_file"] == first_file, "_line"].tolist()
+    raise KpiDataError(
+        f"{first_file}, field {col!r}: {int(mask.sum())} events {problem} (lines "
+        f"{describe_rows(rows).split(' ', 1)[1]}; first: {raw.loc[mask, col].iloc[0]!r}). {fix}"
+    )
+
+
+def _check_required_fields(raw: pd.DataFrame, label: str) -> None:
+    """Every event has an event_timestamp and an event_name (a field missing everywhere: not an export)."""
     for col in ("event_timestamp", "event_name"):
         miss = raw[col].isna().to_numpy()
         if miss.all():
@@ -216,52 +250,76 @@ def read_ga4_bigquery(path, duplicates: Literal["drop", "keep", "raise"] = "drop
                 "export (expected event_timestamp, event_name, event_params, user_pseudo_id)."
             )
         if miss.any():
-            fail(col, miss, "have no value", "Every GA4 event has one; check that the export is complete.")
+            _fail(raw, col, miss, "have no value", "Every GA4 event has one; check that the export is complete.")
 
-    def numeric(col: str) -> pd.Series:
-        text = raw[col]
-        num = pd.to_numeric(text.astype("str").where(text.notna()), errors="coerce")
-        bad = (num.isna() & text.notna()).to_numpy()
-        if bad.any():
-            fail(col, bad, "are not numbers", "Fix the export; this field holds integers in GA4.")
-        return num
 
-    us = numeric("event_timestamp")
+def _numeric(raw: pd.DataFrame, col: str) -> pd.Series:
+    """A field parsed as numbers (64-bit integers come as strings or numbers); text that is not one fails."""
+    text = raw[col]
+    num = pd.to_numeric(text.astype("str").where(text.notna()), errors="coerce")
+    bad = (num.isna() & text.notna()).to_numpy()
+    if bad.any():
+        _fail(raw, col, bad, "are not numbers", "Fix the export; this field holds integers in GA4.")
+    return num
+
+
+def _text(raw: pd.DataFrame, col: str) -> pd.Series:
+    """A field as text, missing values kept missing."""
+    return raw[col].astype("str").where(raw[col].notna())
+
+
+def _canonical_events(raw: pd.DataFrame) -> pd.DataFrame:
+    """The flattened fields parsed into the canonical events columns (see :func:`read_ga4_bigquery`)."""
+    us = _numeric(raw, "event_timestamp")
     ts = pd.to_datetime(us.astype("int64"), unit="us")
-    sid = numeric("ga_session_id")
+    sid = _numeric(raw, "ga_session_id")
     if (sid.dropna() != np.round(sid.dropna())).any():
-        fail("ga_session_id", (sid != np.round(sid)).fillna(False).to_numpy(), "are not whole numbers",
-             "ga_session_id is the session start in epoch seconds.")
+        _fail(
+            raw,
+            "ga_session_id",
+            (sid != np.round(sid)).fillna(False).to_numpy(),
+            "are not whole numbers",
+            "ga_session_id is the session start in epoch seconds.",
+        )
     engaged_raw = raw["session_engaged"].astype("str").str.strip().str.lower().where(raw["session_engaged"].notna())
     engaged_map = {"1": True, "0": False, "true": True, "false": False, "1.0": True, "0.0": False}
     bad = (engaged_raw.notna() & ~engaged_raw.isin(list(engaged_map))).to_numpy()
     if bad.any():
-        fail("session_engaged", bad, "are not 1/0", "GA4 writes session_engaged as '1' or '0'.")
-    location = raw["page_location"].astype("str").where(raw["page_location"].notna())
+        _fail(raw, "session_engaged", bad, "are not 1/0", "GA4 writes session_engaged as '1' or '0'.")
+    location = _text(raw, "page_location")
     path_only = location.str.extract(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*)?([^?#]*)", expand=False)
     path_only = path_only.where(path_only.isna() | (path_only != ""), "/")
-    events = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "user_id": raw["user_pseudo_id"].astype("str").where(raw["user_pseudo_id"].notna()),
+            "user_id": _text(raw, "user_pseudo_id"),
             "session_id": sid.astype("Int64"),
             "timestamp": ts,
             "event": raw["event_name"].astype("str"),
             "page": path_only,
-            "source": raw["source"].astype("str").where(raw["source"].notna()),
-            "medium": raw["medium"].astype("str").where(raw["medium"].notna()),
-            "channel": raw["channel"].astype("str").where(raw["channel"].notna()),
-            "device": raw["device"].astype("str").where(raw["device"].notna()),
-            "country": raw["country"].astype("str").where(raw["country"].notna()),
-            "value": numeric("value").astype(float),
-            "engagement_time_msec": numeric("engagement_time_msec").astype(float),
+            "source": _text(raw, "source"),
+            "medium": _text(raw, "medium"),
+            "channel": _text(raw, "channel"),
+            "device": _text(raw, "device"),
+            "country": _text(raw, "country"),
+            "value": _numeric(raw, "value").astype(float),
+            "engagement_time_msec": _numeric(raw, "engagement_time_msec").astype(float),
             "page_location": location,
-            "entrances": numeric("entrances").astype("Int64"),
+            "entrances": _numeric(raw, "entrances").astype("Int64"),
             "session_engaged": engaged_raw.map(engaged_map).astype("boolean"),
-            "ga_session_number": numeric("ga_session_number").astype("Int64"),
-            "event_date": raw["event_date"].astype("str").where(raw["event_date"].notna()),
-            "ga4_user_id": raw["ga4_user_id"].astype("str").where(raw["ga4_user_id"].notna()),
+            "ga_session_number": _numeric(raw, "ga_session_number").astype("Int64"),
+            "event_date": _text(raw, "event_date"),
+            "ga4_user_id": _text(raw, "ga4_user_id"),
         }
     )
+
+
+def _handle_duplicates(
+    events: pd.DataFrame, raw: pd.DataFrame, label: str, duplicates: str
+) -> tuple[pd.DataFrame, int]:
+    """Exact duplicate events: dropped with a warning ("drop"), kept ("keep") or an error ("raise").
+
+    Returns the events and the number of duplicates found.
+    """
     dup = events.duplicated(keep="first").to_numpy()
     n_dup = int(dup.sum())
     if n_dup:
@@ -272,10 +330,8 @@ def read_ga4_bigquery(path, duplicates: Literal["drop", "keep", "raise"] = "drop
                 "keep the first of each."
             )
         if duplicates == "drop":
-            warnings.warn(f"{label}: dropped {n_dup} exact duplicate events ({describe_rows(lines)}).",
-                          KpiWarning, stacklevel=2)
+            warnings.warn(
+                f"{label}: dropped {n_dup} exact duplicate events ({describe_rows(lines)}).", KpiWarning, stacklevel=3
+            )
             events = events.loc[~dup].reset_index(drop=True)
-    events.attrs["source"] = label
-    events.attrs["table"] = "events"
-    events.attrs["duplicates_dropped"] = n_dup if duplicates == "drop" else 0
-    return events
+    return events, n_dup

@@ -5,14 +5,27 @@ It builds sessions from raw events with Google Analytics 4 semantics, computes b
 rates with their intervals for any breakdown, and ranks pages and segments by the bounces they cost,
 with each page read against its goal (information or action).
 
-Definitions (see KPI_CATALOGUE.md, "Web analytics")
----------------------------------------------------
+Definitions (see docs/KPI_CATALOGUE.md, "Web analytics")
+--------------------------------------------------------
 - Session (GA4): the events of one ``user_pseudo_id`` + ``ga_session_id``; without a session id, a new
   session starts after ``timeout`` (30 min) of inactivity.
 - Engaged session (GA4): engagement time over ``engaged_after`` (10 s), or a key event, or two or more
   page views. Bounce rate (GA4) = 1 - engagement rate = non-engaged sessions / sessions.
 - Bounce rate (Universal Analytics): single-interaction sessions / sessions, where page views and
   interaction events count as interactions and non-interaction events do not.
+
+Modules
+-------
+- ``sessions``: sessions from events (ids, timeout rule, landing page, attributes, counts, engagement)
+  and :func:`is_engaged`, the one GA4 engaged-session rule of kpikit.
+- ``bounce``: the bounce definitions, bounce and engagement rates per segment, headline, period
+  change and p-chart trend.
+- ``diagnose``: page goals, the ranked fix list, top entry pages, the device gap.
+- ``leads``: traffic-to-lead per segment and view-to-contact per page.
+- ``findings``: data checks, the benchmark reference, findings in plain words, headline KPIs.
+
+The readers of Google Analytics exports live in :mod:`kpikit.io` (``read_ga4_bigquery``,
+``read_landing_page_report``) and are re-exported here.
 
 References: Google Analytics Help, "[GA4] Engagement rate and bounce rate" and "[GA4] Engaged
 sessions"; "Bounce rate" (Universal Analytics help, archived); Google Analytics Help, "[GA4]
@@ -21,7 +34,7 @@ BigQuery Export schema".
 
 from kpikit.io.ga4 import read_ga4_bigquery
 from kpikit.io.ga_reports import read_landing_page_report
-from kpikit.web.bounce import bounce_rate, headline, period_change, split_periods, trend
+from kpikit.web.bounce import Definition, bounce_rate, headline, period_change, split_periods, trend
 from kpikit.web.diagnose import (
     INFORMATION_PATTERNS,
     Goal,
@@ -29,8 +42,6 @@ from kpikit.web.diagnose import (
     diagnose,
     page_goal,
     top_entry_pages,
-    traffic_to_lead,
-    view_to_contact,
 )
 from kpikit.web.findings import (
     benchmark_reference,
@@ -38,41 +49,41 @@ from kpikit.web.findings import (
     findings,
     headline_kpis,
 )
+from kpikit.web.leads import traffic_to_lead, view_to_contact
 from kpikit.web.sessions import (
     DEFAULT_KEY_EVENTS,
     DEFAULT_NON_INTERACTION_EVENTS,
     ENGAGED_AFTER_S,
     NOT_SET,
-    Definition,
     is_engaged,
     sessions_from_events,
 )
 
 __all__ = [
-    'ENGAGED_AFTER_S',
-    'is_engaged',
-    'DEFAULT_KEY_EVENTS',
-    'DEFAULT_NON_INTERACTION_EVENTS',
-    'NOT_SET',
-    'sessions_from_events',
-    'bounce_rate',
-    'headline',
-    'split_periods',
-    'INFORMATION_PATTERNS',
-    'period_change',
-    'trend',
-    'page_goal',
-    'diagnose',
-    'top_entry_pages',
-    'device_gap',
-    'traffic_to_lead',
-    'view_to_contact',
-    'benchmark_reference',
-    'data_checks',
-    'findings',
-    'headline_kpis',
-    'read_ga4_bigquery',
-    'read_landing_page_report',
-    'Goal',
-    'Definition',
+    "ENGAGED_AFTER_S",
+    "is_engaged",
+    "DEFAULT_KEY_EVENTS",
+    "DEFAULT_NON_INTERACTION_EVENTS",
+    "NOT_SET",
+    "sessions_from_events",
+    "bounce_rate",
+    "headline",
+    "split_periods",
+    "INFORMATION_PATTERNS",
+    "period_change",
+    "trend",
+    "page_goal",
+    "diagnose",
+    "top_entry_pages",
+    "device_gap",
+    "traffic_to_lead",
+    "view_to_contact",
+    "benchmark_reference",
+    "data_checks",
+    "findings",
+    "headline_kpis",
+    "read_ga4_bigquery",
+    "read_landing_page_report",
+    "Goal",
+    "Definition",
 ]

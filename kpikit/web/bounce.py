@@ -1,40 +1,65 @@
-"""Bounce and engagement rates per segment, the site headline, and their change over time."""
+"""Bounce and engagement rates per segment, the site headline, and their change over time.
+
+The two bounce definitions (``Definition``) live here: GA4's non-engaged sessions and Universal
+Analytics' single-interaction sessions. ``bounce_rate`` takes session rows or the aggregated rows of
+a report download (counts in, counts out); ``headline``, ``period_change`` and ``trend`` build on it.
+"""
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from kpikit.errors import KpiDataError, describe_rows
-from kpikit.schemas import column_list
+from kpikit.schemas import column_list, require_columns
 from kpikit.stats import (
     compare_rates,
     control_limits,
+    period_start,
     rate,
     rate_frame,
 )
-from kpikit.web.sessions import Definition, _check_definition, _require, _row_labels
+from kpikit.web.sessions import _label, _row_labels
 
-__all__ = ['bounce_rate', 'headline', 'split_periods', 'period_change', 'trend']
+__all__ = ["Definition", "bounce_rate", "headline", "split_periods", "period_change", "trend"]
+
+
+#: The bounce definitions: "ga4" (non-engaged sessions) and "ua" (single-interaction sessions).
+Definition = Literal["ga4", "ua"]
+
+
+def _check_definition(definition: str) -> None:
+    """Raise KpiDataError unless ``definition`` is one of the two bounce definitions."""
+    if definition not in ("ga4", "ua"):
+        raise KpiDataError(
+            f"definition must be 'ga4' (non-engaged sessions) or 'ua' (single-interaction sessions); got {definition!r}."
+        )
 
 
 def _is_aggregated(frame: pd.DataFrame) -> bool:
+    """Whether ``frame`` holds aggregated report rows (sessions and bounces counts), not session rows."""
     return "sessions" in frame.columns and "bounces" in frame.columns and "session_id" not in frame.columns
 
 
 def _bounced(sessions: pd.DataFrame, definition: Definition) -> np.ndarray:
-    source = sessions.attrs.get("source", "sessions")
+    """Whether each session bounced under ``definition``, from its ``engaged`` or ``single_interaction`` flag."""
+    source = _label(sessions, "sessions")
     col = "engaged" if definition == "ga4" else "single_interaction"
     if col not in sessions.columns:
         if definition == "ga4":
-            fix = ("Build sessions with kk.web.sessions_from_events(events), or add an 'engaged' column "
-                   "(engagement time > 10 s, a key event, or 2+ page views).")
+            fix = (
+                "Build sessions with kk.web.sessions_from_events(events), or add an 'engaged' column "
+                "(engagement time > 10 s, a key event, or 2+ page views)."
+            )
         else:
-            fix = ("The Universal Analytics bounce needs each session's interaction hits: build sessions "
-                   "with kk.web.sessions_from_events(events), which adds 'single_interaction'.")
+            fix = (
+                "The Universal Analytics bounce needs each session's interaction hits: build sessions "
+                "with kk.web.sessions_from_events(events), which adds 'single_interaction'."
+            )
         raise KpiDataError(f"{source}: column {col!r} is missing, needed for definition={definition!r}. {fix}")
     values = sessions[col]
     if values.isna().any():
@@ -43,7 +68,7 @@ def _bounced(sessions: pd.DataFrame, definition: Definition) -> np.ndarray:
             f"{source}, column {col!r}: {int(bad.sum())} sessions have no value "
             f"({describe_rows(_row_labels(sessions, bad))}). Fill them from the events or drop these sessions first."
         )
-    if not (pd.api.types.is_bool_dtype(values) or set(pd.unique(values)) <= {0, 1, True, False}):
+    if not (pd.api.types.is_bool_dtype(values) or set(pd.unique(values)) <= {0, 1}):  # True == 1, False == 0
         raise KpiDataError(
             f"{source}, column {col!r} must hold True/False (got values such as {values.iloc[0]!r}). "
             "Read the table with kk.read_table(path, 'sessions') to parse booleans."
@@ -104,7 +129,7 @@ def bounce_rate(
     by_cols = column_list(by)
     if not isinstance(sessions, pd.DataFrame):
         raise KpiDataError(f"sessions must be a pandas DataFrame (got {type(sessions).__name__}).")
-    _require(sessions, by_cols, "sessions", fix="Pass existing column names in by=.")
+    require_columns(sessions, by_cols, _label(sessions, "sessions"), fix="Pass existing column names in by=.")
     if _is_aggregated(sessions):
         return _bounce_rate_aggregated(sessions, by_cols, definition, level)
 
@@ -150,19 +175,39 @@ def _finish_rates(out: pd.DataFrame, by_cols: list[str], definition: str, level:
         out["engagement_rate"] = out["engaged_sessions"] / n if "engaged_sessions" in out.columns else np.nan
         out["pages_per_session"] = out["pageviews"] / n if "pageviews" in out.columns else np.nan
         out["conversion_rate"] = out["converted_sessions"] / n if "converted_sessions" in out.columns else np.nan
-    for c in ("engaged_sessions", "pageviews", "engagement_time_mean_s", "engagement_time_median_s", "converted_sessions"):
+    for c in (
+        "engaged_sessions",
+        "pageviews",
+        "engagement_time_mean_s",
+        "engagement_time_median_s",
+        "converted_sessions",
+    ):
         if c not in out.columns:
             out[c] = np.nan
-    order = [*by_cols, "sessions", "bounces", "bounce_rate", "ci_low", "ci_high", "small_sample",
-             "engaged_sessions", "engagement_rate", "pageviews", "pages_per_session",
-             "engagement_time_mean_s", "engagement_time_median_s", "converted_sessions", "conversion_rate"]
+    order = [
+        *by_cols,
+        "sessions",
+        "bounces",
+        "bounce_rate",
+        "ci_low",
+        "ci_high",
+        "small_sample",
+        "engaged_sessions",
+        "engagement_rate",
+        "pageviews",
+        "pages_per_session",
+        "engagement_time_mean_s",
+        "engagement_time_median_s",
+        "converted_sessions",
+        "conversion_rate",
+    ]
     out = out[order].reset_index(drop=True)
     out.attrs["definition"] = definition
     return out
 
 
 def _bounce_rate_aggregated(rows: pd.DataFrame, by_cols: list[str], definition: str, level: float) -> pd.DataFrame:
-    source = rows.attrs.get("source", "aggregated rows")
+    source = _label(rows, "aggregated rows")
     exported = rows.attrs.get("definition")
     if exported is not None and exported != definition:
         names = {"ga4": "GA4 (non-engaged sessions)", "ua": "Universal Analytics (single-interaction sessions)"}
@@ -206,6 +251,15 @@ def _bounce_rate_aggregated(rows: pd.DataFrame, by_cols: list[str], definition: 
 def headline(sessions: pd.DataFrame, definition: Definition = "ga4", level: float = 0.95) -> dict:
     """Site-wide headline: bounce and engagement rate (``Rate`` with interval), sessions and averages.
 
+    Parameters
+    ----------
+    sessions : DataFrame
+        Session rows or aggregated report rows, as :func:`bounce_rate` takes them.
+    definition : {"ga4", "ua"}
+        Bounce definition.
+    level : float
+        Confidence level of the intervals.
+
     Returns
     -------
     dict
@@ -246,6 +300,17 @@ def split_periods(
     Dates are inclusive calendar days on ``start``. ``end_date=None``: the day of the last session;
     ``start_date=None``: ``default_days`` days up to ``end_date``.
 
+    Parameters
+    ----------
+    sessions : DataFrame
+        Session rows with a ``start`` timestamp.
+    start_date : str or Timestamp, optional
+        First day of the analysed period; None: ``default_days`` days up to ``end_date``.
+    end_date : str or Timestamp, optional
+        Last day of the analysed period (inclusive); None: the day of the last session.
+    default_days : int
+        Length of the analysed period in days when ``start_date`` is None.
+
     Returns
     -------
     (current, previous, bounds)
@@ -259,12 +324,14 @@ def split_periods(
     >>> len(cur), len(prev), str(b["previous_start"].date())
     (2, 1, '2024-12-31')
     """
-    _require(sessions, ("start",), "sessions")
+    require_columns(sessions, ["start"], _label(sessions, "sessions"))
     start_col = sessions["start"]
     if len(sessions) == 0:
         raise KpiDataError("sessions is empty: there is no period to analyse.")
     end = pd.Timestamp(end_date).normalize() if end_date is not None else start_col.max().normalize()
-    start = pd.Timestamp(start_date).normalize() if start_date is not None else end - pd.Timedelta(days=default_days - 1)
+    start = (
+        pd.Timestamp(start_date).normalize() if start_date is not None else end - pd.Timedelta(days=default_days - 1)
+    )
     if start > end:
         raise KpiDataError(f"start_date {start.date()} is after end_date {end.date()}; swap them.")
     days = (end - start).days + 1
@@ -293,6 +360,16 @@ def period_change(
     change = current - previous (percentage points as a fraction) with Newcombe's interval and the
     pooled two-proportion z test (``kpikit.stats.compare_rates``).
 
+    Parameters
+    ----------
+    current, previous : DataFrame
+        Sessions of the analysed period and of the period before it (see :func:`split_periods`);
+        ``previous`` may be empty.
+    definition : {"ga4", "ua"}
+        Bounce definition.
+    level : float
+        Confidence level of the intervals; a change is significant when p < 1 - level.
+
     Returns
     -------
     DataFrame
@@ -311,24 +388,57 @@ def period_change(
     cur = bounce_rate(current, definition=definition, level=level).iloc[0]
     prev = bounce_rate(previous, definition=definition, level=level).iloc[0] if len(previous) else None
     rows = []
-    for metric, col in (("bounce_rate", "bounces"), ("engagement_rate", "engaged_sessions"), ("conversion_rate", "converted_sessions")):
+    for metric, col in (
+        ("bounce_rate", "bounces"),
+        ("engagement_rate", "engaged_sessions"),
+        ("conversion_rate", "converted_sessions"),
+    ):
         if np.isnan(float(cur[col])):
             continue
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             a = rate(int(cur[col]), int(cur["sessions"]), level=level)
-            row = {"metric": metric, "current": a.value, "current_low": a.low, "current_high": a.high,
-                   "current_sessions": a.trials}
+            row = {
+                "metric": metric,
+                "current": a.value,
+                "current_low": a.low,
+                "current_high": a.high,
+                "current_sessions": a.trials,
+            }
             if prev is not None and int(prev["sessions"]) > 0 and not np.isnan(float(prev[col])):
                 b = rate(int(prev[col]), int(prev["sessions"]), level=level)
                 c = compare_rates(a, b, level=level)
-                row.update({"previous": b.value, "previous_low": b.low, "previous_high": b.high,
-                            "previous_sessions": b.trials, "change": c.difference, "change_low": c.low,
-                            "change_high": c.high, "p_value": c.p_value})
+                row.update(
+                    {
+                        "previous": b.value,
+                        "previous_low": b.low,
+                        "previous_high": b.high,
+                        "previous_sessions": b.trials,
+                        "change": c.difference,
+                        "change_low": c.low,
+                        "change_high": c.high,
+                        "p_value": c.p_value,
+                    }
+                )
         rows.append(row)
-    out = pd.DataFrame(rows, columns=["metric", "current", "current_low", "current_high", "current_sessions",
-                                      "previous", "previous_low", "previous_high", "previous_sessions",
-                                      "change", "change_low", "change_high", "p_value"])
+    out = pd.DataFrame(
+        rows,
+        columns=[
+            "metric",
+            "current",
+            "current_low",
+            "current_high",
+            "current_sessions",
+            "previous",
+            "previous_low",
+            "previous_high",
+            "previous_sessions",
+            "change",
+            "change_low",
+            "change_high",
+            "p_value",
+        ],
+    )
     out["significant"] = out["p_value"].lt(1 - level).fillna(False).astype(bool)
     return out
 
@@ -348,8 +458,17 @@ def trend(
 
     Parameters
     ----------
+    sessions : DataFrame
+        Session rows with a ``start`` timestamp (and ``engaged`` or ``single_interaction``).
     freq : str
-        Period as a pandas period alias: "W" (weeks starting Monday), "D", "M".
+        Period grain as a period alias of ``kpikit.stats.periods``: "W" (weeks starting Monday), "D",
+        "M" (or "MS", "ME"), "Q" (or "QS", "QE"), "Y" (or "YS", "YE").
+    definition : {"ga4", "ua"}
+        Bounce definition.
+    sigmas : float
+        Width of the control limits in standard errors (3 is Shewhart's choice).
+    level : float
+        Confidence level of each period's interval.
 
     Returns
     -------
@@ -368,8 +487,8 @@ def trend(
     >>> trend(s)[["bounce_rate", "centre"]].values.tolist()
     [[0.5, 0.25], [0.0, 0.25]]
     """
-    _require(sessions, ("start",), "sessions")
-    s = sessions.assign(period=sessions["start"].dt.to_period(freq).dt.start_time)
+    require_columns(sessions, ["start"], _label(sessions, "sessions"))
+    s = sessions.assign(period=period_start(sessions["start"], freq))
     r = bounce_rate(s, by="period", definition=definition, level=level)
     r = r[["period", "sessions", "bounces", "bounce_rate", "ci_low", "ci_high", "small_sample"]]
     lim = control_limits(r["bounces"], r["sessions"], sigmas=sigmas)

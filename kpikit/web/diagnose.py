@@ -1,5 +1,10 @@
-"""Bounce-rate diagnosis: page goals, the ranked fix list, entry pages, the device gap, traffic-to-lead
-and view-to-contact."""
+"""Bounce-rate diagnosis: page goals, the ranked fix list, the top entry pages and the device gap.
+
+Each page is read against its goal (an information page may be read and left; an action page should
+lead somewhere), each segment against the site rate or a benchmark with a test and a false-discovery
+control, and small segments are shrunk before they are ranked, so the fix list names the pages that
+cost the most bounces and are not noise.
+"""
 
 from __future__ import annotations
 
@@ -12,20 +17,26 @@ import pandas as pd
 from scipy import stats as _st
 
 from kpikit.errors import KpiDataError
-from kpikit.schemas import column_list
+from kpikit.schemas import column_list, require_columns
 from kpikit.stats import (
     Rate,
     fdr,
     newcombe_interval,
     proportion_ci,
-    rate_frame,
     shrink_rates,
     two_proportion_ztest,
 )
-from kpikit.web.bounce import bounce_rate
-from kpikit.web.sessions import Definition, _check_definition, _require
+from kpikit.web.bounce import Definition, _check_definition, bounce_rate
+from kpikit.web.sessions import _label
 
-__all__ = ['INFORMATION_PATTERNS', 'page_goal', 'diagnose', 'top_entry_pages', 'device_gap', 'traffic_to_lead', 'view_to_contact', 'Goal']
+__all__ = [
+    "INFORMATION_PATTERNS",
+    "page_goal",
+    "diagnose",
+    "top_entry_pages",
+    "device_gap",
+    "Goal",
+]
 
 
 #: Default URL patterns of information pages (everything else is an action page).
@@ -34,6 +45,7 @@ INFORMATION_PATTERNS: tuple[str, ...] = (
 )
 
 
+#: A page's goal: "information" (reading and leaving is fine) or "action" (the visitor should act).
 Goal = Literal["information", "action"]
 
 
@@ -44,6 +56,18 @@ def page_goal(pages: pd.Series | Sequence[str], page_goals: Mapping[str, str] | 
     ("/blog/*", in mapping order); the default URL patterns of :data:`INFORMATION_PATTERNS` (blog,
     news, help, FAQ, docs, about, contact pages are information); otherwise "action" (home, shop,
     product, pricing and landing pages).
+
+    Parameters
+    ----------
+    pages : Series or sequence of str
+        Page paths ("/blog/a").
+    page_goals : mapping, optional
+        Page or glob pattern -> "information" / "action", e.g. ``{"/docs/*": "action"}``.
+
+    Returns
+    -------
+    Series
+        The goal of each page, named "goal", indexed 0..n-1.
 
     Examples
     --------
@@ -73,6 +97,7 @@ def page_goal(pages: pd.Series | Sequence[str], page_goals: Mapping[str, str] | 
 
 
 def _thresholds(thresholds, information_thresholds) -> dict:
+    """The (watch, high) thresholds per goal, checked: ``{"action": (w, h) or None, "information": ...}``."""
     if isinstance(thresholds, Mapping):
         th = {"action": thresholds.get("action"), "information": thresholds.get("information")}
     else:
@@ -150,6 +175,10 @@ def diagnose(
         False discovery rate for the q-values.
     information_thresholds : (watch, high), optional
         Thresholds for information pages when ``thresholds`` is a tuple.
+    page : str
+        The page column among ``by`` whose goal is read.
+    level : float
+        Confidence level of each segment's interval.
 
     Returns
     -------
@@ -180,18 +209,32 @@ def diagnose(
         raise KpiDataError(f"alpha must be between 0 and 1 (got {alpha!r}).")
     th = _thresholds(thresholds, information_thresholds)
     r = bounce_rate(sessions, by=by_cols, definition=definition, level=level)
-    total_n = int(r["sessions"].sum())
-    total_k = int(r["bounces"].sum())
+    total_n, total_k = int(r["sessions"].sum()), int(r["bounces"].sum())
     if total_n == 0:
         raise KpiDataError("sessions is empty: nothing to diagnose.")
-    site = total_k / total_n
     goal = page_goal(r[page], page_goals) if page in r.columns else pd.Series(["action"] * len(r), dtype=object)
     r.insert(len(by_cols), "goal", goal.to_numpy())
+    ref_name = _test_against_reference(r, total_n, total_k, benchmark)
+    enough, above = _flag(r, th, min_sessions, alpha)
+    r.insert(0, "segment", _segment_labels(r, by_cols))
+    r["reason"] = _reasons(r, enough, above, min_sessions, ref_name, alpha)
+    r = _fix_list_order(r)
+    r.attrs.update(site_rate=total_k / total_n, reference=ref_name, definition=definition)
+    return r
 
+
+def _test_against_reference(r: pd.DataFrame, total_n: int, total_k: int, benchmark) -> str:
+    """Add each segment's reference rate, expected and excess bounces, shrunk rate and test to ``r``.
+
+    Against the site (``benchmark`` None): the segment versus the rest of the site, pooled
+    two-proportion z test. Against a benchmark (one rate, or one per goal): the exact binomial test.
+    q-values by Benjamini-Hochberg over all segments. Returns the reference's name, "site" or
+    "benchmark".
+    """
     n = r["sessions"].to_numpy(dtype=float)
     k = r["bounces"].to_numpy(dtype=float)
     if benchmark is None:
-        ref = np.full(len(r), site)
+        ref = np.full(len(r), total_k / total_n)
         z, p = two_proportion_ztest(k, n, total_k - k, total_n - n)
         # a segment holding all sessions cannot be compared with the rest
         p = np.where(total_n - n > 0, p, np.nan)
@@ -219,50 +262,73 @@ def diagnose(
     r["shrunk_rate"] = shrunk
     r["shrunk_excess"] = n * (shrunk - ref)
     r["z"], r["p_value"], r["q_value"] = z, p, q
+    return ref_name
 
+
+def _flag(r: pd.DataFrame, th: dict, min_sessions: int, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """Add each segment's threshold ``level`` and ``flagged`` to ``r``.
+
+    Returns (enough sessions to judge, significantly above the reference), one flag per row.
+    """
+    n = r["sessions"].to_numpy(dtype=float)
+    ref = r["reference_rate"].to_numpy()
+    q = r["q_value"].to_numpy()
     rate_v = r["bounce_rate"].to_numpy()
     watch = np.array([th[g][0] if th.get(g) else np.nan for g in r["goal"]])
     high = np.array([th[g][1] if th.get(g) else np.nan for g in r["goal"]])
     has_th = ~np.isnan(watch)
-    level_lab = np.where(~has_th, "no threshold", np.where(rate_v >= high, "high", np.where(rate_v >= watch, "watch", "ok")))
+    level_lab = np.where(
+        ~has_th, "no threshold", np.where(rate_v >= high, "high", np.where(rate_v >= watch, "watch", "ok"))
+    )
     r["level"] = level_lab
     enough = n >= min_sessions
     above = (np.nan_to_num(q, nan=1.0) < alpha) & (rate_v > ref)
     flagged = enough & has_th & ((above & (rate_v >= watch)) | (r["ci_low"].to_numpy() >= high))
     r["flagged"] = flagged
-    r.insert(0, "segment", r[by_cols].astype(str).agg(" / ".join, axis=1) if len(by_cols) > 1 else r[by_cols[0]].astype(str))
-    r["reason"] = _reasons(r, enough, above, min_sessions, ref_name, alpha)
-    # the fix list: flagged rows first, each group by shrunk excess (to a thousandth of a bounce, so
-    # float noise does not order ties), then by volume
+    return enough, above
+
+
+def _segment_labels(r: pd.DataFrame, by_cols: list[str]) -> pd.Series:
+    """Each segment's name: its ``by`` values joined by " / "."""
+    return r[by_cols].astype(str).agg(" / ".join, axis=1) if len(by_cols) > 1 else r[by_cols[0]].astype(str)
+
+
+def _fix_list_order(r: pd.DataFrame) -> pd.DataFrame:
+    """Rank the segments: flagged rows first, each group by shrunk excess, then by volume."""
+    # shrunk excess to a thousandth of a bounce, so float noise does not order ties
     r["_key"] = r["shrunk_excess"].round(3)
-    r = r.sort_values(["flagged", "_key", "sessions"], ascending=[False, False, False], kind="stable").drop(columns="_key")
+    r = r.sort_values(["flagged", "_key", "sessions"], ascending=[False, False, False], kind="stable").drop(
+        columns="_key"
+    )
     r = r.reset_index(drop=True)
     r.insert(0, "rank", np.arange(1, len(r) + 1))
-    r.attrs["site_rate"] = site
-    r.attrs["reference"] = ref_name
-    r.attrs["definition"] = definition
     return r
 
 
 def _reasons(r: pd.DataFrame, enough, above, min_sessions: int, ref_name: str, alpha: float) -> list[str]:
+    """One plain-words sentence per segment: why it is, or is not, on the fix list."""
     reasons = []
     for i, row in enumerate(r.itertuples(index=False)):  # one sentence per segment row (tens of rows)
-        what = (f"{row.bounce_rate:.0%} bounce on {row.sessions:,} sessions "
-                f"(95% CI {row.ci_low:.0%} to {row.ci_high:.0%}) vs {ref_name} {row.reference_rate:.0%}")
+        what = (
+            f"{row.bounce_rate:.0%} bounce on {row.sessions:,} sessions "
+            f"(95% CI {row.ci_low:.0%} to {row.ci_high:.0%}) vs {ref_name} {row.reference_rate:.0%}"
+        )
         if not enough[i]:
             reasons.append(f"Too few sessions to judge ({row.sessions} < {min_sessions}); ranked after shrinkage only.")
         elif row.flagged:
             line = "'high'" if row.level == "high" else "'worth a look'"
-            sig = (f"significantly above (q = {row.q_value:.2g})" if above[i]
-                   else "its whole interval is above the high line")
+            sig = (
+                f"significantly above (q = {row.q_value:.2g})"
+                if above[i]
+                else "its whole interval is above the high line"
+            )
             reasons.append(
                 f"Fix: {what}; about {row.excess_bounces:,.0f} more bounces than at the {ref_name} rate, "
                 f"{sig}; an {row.goal} page in the {line} zone."
             )
         elif row.goal == "information" and row.level == "no threshold":
             reasons.append(
-                f"Fine for its goal: {what}; an information page, where reading one page and leaving "
-                "can be success."
+                f"Fine for its goal: {what}; an information page, where reading one page and leaving can be success."
             )
         elif row.level == "ok":
             reasons.append(f"OK: {what}; below the {row.goal}-page 'worth a look' line.")
@@ -278,6 +344,19 @@ def top_entry_pages(
     sessions: pd.DataFrame, n: int = 5, definition: Definition = "ga4", page: str = "landing_page", level: float = 0.95
 ) -> pd.DataFrame:
     """The ``n`` landing pages with most sessions, with share of sessions, bounce and conversion.
+
+    Parameters
+    ----------
+    sessions : DataFrame
+        Session rows, or aggregated report rows (sessions, bounces counts).
+    n : int
+        How many pages, at least 1.
+    definition : {"ga4", "ua"}
+        Bounce definition.
+    page : str
+        The landing-page column.
+    level : float
+        Confidence level of the intervals.
 
     Returns
     -------
@@ -305,6 +384,7 @@ def top_entry_pages(
 
 
 def _wilson(k, n, level):
+    """Wilson interval (low, high) of k successes in n trials, arrays in."""
     return proportion_ci(np.asarray(k, dtype=float), np.asarray(n, dtype=float), level=level)
 
 
@@ -323,6 +403,23 @@ def device_gap(
 
     gap = bounce_rate(a) - bounce_rate(b) with Newcombe's interval; pooled two-proportion z test;
     Benjamini-Hochberg q-values over the pages where both devices have ``min_sessions``.
+
+    Parameters
+    ----------
+    sessions : DataFrame
+        Session rows, or aggregated report rows, with the ``page`` and ``device`` columns.
+    a, b : str
+        The two devices compared (gap = a - b).
+    page, device : str
+        The page and device columns.
+    definition : {"ga4", "ua"}
+        Bounce definition.
+    min_sessions : int
+        Pages where either device has fewer sessions are shown but not tested.
+    alpha : float
+        False discovery rate for the q-values.
+    level : float
+        Confidence level of the intervals.
 
     Returns
     -------
@@ -346,7 +443,7 @@ def device_gap(
     (0.4, True)
     """
     _check_definition(definition)
-    _require(sessions, (page, device), "sessions")
+    require_columns(sessions, [page, device], _label(sessions, "sessions"))
     r = bounce_rate(sessions, by=[page, device], definition=definition, level=level)
     total = r.groupby(page, sort=True, dropna=False)["sessions"].sum().rename("sessions")
     keep = ["sessions", "bounces", "bounce_rate", "conversion_rate"]
@@ -370,98 +467,3 @@ def device_gap(
     out["_cost"] = n1 * out["gap"]
     out = out.sort_values(["_cost", page], ascending=[False, True], kind="stable").drop(columns="_cost")
     return out.reset_index(drop=True)
-
-
-def traffic_to_lead(
-    sessions: pd.DataFrame, by: str | Sequence[str] = "landing_page", level: float = 0.95
-) -> pd.DataFrame:
-    """Traffic-to-lead ratio: new leads / sessions per segment (landing page, source, channel).
-
-    A lead is counted once, at the user's first lead event (HubSpot's convention), in the session
-    where it happened: the ``new_lead`` column of :func:`sessions_from_events`.
-
-    Returns
-    -------
-    DataFrame
-        by columns, sessions, leads, traffic_to_lead, ci_low, ci_high, small_sample; sorted by leads
-        then sessions, descending.
-
-    References
-    ----------
-    HubSpot, "Traffic-to-lead conversion rate".
-
-    Examples
-    --------
-    >>> s = pd.DataFrame({"landing_page": ["/contact", "/contact", "/"], "new_lead": [True, False, False]})
-    >>> traffic_to_lead(s)[["landing_page", "leads", "traffic_to_lead"]].values.tolist()
-    [['/contact', 1, 0.5], ['/', 0, 0.0]]
-    """
-    by_cols = column_list(by)
-    _require(sessions, [*by_cols, "new_lead"], "sessions",
-             fix="Build sessions with kk.web.sessions_from_events(events), which marks each user's first lead.")
-    work = pd.DataFrame({"sessions": 1, "leads": sessions["new_lead"].to_numpy(dtype=bool).astype(np.int64)},
-                        index=sessions.index)
-    for c in by_cols:
-        work[c] = sessions[c]
-    out = work.groupby(by_cols, sort=True, dropna=False, observed=True).sum().reset_index() if by_cols else work.sum().to_frame().T
-    rate_frame(out, "leads", "sessions", "traffic_to_lead", level=level)
-    return out.sort_values(["leads", "sessions"], ascending=False, kind="stable").reset_index(drop=True)
-
-
-def view_to_contact(
-    events: pd.DataFrame,
-    contact_events: Sequence[str] = ("generate_lead",),
-    page: str = "page",
-    start: str | pd.Timestamp | None = None,
-    end: str | pd.Timestamp | None = None,
-    level: float = 0.95,
-) -> pd.DataFrame:
-    """View-to-contact rate per page: contact-form submissions on the page / page views of the page.
-
-    Counts events as the catalogue defines it. When a page has more submissions than views (repeat
-    submissions), the rate exceeds 1 and has no interval: such rows are marked ``over_one``, never
-    clipped. ``start`` and ``end`` (days, inclusive) restrict the events to a period.
-
-    Returns
-    -------
-    DataFrame
-        page, views, contacts, view_to_contact, ci_low, ci_high, small_sample, over_one; pages with at
-        least one view, sorted by contacts, then views, descending.
-
-    References
-    ----------
-    KPI_CATALOGUE.md, "view-to-contact" (pages with the highest bounce and lowest view-to-contact first).
-
-    Examples
-    --------
-    >>> e = pd.DataFrame({"event": ["page_view", "page_view", "generate_lead"], "page": ["/contact"] * 3})
-    >>> float(view_to_contact(e)["view_to_contact"].iloc[0])
-    0.5
-    """
-    _require(events, ("event", page), "events")
-    ev = events
-    if start is not None or end is not None:
-        _require(events, ("timestamp",), "events")
-        day = events["timestamp"].dt.normalize()
-        keep = np.ones(len(events), dtype=bool)
-        if start is not None:
-            keep &= (day >= pd.Timestamp(start).normalize()).to_numpy()
-        if end is not None:
-            keep &= (day <= pd.Timestamp(end).normalize()).to_numpy()
-        ev = events.loc[keep]
-    ev = ev[["event", page]]
-    is_view = (ev["event"] == "page_view").to_numpy(dtype=bool, na_value=False)
-    is_contact = ev["event"].isin(list(contact_events)).to_numpy(dtype=bool)
-    work = pd.DataFrame({page: ev[page], "views": is_view.astype(np.int64), "contacts": is_contact.astype(np.int64)})
-    out = work.groupby(page, sort=True, dropna=False, observed=True).sum().reset_index()
-    out = out.loc[out["views"] > 0].reset_index(drop=True)
-    over = out["contacts"] > out["views"]
-    ok = out.loc[~over].copy()
-    rate_frame(ok, "contacts", "views", "view_to_contact", level=level)
-    out = out.join(ok[["view_to_contact", "ci_low", "ci_high", "small_sample"]])
-    out.loc[over, "view_to_contact"] = out.loc[over, "contacts"] / out.loc[over, "views"]
-    out["small_sample"] = out["small_sample"].fillna(True).astype(bool)
-    out["over_one"] = over.to_numpy()
-    out["_label"] = out[page].astype(str)
-    out = out.sort_values(["contacts", "views", "_label"], ascending=[False, False, True], kind="stable")
-    return out.drop(columns="_label").reset_index(drop=True)

@@ -1,4 +1,9 @@
-"""Notebook 01's data checks, benchmark reference, findings and headline KPIs."""
+"""What notebook 01 shows around the numbers: data checks, the benchmark reference, findings, headline KPIs.
+
+The findings are sentences written from the outputs of :mod:`kpikit.web.bounce` and
+:mod:`kpikit.web.diagnose` (never typed by hand in the notebook); ``headline_kpis`` is what the report
+records as JSON beside the notebook.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,11 @@ import numpy as np
 import pandas as pd
 
 from kpikit.errors import KpiDataError
-from kpikit.web.sessions import _SESSION_ATTRIBUTES, NOT_SET, Definition, _require
+from kpikit.schemas import require_columns
+from kpikit.web.bounce import Definition
+from kpikit.web.sessions import _SESSION_ATTRIBUTES, NOT_SET, _label
 
-__all__ = ['benchmark_reference', 'data_checks', 'findings', 'headline_kpis']
+__all__ = ["benchmark_reference", "data_checks", "findings", "headline_kpis"]
 
 
 def data_checks(events: pd.DataFrame, sessions: pd.DataFrame, reference: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -45,41 +52,76 @@ def data_checks(events: pd.DataFrame, sessions: pd.DataFrame, reference: pd.Data
     add("event dates", f"{ts.min():%Y-%m-%d} to {ts.max():%Y-%m-%d}", "ok")
     add("users", f"{events['user_id'].nunique():,}", "ok")
     dup = int(events.duplicated().sum())
-    add("exact duplicate events", f"{dup:,}", "ok" if dup == 0 else "note",
-        "" if dup == 0 else "identical rows; read_ga4_bigquery drops them and says so")
+    add(
+        "exact duplicate events",
+        f"{dup:,}",
+        "ok" if dup == 0 else "note",
+        "" if dup == 0 else "identical rows; read_ga4_bigquery drops them and says so",
+    )
     aside = int(sessions.attrs.get("set_aside", 0))
-    add("events set aside (no user or session id)", f"{aside:,}", "ok" if aside == 0 else "note",
-        "" if aside == 0 else f"{aside / max(len(events), 1):.2%} of events cannot be sessionised")
-    add("sessions", f"{len(sessions):,}", "ok" if len(sessions) else "problem",
-        f"split by {sessions.attrs.get('split', 'session_id')}")
+    add(
+        "events set aside (no user or session id)",
+        f"{aside:,}",
+        "ok" if aside == 0 else "note",
+        "" if aside == 0 else f"{aside / max(len(events), 1):.2%} of events cannot be sessionised",
+    )
+    add(
+        "sessions",
+        f"{len(sessions):,}",
+        "ok" if len(sessions) else "problem",
+        f"split by {sessions.attrs.get('split', 'session_id')}",
+    )
     if "landing_page" in sessions.columns:
         no_pv = int((sessions["landing_page"] == NOT_SET).sum())
-        add("sessions without a page view", f"{no_pv:,}", "ok" if no_pv == 0 else "note",
-            "" if no_pv == 0 else f"landing page '{NOT_SET}' ({no_pv / max(len(sessions), 1):.1%} of sessions)")
+        add(
+            "sessions without a page view",
+            f"{no_pv:,}",
+            "ok" if no_pv == 0 else "note",
+            "" if no_pv == 0 else f"landing page '{NOT_SET}' ({no_pv / max(len(sessions), 1):.1%} of sessions)",
+        )
     for col in _SESSION_ATTRIBUTES:
         if col in sessions.columns:
             miss = int(sessions[col].isna().sum() + (sessions[col].astype(str) == NOT_SET).sum())
             if miss:
                 add(f"sessions with {col} missing or (not set)", f"{miss:,}", "note")
     if reference is not None and "session_id" in reference.columns:
-        common = sessions.merge(reference[["session_id", *([c for c in ("engaged",) if c in reference.columns])]],
-                                on="session_id", how="inner", suffixes=("", "_reference"))
+        common = sessions.merge(
+            reference[["session_id", *([c for c in ("engaged",) if c in reference.columns])]],
+            on="session_id",
+            how="inner",
+            suffixes=("", "_reference"),
+        )
         status = "ok" if len(reference) == len(sessions) == len(common) else "problem"
         add("sessions vs reference table", f"{len(sessions):,} vs {len(reference):,} ({len(common):,} matched)", status)
         if "engaged_reference" in common.columns and len(common):
-            agree = float((common["engaged"].to_numpy(dtype=bool) == common["engaged_reference"].to_numpy(dtype=bool)).mean())
-            add("engaged agrees with reference", f"{agree:.2%}", "ok" if agree == 1 else "problem",
-                "" if agree == 1 else "check engaged_after and key_events against the client's GA4 settings")
+            agree = float(
+                (common["engaged"].to_numpy(dtype=bool) == common["engaged_reference"].to_numpy(dtype=bool)).mean()
+            )
+            add(
+                "engaged agrees with reference",
+                f"{agree:.2%}",
+                "ok" if agree == 1 else "problem",
+                "" if agree == 1 else "check engaged_after and key_events against the client's GA4 settings",
+            )
     return pd.DataFrame(rows, columns=["check", "value", "status", "note"])
 
 
-def benchmark_reference(
-    benchmarks: pd.DataFrame, metric: str = "bounce_rate", segment: str | None = None
-) -> dict:
+def benchmark_reference(benchmarks: pd.DataFrame, metric: str = "bounce_rate", segment: str | None = None) -> dict:
     """One published reference point from a canonical ``benchmarks`` table.
 
     Picks the row with ``metric`` (and ``segment`` when given; else the first row of the metric) and
-    returns its median (p50, else value), range (p25, p75) and source.
+    returns its median (p50, else value; the middle of p25 and p75 when only they are given), range
+    (p25, p75) and source.
+
+    Parameters
+    ----------
+    benchmarks : DataFrame
+        Canonical ``benchmarks`` table: metric, source, and p50 or value (p25, p75, segment, year
+        when known).
+    metric : str
+        The metric to look up.
+    segment : str, optional
+        The segment of that metric (e.g. "retail"); None: the metric's first row.
 
     Returns
     -------
@@ -93,15 +135,24 @@ def benchmark_reference(
     >>> benchmark_reference(b)["value"]
     0.47
     """
-    _require(benchmarks, ("metric", "source"), "benchmarks")
+    require_columns(benchmarks, ["metric", "source"], _label(benchmarks, "benchmarks"))
     rows = benchmarks.loc[benchmarks["metric"].astype(str) == metric]
     if segment is not None and "segment" in rows.columns:
         rows = rows.loc[rows["segment"].astype(str) == segment]
     if rows.empty:
-        have = benchmarks.loc[benchmarks["metric"].astype(str) == metric, "segment"].astype(str).tolist() if "segment" in benchmarks.columns else []
+        have = (
+            benchmarks.loc[benchmarks["metric"].astype(str) == metric, "segment"].astype(str).tolist()
+            if "segment" in benchmarks.columns
+            else []
+        )
         raise KpiDataError(
-            f"benchmarks has no row for metric={metric!r}" + (f", segment={segment!r}" if segment else "")
-            + (f"; segments of that metric: {have}." if have else f"; metrics: {sorted(set(benchmarks['metric'].astype(str)))}.")
+            f"benchmarks has no row for metric={metric!r}"
+            + (f", segment={segment!r}" if segment else "")
+            + (
+                f"; segments of that metric: {have}."
+                if have
+                else f"; metrics: {sorted(set(benchmarks['metric'].astype(str)))}."
+            )
         )
     r = rows.iloc[0]
 
@@ -111,9 +162,15 @@ def benchmark_reference(
     value = val("p50") if not np.isnan(val("p50")) else val("value")
     if np.isnan(value) and not np.isnan(val("p25")) and not np.isnan(val("p75")):
         value = (val("p25") + val("p75")) / 2
-    return {"metric": metric, "segment": None if "segment" not in r.index or pd.isna(r["segment"]) else str(r["segment"]),
-            "value": value, "low": val("p25"), "high": val("p75"), "source": str(r["source"]),
-            "year": None if "year" not in r.index or pd.isna(r["year"]) else int(r["year"])}
+    return {
+        "metric": metric,
+        "segment": None if "segment" not in r.index or pd.isna(r["segment"]) else str(r["segment"]),
+        "value": value,
+        "low": val("p25"),
+        "high": val("p75"),
+        "source": str(r["source"]),
+        "year": None if "year" not in r.index or pd.isna(r["year"]) else int(r["year"]),
+    }
 
 
 def _gap_layout(gaps: pd.DataFrame) -> tuple[str, str, str]:
@@ -150,10 +207,13 @@ def findings(
         Output of :func:`benchmark_reference`, to place the site rate.
     top : int
         How many flagged segments and gaps to name.
+    definition : {"ga4", "ua"}
+        The bounce definition the numbers were computed with (named in the headline sentence).
 
     Returns
     -------
     list of str
+        One sentence per finding, in the order of the arguments.
 
     Examples
     --------
@@ -163,87 +223,130 @@ def findings(
     "The site's bounce rate is 50.0% (95% CI 15.0% "
     """
     out: list[str] = []
-    name = "GA4 (non-engaged sessions)" if definition == "ga4" else "Universal Analytics (single-interaction sessions)"
     if headline:
-        br = headline["bounce_rate"]
-        s = (f"The site's bounce rate is {br.value:.1%} (95% CI {br.low:.1%} to {br.high:.1%}) on "
-             f"{br.trials:,} sessions, by the {name} definition.")
-        if benchmark and not np.isnan(benchmark.get("value", np.nan)):
-            ref = benchmark["value"]
-            pos = "above" if br.low > ref else "below" if br.high < ref else "in line with"
-            s += (f" That is {pos} the published reference of {ref:.0%} ({benchmark['source']}"
-                  + (f", {benchmark['year']}" if benchmark.get("year") else "") + ")")
-            year = benchmark.get("year")
-            if definition == "ga4" and year and int(year) < 2020:
-                s += ", a Universal Analytics-era figure, so read it as context rather than a like-for-like target"
-            s += "."
-        out.append(s)
+        out.append(_headline_finding(headline, benchmark, definition))
     if change is not None and len(change):
-        row = change.loc[change["metric"] == "bounce_rate"]
-        if len(row) and pd.notna(row["change"].iloc[0]):
-            r = row.iloc[0]
-            if r["significant"]:
-                verb = "rose" if r["change"] > 0 else "fell"
-                out.append(
-                    f"Bounce rate {verb} {abs(r['change']) * 100:.1f} points against the previous period "
-                    f"({r['previous']:.1%} to {r['current']:.1%}; 95% CI of the change {r['change_low'] * 100:+.1f} "
-                    f"to {r['change_high'] * 100:+.1f} points): a real change, worth explaining."
-                )
-            else:
-                out.append(
-                    f"Bounce rate moved {r['change'] * 100:+.1f} points against the previous period "
-                    f"({r['previous']:.1%} to {r['current']:.1%}), within what chance alone produces "
-                    f"(p = {r['p_value']:.2f}): not news."
-                )
-        row = change.loc[change["metric"] == "conversion_rate"]
-        if len(row) and pd.notna(row["change"].iloc[0]) and row["significant"].iloc[0]:
-            r = row.iloc[0]
-            out.append(
-                f"Session conversion rate {'rose' if r['change'] > 0 else 'fell'} from {r['previous']:.1%} to "
-                f"{r['current']:.1%} ({r['change'] * 100:+.1f} points, 95% CI {r['change_low'] * 100:+.1f} to "
-                f"{r['change_high'] * 100:+.1f}): a change that bounce rate alone would not show."
-            )
+        out += _change_findings(change)
     if trend is not None and len(trend):
-        sig = trend.loc[trend["signal"]]
-        if len(sig):
-            weeks = ", ".join(f"{p:%Y-%m-%d} ({v:.0%})" for p, v in zip(sig["period"].head(5), sig["bounce_rate"].head(5)))
-            out.append(f"{len(sig)} of {len(trend)} periods fall outside the control limits: {weeks}; look at what "
-                       "changed then (campaigns, releases, tracking).")
-        else:
-            out.append(f"All {len(trend)} periods stay within the p-chart's control limits: the weekly ups and "
-                       "downs are ordinary variation.")
+        out.append(_trend_finding(trend))
     if diagnosis is not None and len(diagnosis):
-        flagged = diagnosis.loc[diagnosis["flagged"]]
-        if len(flagged):
-            total_excess = flagged["excess_bounces"].sum()
-            names = "; ".join(
-                f"{r.segment} ({r.bounce_rate:.0%} on {r.sessions:,} sessions, {r.excess_bounces:,.0f} extra bounces)"
-                for r in flagged.head(top).itertuples()
-            )
-            what = "1 segment" if len(flagged) == 1 else f"{len(flagged)} segments"
-            out.append(f"{what} to fix first, costing about {total_excess:,.0f} bounces above the "
-                       f"reference rate: {names}.")
-        else:
-            out.append("No action page or segment bounces significantly above the reference rate and the thresholds.")
-        info = diagnosis.loc[(diagnosis["goal"] == "information") & (diagnosis["level"] == "no threshold")
-                             & (diagnosis["bounce_rate"] > diagnosis["reference_rate"])
-                             & (np.nan_to_num(diagnosis["q_value"].to_numpy(dtype=float), nan=1.0) < 0.05)]
-        if len(info):
-            pages = sorted(set(info["landing_page"] if "landing_page" in info.columns else info["segment"]))
-            shown = ", ".join(pages[:top]) + (f" and {len(pages) - top} more" if len(pages) > top else "")
-            out.append(f"Information pages bounce above the site rate ({shown}), which is expected for pages whose "
-                       "goal is to answer a question; they are not on the fix list.")
+        out += _diagnosis_findings(diagnosis, top)
     if gaps is not None and len(gaps):
-        flagged = gaps.loc[gaps["flagged"]]
-        page_col, a, b = _gap_layout(gaps)
-        for r in flagged.head(top).to_dict("records"):
+        out += _gap_findings(gaps, top)
+    return out
+
+
+def _headline_finding(headline: Mapping, benchmark: Mapping | None, definition: str) -> str:
+    """The site's bounce rate with its interval, placed against a published reference when given."""
+    name = "GA4 (non-engaged sessions)" if definition == "ga4" else "Universal Analytics (single-interaction sessions)"
+    br = headline["bounce_rate"]
+    s = (
+        f"The site's bounce rate is {br.value:.1%} (95% CI {br.low:.1%} to {br.high:.1%}) on "
+        f"{br.trials:,} sessions, by the {name} definition."
+    )
+    if benchmark and not np.isnan(benchmark.get("value", np.nan)):
+        ref = benchmark["value"]
+        pos = "above" if br.low > ref else "below" if br.high < ref else "in line with"
+        s += (
+            f" That is {pos} the published reference of {ref:.0%} ({benchmark['source']}"
+            + (f", {benchmark['year']}" if benchmark.get("year") else "")
+            + ")"
+        )
+        year = benchmark.get("year")
+        if definition == "ga4" and year and int(year) < 2020:
+            s += ", a Universal Analytics-era figure, so read it as context rather than a like-for-like target"
+        s += "."
+    return s
+
+
+def _change_findings(change: pd.DataFrame) -> list[str]:
+    """The bounce-rate change against the previous period (real or chance), and a real conversion change."""
+    out: list[str] = []
+    row = change.loc[change["metric"] == "bounce_rate"]
+    if len(row) and pd.notna(row["change"].iloc[0]):
+        r = row.iloc[0]
+        if r["significant"]:
+            verb = "rose" if r["change"] > 0 else "fell"
             out.append(
-                f"On {r[page_col]}, {a} bounces {r[f'{a}_bounce_rate']:.0%} against {r[f'{b}_bounce_rate']:.0%} on {b} "
-                f"({r['gap'] * 100:+.0f} points, 95% CI {r['gap_low'] * 100:+.0f} to {r['gap_high'] * 100:+.0f}; "
-                f"q = {r['q_value']:.2g}) on {int(r[f'{a}_sessions']):,} {a} sessions: check the {a} layout of this page."
+                f"Bounce rate {verb} {abs(r['change']) * 100:.1f} points against the previous period "
+                f"({r['previous']:.1%} to {r['current']:.1%}; 95% CI of the change {r['change_low'] * 100:+.1f} "
+                f"to {r['change_high'] * 100:+.1f} points): a real change, worth explaining."
             )
-        if flagged.empty:
-            out.append(f"No landing page shows a significant {a}-versus-{b} bounce gap.")
+        else:
+            out.append(
+                f"Bounce rate moved {r['change'] * 100:+.1f} points against the previous period "
+                f"({r['previous']:.1%} to {r['current']:.1%}), within what chance alone produces "
+                f"(p = {r['p_value']:.2f}): not news."
+            )
+    row = change.loc[change["metric"] == "conversion_rate"]
+    if len(row) and pd.notna(row["change"].iloc[0]) and row["significant"].iloc[0]:
+        r = row.iloc[0]
+        out.append(
+            f"Session conversion rate {'rose' if r['change'] > 0 else 'fell'} from {r['previous']:.1%} to "
+            f"{r['current']:.1%} ({r['change'] * 100:+.1f} points, 95% CI {r['change_low'] * 100:+.1f} to "
+            f"{r['change_high'] * 100:+.1f}): a change that bounce rate alone would not show."
+        )
+    return out
+
+
+def _trend_finding(trend: pd.DataFrame) -> str:
+    """The periods outside the p-chart's control limits, or that there are none."""
+    sig = trend.loc[trend["signal"]]
+    if len(sig):
+        weeks = ", ".join(f"{p:%Y-%m-%d} ({v:.0%})" for p, v in zip(sig["period"].head(5), sig["bounce_rate"].head(5)))
+        return (
+            f"{len(sig)} of {len(trend)} periods fall outside the control limits: {weeks}; look at what "
+            "changed then (campaigns, releases, tracking)."
+        )
+    return (
+        f"All {len(trend)} periods stay within the p-chart's control limits: the weekly ups and "
+        "downs are ordinary variation."
+    )
+
+
+def _diagnosis_findings(diagnosis: pd.DataFrame, top: int) -> list[str]:
+    """The fix list in one sentence, and the information pages that bounce above the site rate."""
+    out: list[str] = []
+    flagged = diagnosis.loc[diagnosis["flagged"]]
+    if len(flagged):
+        total_excess = flagged["excess_bounces"].sum()
+        names = "; ".join(
+            f"{r.segment} ({r.bounce_rate:.0%} on {r.sessions:,} sessions, {r.excess_bounces:,.0f} extra bounces)"
+            for r in flagged.head(top).itertuples()
+        )
+        what = "1 segment" if len(flagged) == 1 else f"{len(flagged)} segments"
+        out.append(f"{what} to fix first, costing about {total_excess:,.0f} bounces above the reference rate: {names}.")
+    else:
+        out.append("No action page or segment bounces significantly above the reference rate and the thresholds.")
+    info = diagnosis.loc[
+        (diagnosis["goal"] == "information")
+        & (diagnosis["level"] == "no threshold")
+        & (diagnosis["bounce_rate"] > diagnosis["reference_rate"])
+        & (np.nan_to_num(diagnosis["q_value"].to_numpy(dtype=float), nan=1.0) < 0.05)
+    ]
+    if len(info):
+        pages = sorted(set(info["landing_page"] if "landing_page" in info.columns else info["segment"]))
+        shown = ", ".join(pages[:top]) + (f" and {len(pages) - top} more" if len(pages) > top else "")
+        out.append(
+            f"Information pages bounce above the site rate ({shown}), which is expected for pages whose "
+            "goal is to answer a question; they are not on the fix list."
+        )
+    return out
+
+
+def _gap_findings(gaps: pd.DataFrame, top: int) -> list[str]:
+    """One sentence per significant device gap (the first ``top``), or that there is none."""
+    out: list[str] = []
+    flagged = gaps.loc[gaps["flagged"]]
+    page_col, a, b = _gap_layout(gaps)
+    for r in flagged.head(top).to_dict("records"):
+        out.append(
+            f"On {r[page_col]}, {a} bounces {r[f'{a}_bounce_rate']:.0%} against {r[f'{b}_bounce_rate']:.0%} on {b} "
+            f"({r['gap'] * 100:+.0f} points, 95% CI {r['gap_low'] * 100:+.0f} to {r['gap_high'] * 100:+.0f}; "
+            f"q = {r['q_value']:.2g}) on {int(r[f'{a}_sessions']):,} {a} sessions: check the {a} layout of this page."
+        )
+    if flagged.empty:
+        out.append(f"No landing page shows a significant {a}-versus-{b} bounce gap.")
     return out
 
 
@@ -297,13 +400,25 @@ def headline_kpis(
     ('2025-01-01 to 2025-01-31', 4, 1, [], None)
     """
     row = change.loc[change["metric"] == "bounce_rate"]
-    delta = (row[["change", "change_low", "change_high", "p_value"]].iloc[0].astype(float).round(6).to_dict()
-             if len(row) else None)
+    delta = (
+        row[["change", "change_low", "change_high", "p_value"]].iloc[0].astype(float).round(6).to_dict()
+        if len(row)
+        else None
+    )
     fix_cols = ["segment", "sessions", "bounce_rate", "excess_bounces", "q_value"]
     flagged = gaps.loc[gaps["flagged"] & (gaps["gap"] > 0)]
     page_col, a, b = _gap_layout(gaps)
-    gap_cols = [page_col, "gap", "gap_low", "gap_high", "q_value", f"{a}_bounce_rate", f"{b}_bounce_rate",
-                f"{a}_sessions", f"{b}_sessions"]
+    gap_cols = [
+        page_col,
+        "gap",
+        "gap_low",
+        "gap_high",
+        "q_value",
+        f"{a}_bounce_rate",
+        f"{b}_bounce_rate",
+        f"{a}_sessions",
+        f"{b}_sessions",
+    ]
     return {
         "period": f"{period['start']:%Y-%m-%d} to {period['end']:%Y-%m-%d}",
         "definition": definition,
