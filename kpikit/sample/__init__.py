@@ -1,4 +1,4 @@
-"""Deterministic sample data: 18 months of one fictional online shop with a subscription box.
+r"""Deterministic sample data: 18 months of one fictional online shop with a subscription box.
 
 The business, "Juniper Box" by default, sells one-off products in an online shop and a monthly or
 annual subscription box. :func:`generate` writes every canonical table of kpikit (DESIGN.md,
@@ -6,10 +6,20 @@ annual subscription box. :func:`generate` writes every canonical table of kpikit
 :func:`make_tables` returns the same tables as DataFrames without touching the disk.
 
 Everything comes from one seeded ``numpy.random.Generator``: no wall clock, no hash-order
-dependence, rows sorted, fixed float formats, ``"
-"`` line ends and gzip with ``mtime=0``. The same
+dependence, rows sorted, fixed float formats, ``"\n"`` line ends and gzip with ``mtime=0``. The same
 seed therefore gives the same bytes (``python -m kpikit.sample OUTDIR --seed 42`` regenerates the
-committed ``data/sample``).
+committed ``data/sample``). Each table family draws from its own child generator (``SeedSequence``
+spawn), so changing one table's code leaves the others' bytes alone; within a table the draws happen
+in a fixed order, which a refactor must keep.
+
+Layout
+------
+``config`` (the business, the planted effects, the checked settings), ``draws`` (systematic
+sampling and the other drawing helpers), one builder module per table family (``web``: events and
+sessions under GA4 rules; ``marketing``: leads, touchpoints, spend, social, benchmarks;
+``customers``: subscriptions, tickets, surveys, shop transactions), ``build`` (all tables from one
+seed), ``exports`` (CSV text and the client-shaped export files), ``effects`` (the effects measured
+with plain pandas), ``readme`` and ``generate`` (the folder on disk, the command line).
 
 Planted effects
 ---------------
@@ -40,13 +50,13 @@ from kpikit.sample.effects import measure_effects
 from kpikit.sample.generate import generate, main
 
 __all__ = [
-    'EFFECTS',
-    'TABLES',
-    'EXPORTS',
-    'CHANNELS',
-    'COMPETITORS',
-    'generate',
-    'make_tables',
-    'measure_effects',
-    'main',
+    "EFFECTS",
+    "TABLES",
+    "EXPORTS",
+    "CHANNELS",
+    "COMPETITORS",
+    "generate",
+    "make_tables",
+    "measure_effects",
+    "main",
 ]

@@ -12,7 +12,7 @@ from kpikit.sample.customers import _customers_box, _surveys, _tickets, _transac
 from kpikit.sample.marketing import _benchmarks, _leads, _social, _spend, _touchpoints
 from kpikit.sample.web import _web
 
-__all__ = ['make_tables']
+__all__ = ["make_tables"]
 
 
 def _build(cfg: _Config) -> dict[str, pd.DataFrame]:
@@ -29,9 +29,17 @@ def _build(cfg: _Config) -> dict[str, pd.DataFrame]:
     tx = _transactions(rngs["transactions"], cfg)
     social = _social(rngs["social"], cfg)
     return {
-        "events": events, "sessions": sessions, "leads": leads, "touchpoints": touch, "spend": spend,
-        "subscriptions": subs, "transactions": tx, "surveys": surveys, "tickets": tickets,
-        "social": social, "benchmarks": _benchmarks(),
+        "events": events,
+        "sessions": sessions,
+        "leads": leads,
+        "touchpoints": touch,
+        "spend": spend,
+        "subscriptions": subs,
+        "transactions": tx,
+        "surveys": surveys,
+        "tickets": tickets,
+        "social": social,
+        "benchmarks": _benchmarks(),
     }
 
 

@@ -1,20 +1,29 @@
-"""The sample business: its site, channels, plans, planted effects and the generator's settings."""
+"""The sample business (site, channels, plans, planted effects) and the checked settings of one generation."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-__all__ = ['EFFECTS', 'TABLES', 'EXPORTS', 'CHANNELS', 'COMPETITORS']
+__all__ = ["EFFECTS", "TABLES", "EXPORTS", "CHANNELS", "COMPETITORS"]
 
 
 #: Canonical tables written by :func:`generate`, in this order.
 TABLES: tuple[str, ...] = (
-    "events", "sessions", "leads", "touchpoints", "spend", "subscriptions", "transactions",
-    "surveys", "tickets", "social", "benchmarks",
+    "events",
+    "sessions",
+    "leads",
+    "touchpoints",
+    "spend",
+    "subscriptions",
+    "transactions",
+    "surveys",
+    "tickets",
+    "social",
+    "benchmarks",
 )
 
 
@@ -43,7 +52,13 @@ EFFECTS: dict[str, str] = {
 
 #: GA4 default channel groups used throughout.
 CHANNELS: tuple[str, ...] = (
-    "Organic Search", "Direct", "Paid Search", "Paid Social", "Organic Social", "Email", "Referral",
+    "Organic Search",
+    "Direct",
+    "Paid Search",
+    "Paid Social",
+    "Organic Social",
+    "Email",
+    "Referral",
 )
 
 
@@ -57,7 +72,9 @@ _PRODUCTS = ("juniper-classic-box", "herbal-tea-set", "candle-trio", "gift-card"
 
 
 _BLOGS = (
-    "gift-ideas-for-her", "how-to-brew-loose-leaf-tea", "candle-care-guide",
+    "gift-ideas-for-her",
+    "how-to-brew-loose-leaf-tea",
+    "candle-care-guide",
     "subscription-box-vs-one-off",
 )
 
@@ -84,25 +101,42 @@ _COUNTRY_P = (0.70, 0.08, 0.08, 0.05, 0.04, 0.05)
 # channel -> (share of sessions, [(source, medium, weight)], P(device desktop, mobile, tablet),
 #             P(landing group home, shop, product, blog, contact, pricing, spring-sale))
 _CHANNEL_SPEC = {
-    "Organic Search": (0.30, [("google", "organic", 0.85), ("bing", "organic", 0.10),
-                              ("duckduckgo", "organic", 0.05)],
-                       (0.50, 0.43, 0.07), (0.20, 0.12, 0.25, 0.33, 0.03, 0.07, 0.0)),
-    "Direct": (0.18, [("(direct)", "(none)", 1.0)],
-               (0.52, 0.40, 0.08), (0.55, 0.15, 0.12, 0.03, 0.07, 0.08, 0.0)),
-    "Paid Search": (0.12, [("google", "cpc", 0.85), ("bing", "cpc", 0.15)],
-                    (0.47, 0.46, 0.07), (0.10, 0.20, 0.17, 0.0, 0.0, 0.08, 0.45)),
-    "Paid Social": (0.12, [("facebook", "paid_social", 0.45), ("instagram", "paid_social", 0.40),
-                           ("tiktok", "paid_social", 0.15)],
-                    (0.22, 0.72, 0.06), (0.05, 0.12, 0.18, 0.0, 0.0, 0.0, 0.65)),
-    "Organic Social": (0.09, [("instagram.com", "referral", 0.5), ("facebook.com", "referral", 0.3),
-                              ("tiktok.com", "referral", 0.2)],
-                       (0.18, 0.77, 0.05), (0.15, 0.10, 0.25, 0.45, 0.0, 0.05, 0.0)),
-    "Email": (0.11, [("newsletter", "email", 1.0)],
-              (0.45, 0.47, 0.08), (0.20, 0.30, 0.25, 0.10, 0.02, 0.05, 0.08)),
-    "Referral": (0.08, [("giftguide.example.com", "referral", 0.5),
-                        ("boxreviews.example.org", "referral", 0.3),
-                        ("parentingblog.example.net", "referral", 0.2)],
-                 (0.50, 0.43, 0.07), (0.30, 0.15, 0.30, 0.15, 0.03, 0.07, 0.0)),
+    "Organic Search": (
+        0.30,
+        [("google", "organic", 0.85), ("bing", "organic", 0.10), ("duckduckgo", "organic", 0.05)],
+        (0.50, 0.43, 0.07),
+        (0.20, 0.12, 0.25, 0.33, 0.03, 0.07, 0.0),
+    ),
+    "Direct": (0.18, [("(direct)", "(none)", 1.0)], (0.52, 0.40, 0.08), (0.55, 0.15, 0.12, 0.03, 0.07, 0.08, 0.0)),
+    "Paid Search": (
+        0.12,
+        [("google", "cpc", 0.85), ("bing", "cpc", 0.15)],
+        (0.47, 0.46, 0.07),
+        (0.10, 0.20, 0.17, 0.0, 0.0, 0.08, 0.45),
+    ),
+    "Paid Social": (
+        0.12,
+        [("facebook", "paid_social", 0.45), ("instagram", "paid_social", 0.40), ("tiktok", "paid_social", 0.15)],
+        (0.22, 0.72, 0.06),
+        (0.05, 0.12, 0.18, 0.0, 0.0, 0.0, 0.65),
+    ),
+    "Organic Social": (
+        0.09,
+        [("instagram.com", "referral", 0.5), ("facebook.com", "referral", 0.3), ("tiktok.com", "referral", 0.2)],
+        (0.18, 0.77, 0.05),
+        (0.15, 0.10, 0.25, 0.45, 0.0, 0.05, 0.0),
+    ),
+    "Email": (0.11, [("newsletter", "email", 1.0)], (0.45, 0.47, 0.08), (0.20, 0.30, 0.25, 0.10, 0.02, 0.05, 0.08)),
+    "Referral": (
+        0.08,
+        [
+            ("giftguide.example.com", "referral", 0.5),
+            ("boxreviews.example.org", "referral", 0.3),
+            ("parentingblog.example.net", "referral", 0.2),
+        ],
+        (0.50, 0.43, 0.07),
+        (0.30, 0.15, 0.30, 0.15, 0.03, 0.07, 0.0),
+    ),
 }
 
 
@@ -114,10 +148,12 @@ _PLANS = {  # plan -> (interval, amount per interval)
 
 
 # --------------------------------------------------------------------------------------------
-# configuration and small helpers
+# the settings of one generation
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class _Config:
+    """Checked arguments of :func:`make_tables` / :func:`generate`, with the dates derived from them."""
+
     seed: int
     client: str
     start: pd.Timestamp
@@ -137,6 +173,11 @@ class _Config:
     def leak_start(self) -> pd.Timestamp:
         return self.end - pd.DateOffset(months=4)
 
+    @property
+    def epoch(self) -> int:
+        """Start of observation in Unix epoch seconds (GA4 ids count from the epoch)."""
+        return int(self.start.timestamp())
+
     def s(self, name: str) -> float:
         return self.scale[name]
 
@@ -146,6 +187,7 @@ class _Config:
 
 
 def _effect_scale(effects: bool | Mapping[str, float]) -> dict[str, float]:
+    """Scale of every planted effect (0 = absent, 1 = planted) from ``effects`` as the user gave it."""
     if effects is True:
         return dict.fromkeys(EFFECTS, 1.0)
     if effects is False:
@@ -164,67 +206,15 @@ def _effect_scale(effects: bool | Mapping[str, float]) -> dict[str, float]:
     return scale
 
 
-def _systematic(rng: np.random.Generator, p: np.ndarray, strata: np.ndarray | None = None) -> np.ndarray:
-    """Bernoulli(p_i) draws whose count per stratum is the rounded sum of p (systematic sampling)."""
-    p = np.clip(np.asarray(p, dtype=float), 0.0, 1.0)
-    n = p.size
-    if n == 0:
-        return np.zeros(0, dtype=bool)
-    strata = np.zeros(n, dtype=np.int64) if strata is None else np.asarray(strata, dtype=np.int64)
-    order = np.lexsort((rng.random(n), strata))
-    ps, st = p[order], strata[order]
-    first = np.r_[True, st[1:] != st[:-1]]
-    group = np.cumsum(first) - 1
-    cs = np.cumsum(ps)
-    base = (cs - ps)[first]
-    u = rng.random(int(first.sum()))
-    hi = cs - base[group] + u[group]
-    chosen = np.floor(hi) > np.floor(hi - ps)
-    out = np.empty(n, dtype=bool)
-    out[order] = chosen
-    return out
-
-
-def _codes(*arrays: np.ndarray) -> np.ndarray:
-    """Integer stratum code from several key arrays (deterministic)."""
-    code = np.zeros(len(arrays[0]), dtype=np.int64)
-    for a in arrays:
-        c, uniques = pd.factorize(np.asarray(a), sort=True)
-        code = code * (len(uniques) + 1) + c
-    return code
-
-
-def _pick(rng: np.random.Generator, options: Sequence, p: Sequence[float], size: int) -> np.ndarray:
-    p = np.asarray(p, dtype=float)
-    return np.asarray(options, dtype=object)[rng.choice(len(options), size=size, p=p / p.sum())]
-
-
-def _growth_uniform(rng: np.random.Generator, size: int, g: float = 0.5) -> np.ndarray:
-    """Draws in [0, 1) with density proportional to 1 + g x (a business that grows)."""
-    f = rng.random(size)
-    return (-1.0 + np.sqrt(1.0 + 2.0 * g * f * (1.0 + g / 2.0))) / g
-
-
-def _add_months(dates: np.ndarray, k: np.ndarray) -> np.ndarray:
-    """Add k calendar months to datetime64[D] dates, clipping the day to the month's length."""
-    dates = np.asarray(dates, dtype="datetime64[D]")
-    ym = dates.astype("datetime64[M]")
-    day = (dates - ym.astype("datetime64[D]")).astype(np.int64)
-    new = ym + np.asarray(k, dtype=np.int64)
-    length = ((new + 1).astype("datetime64[D]") - new.astype("datetime64[D]")).astype(np.int64)
-    return new.astype("datetime64[D]") + np.minimum(day, length - 1)
-
-
-def _ts(seconds: np.ndarray, origin: pd.Timestamp) -> np.ndarray:
-    """Seconds since origin -> datetime64[ns] (whole seconds)."""
-    base = np.datetime64(origin.to_datetime64(), "s")
-    return (base + np.asarray(seconds, dtype=np.int64).astype("timedelta64[s]")).astype("datetime64[ns]")
-
-
-# --------------------------------------------------------------------------------------------
-# public API
-# --------------------------------------------------------------------------------------------
-def _config(seed, client, start, months, sessions, effects) -> _Config:
+def _config(
+    seed: int,
+    client: str,
+    start: str | pd.Timestamp,
+    months: int,
+    sessions: int,
+    effects: bool | Mapping[str, float],
+) -> _Config:
+    """Check the public arguments (ValueError naming the bad one) and freeze them into a :class:`_Config`."""
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer (got {seed!r}).")
     if int(months) < 6:

@@ -7,7 +7,6 @@ import pathlib
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-import pandas as pd
 
 from kpikit.sample.build import _build
 from kpikit.sample.config import EXPORTS, TABLES, _config
@@ -19,12 +18,13 @@ from kpikit.sample.exports import (
     _ga4_bigquery_jsonl,
     _ga4_landing_pages,
     _gzip,
+    _ua_end,
     _ua_landing_pages,
     _write,
 )
 from kpikit.sample.readme import _readme
 
-__all__ = ['generate', 'main']
+__all__ = ["generate", "main"]
 
 
 def generate(
@@ -76,6 +76,7 @@ def generate(
         _write(out / fname, data)
         paths[name] = out / fname
         files[name] = fname
+    # the tenth child of the seed: the nine before it are the tables' generators (build._build)
     export_rng = np.random.default_rng(np.random.SeedSequence(cfg.seed).spawn(10)[9])
     exports = {
         "ga4_bigquery_events": _ga4_bigquery_jsonl(export_rng, tables["events"], tables["sessions"]),
@@ -84,8 +85,9 @@ def generate(
     }
     sizes = {
         "ga4_bigquery_events": exports["ga4_bigquery_events"].count(b"\n"),
-        "ua_landing_pages": tables["sessions"].loc[
-            tables["sessions"]["start"] < cfg.start + pd.DateOffset(months=6), "landing_page"].nunique(),
+        "ua_landing_pages": tables["sessions"]
+        .loc[tables["sessions"]["start"] < _ua_end(cfg), "landing_page"]
+        .nunique(),
         "ga4_landing_pages": tables["sessions"]["landing_page"].nunique(),
     }
     for name, data in exports.items():
@@ -97,7 +99,20 @@ def generate(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``python -m kpikit.sample OUTDIR [--seed N] [--client NAME] [--no-effects]``."""
+    """Command line: ``python -m kpikit.sample OUTDIR [--seed N] [--client NAME] [--sessions N] [--no-effects]``.
+
+    Writes the folder with :func:`generate` and prints one line per written file.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments after the program name; ``None`` reads them from ``sys.argv``.
+
+    Returns
+    -------
+    int
+        The exit code: 0 when the folder was written (bad arguments exit through argparse with 2).
+    """
     parser = argparse.ArgumentParser(
         prog="python -m kpikit.sample",
         description="Write the deterministic kpikit sample data (all canonical tables) into OUTDIR.",
@@ -110,8 +125,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.seed < 0:
         parser.error("--seed must be a non-negative integer")
-    paths = generate(args.outdir, seed=args.seed, client=args.client, sessions=args.sessions,
-                     effects=not args.no_effects)
+    paths = generate(
+        args.outdir, seed=args.seed, client=args.client, sessions=args.sessions, effects=not args.no_effects
+    )
     for name, path in paths.items():
         print(f"{name:22s} {path}")
     return 0

@@ -5,14 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kpikit.sample.config import (
-    CHANNELS,
-    _Config,
-    _growth_uniform,
-    _pick,
-    _systematic,
-    _ts,
-)
+from kpikit.sample.config import CHANNELS, _Config
+from kpikit.sample.draws import _cumsum_within, _growth_uniform, _pick, _position_in_runs, _systematic, _ts
 
 __all__ = []
 
@@ -24,15 +18,19 @@ def _leads(rng: np.random.Generator, cfg: _Config, events: pd.DataFrame, total: 
     web = events.loc[events["event"] == "generate_lead", ["timestamp", "source", "channel"]]
     n_off = max(0, total - len(web))
     off_ch = _pick(rng, ("Outbound", "Events", "Partners"), (0.5, 0.3, 0.2), n_off)
-    off_src = np.where(off_ch == "Outbound", _pick(rng, ("linkedin-outreach", "cold-email"), (0.6, 0.4), n_off),
-                       np.where(off_ch == "Events", _pick(rng, ("gift-fair", "trade-show"), (0.5, 0.5), n_off),
-                                "corporate-partner"))
+    off_src = np.where(
+        off_ch == "Outbound",
+        _pick(rng, ("linkedin-outreach", "cold-email"), (0.6, 0.4), n_off),
+        np.where(off_ch == "Events", _pick(rng, ("gift-fair", "trade-show"), (0.5, 0.5), n_off), "corporate-partner"),
+    )
     off_t = _ts(np.floor(_growth_uniform(rng, n_off) * cfg.days * 86400), cfg.start)
-    leads = pd.DataFrame({
-        "created_at": np.concatenate([web["timestamp"].to_numpy("datetime64[ns]"), off_t]),
-        "source": np.concatenate([web["source"].to_numpy(object), off_src]),
-        "channel": np.concatenate([web["channel"].to_numpy(object), off_ch]),
-    })
+    leads = pd.DataFrame(
+        {
+            "created_at": np.concatenate([web["timestamp"].to_numpy("datetime64[ns]"), off_t]),
+            "source": np.concatenate([web["source"].to_numpy(object), off_src]),
+            "channel": np.concatenate([web["channel"].to_numpy(object), off_ch]),
+        }
+    )
     leads = leads.sort_values(["created_at", "channel", "source"], kind="mergesort").reset_index(drop=True)
     k = len(leads)
     ch = leads["channel"].to_numpy(object)
@@ -96,22 +94,25 @@ def _touchpoints(rng: np.random.Generator, cfg: _Config, user_ids: np.ndarray, n
 
     uid = np.repeat(users, length)
     j = np.repeat(length, length)
-    pos = np.arange(j.size) - np.repeat(np.cumsum(length) - length, length)
+    pos = _position_in_runs(length)
     last = pos == j - 1
     conv_t = np.repeat(conv, length)
     c = np.empty(j.size, dtype=np.int64)
-    for mask, d in ((~last & (pos == 0), first), (~last & (pos > 0), mid),
-                    (last & conv_t, close), (last & ~conv_t, noclose)):
+    for mask, d in (
+        (~last & (pos == 0), first),
+        (~last & (pos > 0), mid),
+        (last & conv_t, close),
+        (last & ~conv_t, noclose),
+    ):
         c[mask] = rng.choice(7, size=int(mask.sum()), p=dist(d))
     start = np.floor(rng.random(n_users) * (cfg.days - 45) * 86400).astype(np.int64)
     gaps = np.where(pos == 0, 0, np.minimum(rng.exponential(3 * 86400, size=j.size), 7 * 86400)).astype(np.int64)
-    cs = np.cumsum(gaps)
-    offset = cs - np.repeat(cs[pos == 0] - gaps[pos == 0], length)
-    t = np.repeat(start, length) + offset
+    t = np.repeat(start, length) + _cumsum_within(gaps, pos == 0)
     converted = last & conv_t
     value = np.where(converted, np.round(15 + rng.gamma(4.0, 11.0, size=j.size), 2), 0.0)
-    tp = pd.DataFrame({"user_id": uid, "timestamp": _ts(t, cfg.start), "channel": ch[c],
-                       "converted": converted, "value": value})
+    tp = pd.DataFrame(
+        {"user_id": uid, "timestamp": _ts(t, cfg.start), "channel": ch[c], "converted": converted, "value": value}
+    )
     return tp.sort_values(["user_id", "timestamp"], kind="mergesort").reset_index(drop=True)
 
 
@@ -119,21 +120,35 @@ def _spend(rng: np.random.Generator, cfg: _Config) -> pd.DataFrame:
     periods = pd.date_range(cfg.start, periods=cfg.months, freq="MS")
     trend = 1.0 + 0.3 * np.arange(cfg.months) / max(cfg.months - 1, 1)
     lines = [  # channel, category, monthly base cost, grows with the business
-        ("Paid Search", "digital", 5500.0, True), ("Paid Social", "digital", 4500.0, True),
-        ("Referral", "digital", 600.0, True), ("Email", "tools", 350.0, False),
-        ("Email", "labour", 900.0, False), ("Organic Search", "labour", 2500.0, False),
-        ("Organic Social", "labour", 1800.0, False), ("Organic Social", "tools", 120.0, False),
-        ("Outbound", "outbound", 3200.0, False), ("Partners", "outbound", 400.0, True),
+        ("Paid Search", "digital", 5500.0, True),
+        ("Paid Social", "digital", 4500.0, True),
+        ("Referral", "digital", 600.0, True),
+        ("Email", "tools", 350.0, False),
+        ("Email", "labour", 900.0, False),
+        ("Organic Search", "labour", 2500.0, False),
+        ("Organic Social", "labour", 1800.0, False),
+        ("Organic Social", "tools", 120.0, False),
+        ("Outbound", "outbound", 3200.0, False),
+        ("Partners", "outbound", 400.0, True),
     ]
     rows = []
     for channel, category, base, grows in lines:
         noise = rng.uniform(0.9, 1.1, size=cfg.months)
         cost = base * noise * (trend if grows else 1.0)
-        rows.append(pd.DataFrame({"period": periods, "channel": channel, "category": category,
-                                  "cost": np.round(cost, 2)}))
+        rows.append(
+            pd.DataFrame({"period": periods, "channel": channel, "category": category, "cost": np.round(cost, 2)})
+        )
     fair = periods.month.isin([3, 9])  # trade fairs in March and September
-    rows.append(pd.DataFrame({"period": periods[fair], "channel": "Events", "category": "outbound",
-                              "cost": np.round(8000.0 * rng.uniform(0.9, 1.1, size=int(fair.sum())), 2)}))
+    rows.append(
+        pd.DataFrame(
+            {
+                "period": periods[fair],
+                "channel": "Events",
+                "category": "outbound",
+                "cost": np.round(8000.0 * rng.uniform(0.9, 1.1, size=int(fair.sum())), 2),
+            }
+        )
+    )
     spend = pd.concat(rows, ignore_index=True)
     return spend.sort_values(["period", "channel", "category"], kind="mergesort").reset_index(drop=True)
 
@@ -178,13 +193,25 @@ def _social(rng: np.random.Generator, cfg: _Config) -> pd.DataFrame:
             else:  # a competitor's clicks and sales are not observable
                 clicks = np.full(weeks, np.nan)
                 conversions = np.full(weeks, np.nan)
-            rows.append(pd.DataFrame({
-                "date": dates, "platform": platform, "brand": brand,
-                "followers": followers.astype(np.int64), "impressions": impressions, "reach": reach,
-                "likes": likes, "comments": comments, "shares": shares, "mentions": mentions,
-                "clicks": pd.array(clicks, dtype="Int64"), "conversions": pd.array(conversions, dtype="Int64"),
-                "posts": posts,
-            }))
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "date": dates,
+                        "platform": platform,
+                        "brand": brand,
+                        "followers": followers.astype(np.int64),
+                        "impressions": impressions,
+                        "reach": reach,
+                        "likes": likes,
+                        "comments": comments,
+                        "shares": shares,
+                        "mentions": mentions,
+                        "clicks": pd.array(clicks, dtype="Int64"),
+                        "conversions": pd.array(conversions, dtype="Int64"),
+                        "posts": posts,
+                    }
+                )
+            )
     social = pd.concat(rows, ignore_index=True)
     social["date"] = social["date"].astype("datetime64[ns]")
     return social.sort_values(["date", "platform", "brand"], kind="mergesort").reset_index(drop=True)
@@ -197,14 +224,19 @@ def _benchmarks() -> pd.DataFrame:
     """
     nan = np.nan
     hub = "HubSpot, average bounce rates by site type (compilation published as an infographic)"
-    hub_note = ("published as a {} range (p25/p75 hold its ends; value is the range midpoint); "
-                "the source states no publication year")
+    hub_note = (
+        "published as a {} range (p25/p75 hold its ends; value is the range midpoint); "
+        "the source states no publication year"
+    )
     mc = "Mailchimp, Email Marketing Benchmarks by industry (data last updated October 2019)"
     riq = "Rival IQ, Social Media Industry Benchmark Report"
     rec = "Recurly Research, Churn Rate Benchmarks (recurly.com/research/churn-rate-benchmarks)"
-    rec_note = ("monthly churn rate reported for the segment, from a sample of 1,500+ subscription sites "
-                "over 19 months; "
-                "the page states no publication year")
+    rec_note = (
+        "monthly churn rate reported for the segment, from a sample of 1,500+ subscription sites "
+        "over 19 months; "
+        "the page states no publication year"
+    )
+    # fmt: off
     rows = [
         # metric, segment, source, p25, p50, p75, value, n, year, unit, note
         ("bounce_rate", "all sites", "Google Analytics Benchmarking Newsletter", nan, nan, nan, 0.47, nan,
@@ -230,6 +262,7 @@ def _benchmarks() -> pd.DataFrame:
         ("monthly_churn_rate", "B2C subscriptions", rec, nan, nan, nan, 0.0677, nan, nan,
          "fraction of subscribers per month", rec_note),
     ]
+    # fmt: on
     cols = ["metric", "segment", "source", "p25", "p50", "p75", "value", "n", "year", "unit", "note"]
     b = pd.DataFrame(rows, columns=cols)
     b["n"] = pd.array(b["n"], dtype="Int64")

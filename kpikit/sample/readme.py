@@ -8,31 +8,82 @@ import pandas as pd
 
 from kpikit.sample.config import _SPRING, EXPORTS, TABLES, _Config
 from kpikit.sample.effects import measure_effects
+from kpikit.sample.exports import _text_bytes
 
 __all__ = []
 
 
-def _readme(cfg: _Config, tables: Mapping[str, pd.DataFrame], files: Mapping[str, str],
-            sizes: Mapping[str, int]) -> bytes:
+def _readme(
+    cfg: _Config, tables: Mapping[str, pd.DataFrame], files: Mapping[str, str], sizes: Mapping[str, int]
+) -> bytes:
+    """README.md of a sample folder: how to regenerate it, its files and conventions, the effects measured."""
     m = measure_effects(tables, cfg.leak_start)
-    pct = lambda x: f"{100 * x:.1f}%"  # noqa: E731
-    seed_note = "" if cfg.seed == 42 else f" (this folder was generated with seed {cfg.seed})"
-    effects_note = ("all planted" if all(v == 1.0 for v in cfg.scale.values())
-                    else "none (effects=False)" if not any(cfg.scale.values())
-                    else "scaled: " + ", ".join(f"{k}={v:g}" for k, v in cfg.scale.items()))
-    last_day = (cfg.end - pd.Timedelta(days=1)).strftime("%Y-%m-%d")
-    default = (cfg.client == "Juniper Box" and cfg.sessions == 20_000 and cfg.months == 18
-               and cfg.start == pd.Timestamp("2024-01-01"))
-    planted = all(v == 1.0 for v in cfg.scale.values())
+    lines = _intro(cfg)
+    lines += _files_section(tables, files, sizes)
+    lines += _CONVENTIONS
+    lines += _effects_section(cfg, m)
+    lines += _EXPORT_NOTES
+    for r in tables["benchmarks"].itertuples(index=False):
+        year = "year not stated" if pd.isna(r.year) else str(r.year)
+        lines.append(f"- {r.metric} ({r.segment}): {r.source}; {year}.")
+    return _text_bytes(lines)
+
+
+def _pct(x: float) -> str:
+    """A fraction as a percentage with one decimal."""
+    return f"{100 * x:.1f}%"
+
+
+def _planted(cfg: _Config) -> bool:
+    """Every effect as planted (the default)."""
+    return all(v == 1.0 for v in cfg.scale.values())
+
+
+def _absent(cfg: _Config) -> bool:
+    """Every effect absent (``effects=False``)."""
+    return not any(cfg.scale.values())
+
+
+def _effects_note(cfg: _Config) -> str:
+    """The effects in a few words: all planted, none, or each one's scale."""
+    return (
+        "all planted"
+        if _planted(cfg)
+        else "none (effects=False)"
+        if _absent(cfg)
+        else "scaled: " + ", ".join(f"{k}={v:g}" for k, v in cfg.scale.items())
+    )
+
+
+def _command(cfg: _Config) -> str:
+    """The command (or Python call) that regenerates this folder byte for byte."""
+    default = (
+        cfg.client == "Juniper Box"
+        and cfg.sessions == 20_000
+        and cfg.months == 18
+        and cfg.start == pd.Timestamp("2024-01-01")
+    )
+    planted = _planted(cfg)
     command = f"python -m kpikit.sample {'data/sample' if default and planted else 'OUTDIR'} --seed {cfg.seed}"
     command += f' --client "{cfg.client}"' if cfg.client != "Juniper Box" else ""
     command += f" --sessions {cfg.sessions}" if cfg.sessions != 20_000 else ""
-    command += " --no-effects" if not any(cfg.scale.values()) else ""
-    if cfg.months != 18 or cfg.start != pd.Timestamp("2024-01-01") or not (planted or not any(cfg.scale.values())):
-        command = (f"# in Python: kpikit.sample.generate(OUTDIR, seed={cfg.seed}, client={cfg.client!r}, "
-                   f"start={cfg.start.strftime('%Y-%m-%d')!r}, months={cfg.months}, sessions={cfg.sessions}, "
-                   f"effects={dict(cfg.scale)!r})")
-    L = [
+    command += " --no-effects" if _absent(cfg) else ""
+    if cfg.months != 18 or cfg.start != pd.Timestamp("2024-01-01") or not (planted or _absent(cfg)):
+        command = (
+            f"# in Python: kpikit.sample.generate(OUTDIR, seed={cfg.seed}, client={cfg.client!r}, "
+            f"start={cfg.start.strftime('%Y-%m-%d')!r}, months={cfg.months}, sessions={cfg.sessions}, "
+            f"effects={dict(cfg.scale)!r})"
+        )
+    return command
+
+
+def _intro(cfg: _Config) -> list[str]:
+    """Title, what the data is, how to regenerate it."""
+    seed_note = "" if cfg.seed == 42 else f" (this folder was generated with seed {cfg.seed})"
+    last_day = (cfg.end - pd.Timedelta(days=1)).strftime("%Y-%m-%d")
+    command = _command(cfg)
+    effects_note = _effects_note(cfg)
+    return [
         f"# Sample data: {cfg.client}",
         "",
         f"Synthetic data of one fictional business, **{cfg.client}**: an online shop that also sells a",
@@ -51,6 +102,12 @@ def _readme(cfg: _Config, tables: Mapping[str, pd.DataFrame], files: Mapping[str
         "returns the same tables as DataFrames; `effects=False` gives the business without the planted",
         "effects.",
         "",
+    ]
+
+
+def _files_section(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str], sizes: Mapping[str, int]) -> list[str]:
+    """The table of files: canonical tables, then the client exports."""
+    lines = [
         "## Files",
         "",
         "| file | table | rows | columns |",
@@ -58,8 +115,8 @@ def _readme(cfg: _Config, tables: Mapping[str, pd.DataFrame], files: Mapping[str
     ]
     for name in TABLES:
         t = tables[name]
-        L.append(f"| {files[name]} | {name} | {len(t):,} | {', '.join(t.columns)} |")
-    L += [
+        lines.append(f"| {files[name]} | {name} | {len(t):,} | {', '.join(t.columns)} |")
+    lines += [
         f"| {EXPORTS['ga4_bigquery_events']} | GA4 BigQuery export (first 300 sessions) | {sizes['ga4_bigquery_events']:,} | "
         "one JSON event per line |",
         f"| {EXPORTS['ua_landing_pages']} | Universal Analytics Landing Pages download (first 6 months) | "
@@ -71,71 +128,85 @@ def _readme(cfg: _Config, tables: Mapping[str, pd.DataFrame], files: Mapping[str
         "",
         "Rows of the export files are data rows (totals rows excluded).",
         "",
-        "## Conventions",
-        "",
-        "- Timestamps are UTC without a zone, written `YYYY-MM-DD HH:MM:SS`; dates `YYYY-MM-DD`. An empty",
-        "  cell is a missing value: a CRM stage not reached, a subscription still active (`end`), a",
-        "  ticket never reopened, a competitor's clicks and conversions (not observable).",
-        "- Money is in GBP with two decimals. Rates in `benchmarks` are fractions (0.47, not 47%).",
-        "- `events` follows GA4: `session_start` and the first `page_view` share a timestamp;",
-        "  `engagement_time_msec` is the engagement since the previous report and is empty on",
-        "  `session_start` and on the first `page_view`. `user_id` is a GA4-style `user_pseudo_id`;",
-        "  `session_id` is `<user_id>-<ga_session_id>` (ga_session_id = session start in epoch seconds).",
-        "  Read ids as text: `244481062.1704096312` looks like a number to a CSV reader (kpikit's",
-        "  readers do this; with plain pandas pass `dtype={\"user_id\": str}`).",
-        "- `sessions` is derived from `events` under the GA4 rules: `engagement_time_s` = sum of",
-        "  `engagement_time_msec` / 1000; `pageviews` = page_view events; `conversions` = purchase +",
-        "  generate_lead events; `engaged` = engagement_time_s > 10 or conversions > 0 or pageviews >= 2;",
-        "  GA4 bounce = not engaged. `variant` (A/B) is set only for sessions landing on",
-        f"  {_SPRING}. `is_new_user` marks a user's first session.",
-        "- `leads`: `lead_at` equals `created_at`; web leads are the `generate_lead` events (source and",
-        "  channel of their session); the others come from Outbound, Events and Partners. Some leads",
-        "  skip SAL (`sql_at` set, `sal_at` empty). `value` is the deal value of won leads.",
-        "- `touchpoints`: one journey per user (1-6 touches); `converted` is true on the converting",
-        "  journey's last touch, which carries the order `value` (0 elsewhere).",
-        "- `subscriptions` (customers `c-00001`...): an upgrade, downgrade or switch to annual is one",
-        "  subscription ending and the next starting the same day; some customers hold a second box at",
-        "  once, some return after churning, some join and leave within one calendar month.",
-        "- `transactions` (shop customers `c-10001`...; a separate set of customers): the first row of",
-        "  a customer is the acquisition purchase; `channel` is the customer's acquisition channel.",
-        "- `surveys`: NPS (0-10) about 40-60 and 220-260 days after a subscriber starts; CSAT (1-5) and",
-        "  CES (1-7, 7 = easiest) after solved tickets. `tickets.solved_at` is the final solve; a",
-        "  reopened ticket was first solved, reopened at `reopened_at`, then solved again.",
-        "- `social`: weekly rows (week starting on `date`) per platform and brand; followers at the",
-        "  week's end; engagement = likes + comments + shares.",
-        "- `benchmarks`: published reference points only, each row naming its source and year (empty",
-        "  where the source states none, said in `note`); HubSpot's ranges sit in p25/p75 with their",
-        "  midpoint in `value`.",
-        "",
-        "## Planted effects (measured on this data with plain pandas)" if planted else
-        f"## Effects, {effects_note} (measured on this data with plain pandas; the planted values are absent "
+    ]
+    return lines
+
+
+_CONVENTIONS = (
+    "## Conventions",
+    "",
+    "- Timestamps are UTC without a zone, written `YYYY-MM-DD HH:MM:SS`; dates `YYYY-MM-DD`. An empty",
+    "  cell is a missing value: a CRM stage not reached, a subscription still active (`end`), a",
+    "  ticket never reopened, a competitor's clicks and conversions (not observable).",
+    "- Money is in GBP with two decimals. Rates in `benchmarks` are fractions (0.47, not 47%).",
+    "- `events` follows GA4: `session_start` and the first `page_view` share a timestamp;",
+    "  `engagement_time_msec` is the engagement since the previous report and is empty on",
+    "  `session_start` and on the first `page_view`. `user_id` is a GA4-style `user_pseudo_id`;",
+    "  `session_id` is `<user_id>-<ga_session_id>` (ga_session_id = session start in epoch seconds).",
+    "  Read ids as text: `244481062.1704096312` looks like a number to a CSV reader (kpikit's",
+    '  readers do this; with plain pandas pass `dtype={"user_id": str}`).',
+    "- `sessions` is derived from `events` under the GA4 rules: `engagement_time_s` = sum of",
+    "  `engagement_time_msec` / 1000; `pageviews` = page_view events; `conversions` = purchase +",
+    "  generate_lead events; `engaged` = engagement_time_s > 10 or conversions > 0 or pageviews >= 2;",
+    "  GA4 bounce = not engaged. `variant` (A/B) is set only for sessions landing on",
+    f"  {_SPRING}. `is_new_user` marks a user's first session.",
+    "- `leads`: `lead_at` equals `created_at`; web leads are the `generate_lead` events (source and",
+    "  channel of their session); the others come from Outbound, Events and Partners. Some leads",
+    "  skip SAL (`sql_at` set, `sal_at` empty). `value` is the deal value of won leads.",
+    "- `touchpoints`: one journey per user (1-6 touches); `converted` is true on the converting",
+    "  journey's last touch, which carries the order `value` (0 elsewhere).",
+    "- `subscriptions` (customers `c-00001`...): an upgrade, downgrade or switch to annual is one",
+    "  subscription ending and the next starting the same day; some customers hold a second box at",
+    "  once, some return after churning, some join and leave within one calendar month.",
+    "- `transactions` (shop customers `c-10001`...; a separate set of customers): the first row of",
+    "  a customer is the acquisition purchase; `channel` is the customer's acquisition channel.",
+    "- `surveys`: NPS (0-10) about 40-60 and 220-260 days after a subscriber starts; CSAT (1-5) and",
+    "  CES (1-7, 7 = easiest) after solved tickets. `tickets.solved_at` is the final solve; a",
+    "  reopened ticket was first solved, reopened at `reopened_at`, then solved again.",
+    "- `social`: weekly rows (week starting on `date`) per platform and brand; followers at the",
+    "  week's end; engagement = likes + comments + shares.",
+    "- `benchmarks`: published reference points only, each row naming its source and year (empty",
+    "  where the source states none, said in `note`); HubSpot's ranges sit in p25/p75 with their",
+    "  midpoint in `value`.",
+    "",
+)
+
+
+def _effects_section(cfg: _Config, m: Mapping[str, float]) -> list[str]:
+    """The planted effects, each with its numbers as measured on this data."""
+    planted = _planted(cfg)
+    effects_note = _effects_note(cfg)
+    return [
+        "## Planted effects (measured on this data with plain pandas)"
+        if planted
+        else f"## Effects, {effects_note} (measured on this data with plain pandas; the planted values are absent "
         "or scaled)",
         "",
         f"- **Spring-sale landing page, mobile vs desktop (web):** {int(m['spring_sessions']):,} sessions land on",
-        f"  {_SPRING}; GA4 bounce {pct(m['spring_bounce_mobile'])} on mobile "
-        f"({int(m['spring_sessions_mobile']):,} sessions) vs {pct(m['spring_bounce_desktop'])} on desktop "
-        f"({int(m['spring_sessions_desktop']):,}), tablet {pct(m['spring_bounce_tablet'])}.",
-        f"- **Blog pages bounce high but are information pages:** {pct(m['blog_bounce'])} GA4 bounce on "
-        f"/blog/* vs {pct(m['other_bounce'])} on the other pages (spring sale excluded). Site-wide GA4 "
-        f"bounce: {pct(m['site_bounce'])}.",
-        f"- **A/B test on {_SPRING}:** variant B converts {pct(m['ab_rate_B'])} of sessions "
-        f"({int(m['ab_conversions_B'])}/{int(m['ab_sessions_B']):,}) vs A {pct(m['ab_rate_A'])} "
+        f"  {_SPRING}; GA4 bounce {_pct(m['spring_bounce_mobile'])} on mobile "
+        f"({int(m['spring_sessions_mobile']):,} sessions) vs {_pct(m['spring_bounce_desktop'])} on desktop "
+        f"({int(m['spring_sessions_desktop']):,}), tablet {_pct(m['spring_bounce_tablet'])}.",
+        f"- **Blog pages bounce high but are information pages:** {_pct(m['blog_bounce'])} GA4 bounce on "
+        f"/blog/* vs {_pct(m['other_bounce'])} on the other pages (spring sale excluded). Site-wide GA4 "
+        f"bounce: {_pct(m['site_bounce'])}.",
+        f"- **A/B test on {_SPRING}:** variant B converts {_pct(m['ab_rate_B'])} of sessions "
+        f"({int(m['ab_conversions_B'])}/{int(m['ab_sessions_B']):,}) vs A {_pct(m['ab_rate_A'])} "
         f"({int(m['ab_conversions_A'])}/{int(m['ab_sessions_A']):,}): a modest lift, planted 6.3% vs 5.0%.",
         "- **Checkout leak (funnel session -> view_item -> add_to_cart -> begin_checkout -> purchase):** the",
-        f"  begin_checkout -> purchase step converts {pct(m['checkout_to_purchase_before'])} of checkouts before "
+        f"  begin_checkout -> purchase step converts {_pct(m['checkout_to_purchase_before'])} of checkouts before "
         f"{m['leak_start']} ({int(m['checkout_sessions_before']):,} checkout sessions) and "
-        f"{pct(m['checkout_to_purchase_after'])} from {m['leak_start']} on "
+        f"{_pct(m['checkout_to_purchase_after'])} from {m['leak_start']} on "
         f"({int(m['checkout_sessions_after']):,} checkout sessions, {int(m['checkout_users_after']):,} users).",
         f"- **Monthly plans churn faster than annual:** monthly subscriptions end at "
-        f"{pct(m['monthly_plan_churn'])} per subscription-month; annual subscriptions due for their first",
-        f"  renewal ({int(m['annual_due_first_renewal'])}) lapsed at {pct(m['annual_first_renewal_churn'])} "
+        f"{_pct(m['monthly_plan_churn'])} per subscription-month; annual subscriptions due for their first",
+        f"  renewal ({int(m['annual_due_first_renewal'])}) lapsed at {_pct(m['annual_first_renewal_churn'])} "
         "(planted: 25% at renewal, few mid-term cancellations).",
         "- **Detractors churn about twice as fast as promoters:** customers whose latest NPS answer is 0-6",
-        f"  churn at {pct(m['churn_detractor'])} per customer-month ({int(m['customers_detractor'])} customers), "
-        f"promoters (9-10) at {pct(m['churn_promoter'])} ({int(m['customers_promoter'])}), passives at "
-        f"{pct(m['churn_passive'])}: ratio {m['churn_ratio_detractor_promoter']:.2f}.",
+        f"  churn at {_pct(m['churn_detractor'])} per customer-month ({int(m['customers_detractor'])} customers), "
+        f"promoters (9-10) at {_pct(m['churn_promoter'])} ({int(m['customers_promoter'])}), passives at "
+        f"{_pct(m['churn_passive'])}: ratio {m['churn_ratio_detractor_promoter']:.2f}.",
         f"- **Poor support, more churn:** customers with a reopened ticket ({int(m['customers_reopened'])}) "
-        f"churn at {pct(m['churn_reopened'])} per customer-month vs {pct(m['churn_not_reopened'])} for the others.",
+        f"churn at {_pct(m['churn_reopened'])} per customer-month vs {_pct(m['churn_not_reopened'])} for the others.",
         f"- **Competitor with more followers, lower engagement (social):** Alder Crate ends with "
         f"{int(m['followers_alder']):,} followers vs {int(m['followers_client']):,} for {cfg.client}, but",
         f"  its engagement per post per follower is {100 * m['engagement_rate_alder']:.2f}% vs "
@@ -145,35 +216,35 @@ def _readme(cfg: _Config, tables: Mapping[str, pd.DataFrame], files: Mapping[str
         f"  ({m['tx_orders_per_customer_paid_social']:.2f} orders) vs {m['tx_spend_per_customer_other']:.2f} GBP "
         f"({m['tx_orders_per_customer_other']:.2f} orders) for the other channels.",
         f"- **Attribution (touchpoints):** Paid Social is the first touch of "
-        f"{pct(m['first_touch_share_paid_social'])} of converting journeys but the last touch of "
-        f"{pct(m['last_touch_share_paid_social'])};",
-        f"  Email and Direct are the last touch of {pct(m['last_touch_share_email'])} and "
-        f"{pct(m['last_touch_share_direct'])} (first touch {pct(m['first_touch_share_email'])} and "
-        f"{pct(m['first_touch_share_direct'])}).",
+        f"{_pct(m['first_touch_share_paid_social'])} of converting journeys but the last touch of "
+        f"{_pct(m['last_touch_share_paid_social'])};",
+        f"  Email and Direct are the last touch of {_pct(m['last_touch_share_email'])} and "
+        f"{_pct(m['last_touch_share_direct'])} (first touch {_pct(m['first_touch_share_email'])} and "
+        f"{_pct(m['first_touch_share_direct'])}).",
         "",
         "Generation model: purchases per shop customer follow BG/NBD (Fader, Hardie and Lee 2005):",
         "a Gamma(shape 0.9, rate 110) purchase rate per day, Beta(1, 3.5) dropout after each repeat purchase",
         "(Paid Social: rate x0.6, Beta(1.5, 2.5)); spend per order Gamma(5, nu) with nu ~ Gamma(4, 24) as in",
         "the Gamma-Gamma model (Fader and Hardie 2013), Paid Social orders x0.75.",
         "",
-        "## Client export files",
-        "",
-        f"- `{EXPORTS['ga4_bigquery_events']}`: the first 300 sessions as a GA4 BigQuery newline-delimited",
-        "  JSON extract (64-bit integers as strings, `event_date` in Europe/London, microsecond",
-        "  `event_timestamp`). Planted quirks: one exact duplicate event (the 11th page_view, written",
-        "  twice) and one event without `ga_session_id` (the 4th user_engagement).",
-        f"- `{EXPORTS['ua_landing_pages']}`: Universal Analytics Landing Pages download for the first six months",
-        "  (comment header, quoted thousands, percentages, HH:MM:SS durations, an unlabelled totals row,",
-        "  then a `Day Index,Sessions` section with M/D/YY dates and its own total). UA bounce =",
-        "  sessions with a single interaction hit (one page view and no ecommerce/lead/sign-up event).",
-        f"- `{EXPORTS['ga4_landing_pages']}`: GA4 landing-page report download for the whole period",
-        "  (comment lines, raw numbers, bounce rate as a fraction, engagement time in seconds, a",
-        "  `Grand total` row first).",
-        "",
-        "## Benchmarks: sources",
-        "",
     ]
-    for r in tables["benchmarks"].itertuples(index=False):
-        year = "year not stated" if pd.isna(r.year) else str(r.year)
-        L.append(f"- {r.metric} ({r.segment}): {r.source}; {year}.")
-    return ("\n".join(L) + "\n").encode("utf-8")
+
+
+_EXPORT_NOTES = (
+    "## Client export files",
+    "",
+    f"- `{EXPORTS['ga4_bigquery_events']}`: the first 300 sessions as a GA4 BigQuery newline-delimited",
+    "  JSON extract (64-bit integers as strings, `event_date` in Europe/London, microsecond",
+    "  `event_timestamp`). Planted quirks: one exact duplicate event (the 11th page_view, written",
+    "  twice) and one event without `ga_session_id` (the 4th user_engagement).",
+    f"- `{EXPORTS['ua_landing_pages']}`: Universal Analytics Landing Pages download for the first six months",
+    "  (comment header, quoted thousands, percentages, HH:MM:SS durations, an unlabelled totals row,",
+    "  then a `Day Index,Sessions` section with M/D/YY dates and its own total). UA bounce =",
+    "  sessions with a single interaction hit (one page view and no ecommerce/lead/sign-up event).",
+    f"- `{EXPORTS['ga4_landing_pages']}`: GA4 landing-page report download for the whole period",
+    "  (comment lines, raw numbers, bounce rate as a fraction, engagement time in seconds, a",
+    "  `Grand total` row first).",
+    "",
+    "## Benchmarks: sources",
+    "",
+)
