@@ -4,7 +4,7 @@ Every figure here is a ratio of money to counts (or money to money) for an expli
 period is always an argument, because "CAC" without its period and its spend definition cannot be
 compared with anything. Rates that rest on counts (CTR) carry a Wilson interval.
 
-Definitions (KPI_CATALOGUE.md, "Funnels and acquisition")
+Definitions (``docs/KPI_CATALOGUE.md``, "Funnels and acquisition")
 - CAC, blended: all sales and marketing spend in the period / new customers in the period.
 - CAC, paid: paid-media spend / customers attributed to paid channels.
 - CAC by spend category (digital, outbound, ...): that category's spend / the same new customers,
@@ -15,6 +15,10 @@ Definitions (KPI_CATALOGUE.md, "Funnels and acquisition")
 - Net value per transaction = (conversion value - labour cost - paid-reach cost) / transactions: what a
   transaction leaves after the cost of producing it; it is not CAC (it is per transaction, not per
   new customer, and includes existing customers' purchases).
+
+Conventions shared by every function here: money inputs must be non-negative numbers; a ratio whose
+denominator is zero is NaN (unknown, never 0), except CAC payback, which is inf when nothing is
+earned; gross margins are fractions between 0 and 1; a period is [start, end) with ``end`` exclusive.
 
 References: David Skok, "SaaS Metrics 2.0" (CAC, payback months); Google Ads Help, "Return on ad spend
 (ROAS)"; HubSpot, "How to calculate customer acquisition cost".
@@ -27,6 +31,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from kpikit.errors import KpiDataError, describe_rows
 from kpikit.schemas import column_list, require_columns
@@ -50,7 +55,8 @@ __all__ = [
 ALL_CATEGORIES = ("digital", "outbound", "labour", "tools")
 
 
-def _money(x, name: str) -> float:
+def _money(x: object, name: str) -> float:
+    """``x`` as a float, refused when it is not a number or is negative (NaN included)."""
     try:
         v = float(x)
     except (TypeError, ValueError):
@@ -60,7 +66,23 @@ def _money(x, name: str) -> float:
     return v
 
 
-def _bounds(start, end) -> tuple[pd.Timestamp, pd.Timestamp]:
+def _ratio(num: ArrayLike, den: ArrayLike) -> np.ndarray:
+    """The ratio num / den where den > 0, NaN elsewhere (nothing to divide by means unknown, not 0)."""
+    num, den = np.asarray(num, dtype=float), np.asarray(den, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, num / den, np.nan)
+
+
+def _gross_margin(x: float, allow_zero: bool = True) -> float:
+    """A gross margin as a fraction in [0, 1] (or (0, 1] when ``allow_zero`` is False)."""
+    if not (0 <= x <= 1 if allow_zero else 0 < x <= 1):
+        interval = "between 0 and 1" if allow_zero else "in (0, 1]"
+        raise KpiDataError(f"gross_margin is a fraction {interval} (got {x!r}).")
+    return x
+
+
+def _bounds(start: str | pd.Timestamp, end: str | pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The period [start, end) as Timestamps, refused unless start < end."""
     try:
         s, e = pd.Timestamp(start), pd.Timestamp(end)
     except (TypeError, ValueError):
@@ -72,8 +94,8 @@ def _bounds(start, end) -> tuple[pd.Timestamp, pd.Timestamp]:
 
 def period_spend(
     spend: pd.DataFrame,
-    start,
-    end,
+    start: str | pd.Timestamp,
+    end: str | pd.Timestamp,
     by: str | Sequence[str] | None = "category",
     categories: Sequence[str] | None = None,
 ) -> pd.DataFrame | float:
@@ -83,7 +105,7 @@ def period_spend(
     ----------
     spend : DataFrame
         Canonical ``spend`` table: period (month start), channel, category, cost.
-    start, end : date-like
+    start, end : str or Timestamp
         Period; ``end`` is exclusive. Month rows are counted whole: use month boundaries.
     by : str or list of str or None
         Grouping ("category", "channel", ["channel", "category"]); None returns the total.
@@ -92,7 +114,15 @@ def period_spend(
 
     Returns
     -------
-    DataFrame (by columns, cost) or float
+    DataFrame or float
+        The ``by`` columns and cost, one row per group; the total cost when ``by`` is None.
+
+    Examples
+    --------
+    >>> sp = pd.DataFrame({"period": pd.to_datetime(["2025-01-01", "2025-02-01"]), "category": ["digital", "labour"],
+    ...     "cost": [300.0, 200.0]})
+    >>> period_spend(sp, "2025-01-01", "2025-03-01", by=None)
+    500.0
     """
     need = ["period", "cost"] + column_list(by) + (["category"] if categories else [])
     require_columns(spend, need, "spend")
@@ -100,8 +130,10 @@ def period_spend(
     per = pd.to_datetime(spend["period"])
     neg = np.flatnonzero((spend["cost"] < 0).to_numpy())
     if neg.size:
-        raise KpiDataError(f"spend, column 'cost': {neg.size} negative costs ({describe_rows((neg + 1).tolist())}). "
-                           "Refunds and credits belong in a separate adjustment, not negative spend.")
+        raise KpiDataError(
+            f"spend, column 'cost': {neg.size} negative costs ({describe_rows((neg + 1).tolist())}). "
+            "Refunds and credits belong in a separate adjustment, not negative spend."
+        )
     d = spend[(per >= s) & (per < e)]
     if categories:
         d = d[d["category"].isin(list(categories))]
@@ -112,8 +144,8 @@ def period_spend(
 
 def new_customers(
     table: pd.DataFrame,
-    start,
-    end,
+    start: str | pd.Timestamp,
+    end: str | pd.Timestamp,
     customer_col: str = "customer_id",
     time_col: str = "timestamp",
     by: str | None = None,
@@ -128,15 +160,29 @@ def new_customers(
     ----------
     table : DataFrame
         Transactions (timestamp) or subscriptions (``time_col="start"``), one row per purchase.
+    start, end : str or Timestamp
+        The period; ``end`` exclusive.
+    customer_col, time_col : str
+        Columns with the customer and the time of each row.
     by : str, optional
         Column of the first row (e.g. the acquisition ``channel``) to count per value.
     channels : sequence of str, optional
         Count only customers whose first row's ``channel_col`` is one of these (e.g. the paid
         channels, for paid CAC).
+    channel_col : str
+        Column holding the channel, for ``channels``.
 
     Returns
     -------
-    int, or DataFrame (by, new_customers)
+    int or DataFrame
+        The count, or one row per ``by`` value with ``new_customers``.
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b"],
+    ...     "timestamp": pd.to_datetime(["2024-12-20", "2025-01-05", "2025-01-10"])})
+    >>> new_customers(tx, "2025-01-01", "2025-02-01")
+    1
     """
     need = [customer_col, time_col] + ([by] if by else []) + ([channel_col] if channels is not None else [])
     require_columns(table, need, "new_customers")
@@ -152,17 +198,37 @@ def new_customers(
 
 def revenue_per_customer_month(
     transactions: pd.DataFrame,
-    start,
-    end,
+    start: str | pd.Timestamp,
+    end: str | pd.Timestamp,
     customer_col: str = "customer_id",
     time_col: str = "timestamp",
     amount_col: str = "amount",
 ) -> float:
-    """Average monthly revenue per active customer in [start, end): revenue / active customers /
-    months, where active customers bought at least once in the period and months = days / (365.25/12).
+    """Average monthly revenue per active customer in [start, end).
+
+    revenue_per_customer_month = revenue / active customers / months, where active customers bought
+    at least once in the period and months = days / (365.25 / 12).
 
     The transaction-business stand-in for ARPA in CAC payback (subscription businesses use MRR /
     paying customers instead).
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        Canonical ``transactions`` table: customer_id, timestamp, amount.
+    start, end : str or Timestamp
+        The period; ``end`` exclusive.
+    customer_col, time_col, amount_col : str
+        Column names.
+
+    Returns
+    -------
+    float
+        Revenue per active customer per month (average month of 365.25 / 12 days).
+
+    References
+    ----------
+    David Skok, "SaaS Metrics 2.0" (ARPA in the CAC payback).
 
     Examples
     --------
@@ -184,8 +250,8 @@ def revenue_per_customer_month(
 def cac(
     spend: pd.DataFrame,
     new_customers: int,
-    start,
-    end,
+    start: str | pd.Timestamp,
+    end: str | pd.Timestamp,
     paid_customers: int | None = None,
     paid_categories: Sequence[str] = ("digital",),
     blended_categories: Sequence[str] = ALL_CATEGORIES,
@@ -204,7 +270,7 @@ def cac(
         Canonical ``spend`` table.
     new_customers : int
         New customers acquired in the period (see :func:`new_customers`).
-    start, end : date-like
+    start, end : str or Timestamp
         The period; ``end`` exclusive.
     paid_customers : int, optional
         Customers attributed to paid channels (e.g. credited conversions of paid channels from
@@ -238,15 +304,21 @@ def cac(
     by_cat = period_spend(spend, start, end, by="category").set_index("category")["cost"]
     rows = [("blended", float(by_cat.reindex(list(blended_categories)).fillna(0).sum()), n)]
     if paid_customers is not None:
-        rows.append(("paid", float(by_cat.reindex(list(paid_categories)).fillna(0).sum()), _count(paid_customers, "paid_customers", whole=False)))
+        rows.append(
+            (
+                "paid",
+                float(by_cat.reindex(list(paid_categories)).fillna(0).sum()),
+                _count(paid_customers, "paid_customers", whole=False),
+            )
+        )
     rows += [(c, float(by_cat.get(c, 0.0)), n) for c in split]
     f = pd.DataFrame(rows, columns=["variant", "spend", "customers"])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        f["cac"] = np.where(f["customers"] > 0, f["spend"] / f["customers"], np.nan)
+    f["cac"] = _ratio(f["spend"], f["customers"])
     return f
 
 
-def _count(x, name: str, whole: bool = True) -> float:
+def _count(x: object, name: str, whole: bool = True) -> float:
+    """A count checked like money (a non-negative number), and whole unless ``whole`` is False."""
     v = _money(x, name)
     if whole and not float(v).is_integer():
         raise KpiDataError(f"{name} must be a whole number of customers (got {x!r}).")
@@ -256,17 +328,52 @@ def _count(x, name: str, whole: bool = True) -> float:
 def cpa(cost: float, conversions: float) -> float:
     """Cost per acquisition (conversion): cost / conversions; NaN with no conversions.
 
+    CPA = cost / conversions, where a conversion is any counted action (a purchase, a sign-up), not
+    only a new customer: CPA is not CAC.
+
+    Parameters
+    ----------
+    cost : float
+        Media cost in the period (a non-negative amount).
+    conversions : float
+        Conversions in the period (credited conversions may be fractional).
+
+    Returns
+    -------
+    float
+
+    References
+    ----------
+    Google Ads Help, "Cost per acquisition (CPA)".
+
     Examples
     --------
     >>> cpa(500.0, 20)
     25.0
     """
     c, k = _money(cost, "cost"), _money(conversions, "conversions")
-    return c / k if k > 0 else float("nan")
+    return float(_ratio(c, k))
 
 
 def ctr(clicks: int, impressions: int, level: float = 0.95) -> Rate:
     """Click-through rate: clicks / impressions, with its Wilson interval.
+
+    CTR = clicks / impressions.
+
+    Parameters
+    ----------
+    clicks, impressions : int
+        Counts; ``clicks <= impressions``.
+    level : float
+        Confidence level of the interval.
+
+    Returns
+    -------
+    Rate
+
+    References
+    ----------
+    Google Ads Help, "Clickthrough rate (CTR)"; Wilson (1927).
 
     Examples
     --------
@@ -279,6 +386,19 @@ def ctr(clicks: int, impressions: int, level: float = 0.95) -> Rate:
 def roas(revenue: float, cost: float) -> float:
     """Return on ad spend: attributed revenue / ad cost (a ratio, 4.0 = 400%); NaN when cost is 0.
 
+    ROAS = attributed revenue / ad cost.
+
+    Parameters
+    ----------
+    revenue : float
+        Revenue attributed to the ads (a non-negative amount).
+    cost : float
+        Ad cost of the same period and channels.
+
+    Returns
+    -------
+    float
+
     References
     ----------
     Google Ads Help, "Return on ad spend (ROAS)".
@@ -289,7 +409,7 @@ def roas(revenue: float, cost: float) -> float:
     4.0
     """
     r, c = _money(revenue, "revenue"), _money(cost, "cost")
-    return r / c if c > 0 else float("nan")
+    return float(_ratio(r, c))
 
 
 def marketing_roi(revenue: float, cost: float, gross_margin: float | None = None) -> float:
@@ -297,6 +417,25 @@ def marketing_roi(revenue: float, cost: float, gross_margin: float | None = None
 
     With ``gross_margin`` the gross-profit variant: (revenue x margin - cost) / cost, which is the one
     to use for decisions (revenue ROI flatters low-margin products).
+
+    Parameters
+    ----------
+    revenue : float
+        Attributed revenue (a non-negative amount).
+    cost : float
+        Marketing cost of the same period and channels.
+    gross_margin : float, optional
+        Gross margin as a fraction between 0 and 1, for the gross-profit variant.
+
+    Returns
+    -------
+    float
+        NaN when the cost is 0.
+
+    References
+    ----------
+    Farris, Bendle, Pfeifer and Reibstein (2010), "Marketing Metrics", 2nd ed., return on marketing
+    investment.
 
     Examples
     --------
@@ -307,10 +446,8 @@ def marketing_roi(revenue: float, cost: float, gross_margin: float | None = None
     """
     r, c = _money(revenue, "revenue"), _money(cost, "cost")
     if gross_margin is not None:
-        if not 0 <= gross_margin <= 1:
-            raise KpiDataError(f"gross_margin is a fraction between 0 and 1 (got {gross_margin!r}).")
-        r *= gross_margin
-    return (r - c) / c if c > 0 else float("nan")
+        r *= _gross_margin(gross_margin)
+    return float(_ratio(r - c, c))
 
 
 def cac_payback_months(cac: float, arpa_monthly: float, gross_margin: float = 1.0) -> float:
@@ -318,15 +455,31 @@ def cac_payback_months(cac: float, arpa_monthly: float, gross_margin: float = 1.
 
     Skok's rule of thumb: under 12 months.
 
+    Parameters
+    ----------
+    cac : float
+        Customer acquisition cost (see :func:`cac`).
+    arpa_monthly : float
+        Monthly revenue per account (see :func:`revenue_per_customer_month`).
+    gross_margin : float
+        Gross margin as a fraction in (0, 1] (default 1: revenue payback).
+
+    Returns
+    -------
+    float
+        Months; inf when the margin per month is 0.
+
+    References
+    ----------
+    David Skok, "SaaS Metrics 2.0" (months to recover CAC).
+
     Examples
     --------
     >>> cac_payback_months(300.0, 50.0, gross_margin=0.6)
     10.0
     """
     c, a = _money(cac, "cac"), _money(arpa_monthly, "arpa_monthly")
-    if not 0 < gross_margin <= 1:
-        raise KpiDataError(f"gross_margin is a fraction in (0, 1] (got {gross_margin!r}).")
-    m = a * gross_margin
+    m = a * _gross_margin(gross_margin, allow_zero=False)
     return c / m if m > 0 else float("inf")
 
 
@@ -336,6 +489,26 @@ def net_value_per_transaction(value: float, labour_cost: float, paid_reach_cost:
     What one transaction leaves after the labour and paid reach that produced the period's
     transactions. A seed article calls it "real acquisition value"; it is not CAC: it is per
     transaction (repeat purchases included), not per new customer, and nets value against cost.
+
+    Parameters
+    ----------
+    value : float
+        Conversion value of the period's transactions.
+    labour_cost : float
+        Labour cost of producing them.
+    paid_reach_cost : float
+        Paid reach (media) cost of the period.
+    transactions : int
+        Transactions in the period (at least one).
+
+    Returns
+    -------
+    float
+        May be negative when the costs exceed the value.
+
+    References
+    ----------
+    kpikit's definition (see ``docs/KPI_CATALOGUE.md``); it nets value against cost per transaction.
 
     Examples
     --------
@@ -353,14 +526,17 @@ def net_value_per_transaction(value: float, labour_cost: float, paid_reach_cost:
 def channel_economics(
     spend: pd.DataFrame,
     attributed: pd.DataFrame,
-    start,
-    end,
+    start: str | pd.Timestamp,
+    end: str | pd.Timestamp,
     conversions_col: str = "conversions",
     revenue_col: str | None = "revenue",
     categories: Sequence[str] | None = ("digital", "outbound"),
     gross_margin: float | None = None,
 ) -> pd.DataFrame:
     """Cost, credited conversions and revenue per channel, with CPA, ROAS and ROI.
+
+    cpa = cost / conversions, roas = revenue / cost, roi = (revenue x margin - cost) / cost, each
+    per channel and NaN for channels without spend (or, for CPA, without conversions).
 
     Parameters
     ----------
@@ -369,13 +545,17 @@ def channel_economics(
     attributed : DataFrame
         One row per channel with credited conversions (and revenue): the output of
         ``kk.attribution.attribute`` for the same period.
-    start, end : date-like
+    start, end : str or Timestamp
         The spend period [start, end).
+    conversions_col : str
+        Column of ``attributed`` with the credited conversions.
+    revenue_col : str, optional
+        Column of ``attributed`` with the credited revenue; None (or absent) gives NaN revenue.
     categories : sequence of str, optional
         Spend categories counted as channel cost (default digital and outbound: media and outbound
         sales; labour and tools are overheads).
     gross_margin : float, optional
-        For the gross-profit ROI variant.
+        Gross margin between 0 and 1, for the gross-profit ROI variant.
 
     Returns
     -------
@@ -383,33 +563,66 @@ def channel_economics(
         channel, cost, conversions, revenue, cpa, roas, roi; one row per channel present in either
         input (channels without spend have cost 0 and NaN CPA/ROAS/ROI: organic channels are not free,
         their cost is in labour).
+
+    References
+    ----------
+    Google Ads Help, "Cost per acquisition (CPA)" and "Return on ad spend (ROAS)"; Farris et al. (2010),
+    "Marketing Metrics" (ROI).
     """
-    if "channel" not in attributed.columns or conversions_col not in attributed.columns:
-        raise KpiDataError(f"attributed needs 'channel' and '{conversions_col}' columns (have {', '.join(map(str, attributed.columns))}).")
+    require_columns(
+        attributed, ["channel", conversions_col], "attributed", fix="Pass the output of kk.attribution.attribute."
+    )
+    margin = _gross_margin(gross_margin) if gross_margin is not None else 1.0
     cost = period_spend(spend, start, end, by="channel", categories=categories).set_index("channel")["cost"]
     a = attributed.set_index("channel")
     idx = sorted(set(cost.index.astype(str)) | set(a.index.astype(str)))
     f = pd.DataFrame(index=pd.Index(idx, name="channel"))
     f["cost"] = cost.reindex(idx).fillna(0.0).to_numpy()
     f["conversions"] = a[conversions_col].reindex(idx).fillna(0.0).to_numpy()
-    f["revenue"] = a[revenue_col].reindex(idx).fillna(0.0).to_numpy() if revenue_col and revenue_col in a.columns else np.nan
-    with np.errstate(divide="ignore", invalid="ignore"):
-        has_cost = f["cost"] > 0
-        f["cpa"] = np.where(has_cost & (f["conversions"] > 0), f["cost"] / f["conversions"], np.nan)
-        f["roas"] = np.where(has_cost, f["revenue"] / f["cost"], np.nan)
-        gross = f["revenue"] * (gross_margin if gross_margin is not None else 1.0)
-        f["roi"] = np.where(has_cost, (gross - f["cost"]) / f["cost"], np.nan)
-    return f.reset_index().sort_values(["cost", "channel"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    f["revenue"] = (
+        a[revenue_col].reindex(idx).fillna(0.0).to_numpy() if revenue_col and revenue_col in a.columns else np.nan
+    )
+    has_cost = f["cost"] > 0
+    f["cpa"] = np.where(has_cost, _ratio(f["cost"], f["conversions"]), np.nan)
+    f["roas"] = _ratio(f["revenue"], f["cost"])
+    f["roi"] = _ratio(f["revenue"] * margin - f["cost"], f["cost"])
+    return (
+        f.reset_index().sort_values(["cost", "channel"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    )
 
 
-def findings(cac_table: pd.DataFrame, economics: pd.DataFrame | None = None, payback_months: float | None = None) -> list[str]:
-    """Findings on acquisition economics in words, from :func:`cac` and :func:`channel_economics`."""
+def findings(
+    cac_table: pd.DataFrame, economics: pd.DataFrame | None = None, payback_months: float | None = None
+) -> list[str]:
+    """Findings on acquisition economics in words, from :func:`cac` and :func:`channel_economics`.
+
+    Blended CAC with its spend and customers, the split by category, paid CAC, the payback against
+    the 12-month rule of thumb, the best and weakest ROAS, and the channels with negative ROI.
+
+    Parameters
+    ----------
+    cac_table : DataFrame
+        Result of :func:`cac`.
+    economics : DataFrame, optional
+        Result of :func:`channel_economics`.
+    payback_months : float, optional
+        Result of :func:`cac_payback_months`.
+
+    Returns
+    -------
+    list of str
+        One sentence per finding.
+    """
     out = []
     c = cac_table.set_index("variant")
     if "blended" in c.index and not np.isnan(c.loc["blended", "cac"]):
         b = c.loc["blended"]
-        out.append(f"Blended CAC is {b['cac']:,.0f} ({b['spend']:,.0f} of spend over {int(b['customers']):,} new customers).")
-    parts = [f"{v} {c.loc[v, 'cac']:,.0f}" for v in ("digital", "outbound") if v in c.index and not np.isnan(c.loc[v, "cac"])]
+        out.append(
+            f"Blended CAC is {b['cac']:,.0f} ({b['spend']:,.0f} of spend over {int(b['customers']):,} new customers)."
+        )
+    parts = [
+        f"{v} {c.loc[v, 'cac']:,.0f}" for v in ("digital", "outbound") if v in c.index and not np.isnan(c.loc[v, "cac"])
+    ]
     if parts:
         out.append("Of that, per new customer: " + ", ".join(parts) + ".")
     if "paid" in c.index and not np.isnan(c.loc["paid", "cac"]):
@@ -422,8 +635,14 @@ def findings(cac_table: pd.DataFrame, economics: pd.DataFrame | None = None, pay
         e = e[e["cost"] > 0]
         if not e.empty:
             best, worst = e.loc[e["roas"].idxmax()], e.loc[e["roas"].idxmin()]
-            out.append(f"Best return on spend: {best['channel']} (ROAS {best['roas']:.1f}); weakest: {worst['channel']} (ROAS {worst['roas']:.1f}).")
+            out.append(
+                f"Best return on spend: {best['channel']} (ROAS {best['roas']:.1f}); weakest: {worst['channel']} (ROAS {worst['roas']:.1f})."
+            )
             losing = e[e["roi"] < 0]["channel"].tolist()
             if losing:
-                out.append("Channels whose attributed revenue does not cover their cost (ROI < 0): " + ", ".join(map(str, losing)) + ".")
+                out.append(
+                    "Channels whose attributed revenue does not cover their cost (ROI < 0): "
+                    + ", ".join(map(str, losing))
+                    + "."
+                )
     return out

@@ -50,30 +50,49 @@ DIRECT = ("Direct", "direct", "(direct)")
 _FIX = "Map them with kk.read_table(..., columns=...) or pass the names as keyword arguments."
 
 
-def _paths(touchpoints: pd.DataFrame, journey_col: str, time_col: str, channel_col: str, converted_col: str,
-           value_col: str | None) -> pd.DataFrame:
+def _paths(
+    touchpoints: pd.DataFrame,
+    journey_col: str,
+    time_col: str,
+    channel_col: str,
+    converted_col: str,
+    value_col: str | None,
+) -> pd.DataFrame:
+    """One row per touch, checked and ordered, with its path: position, length, outcome, value and end time.
+
+    Columns: j (journey), t (time), c (channel), conv, v (value), path (path number), pos (0-based
+    position in the path), n (path length), path_conv, path_value, t_end (the path's last touch).
+    """
     need = [journey_col, time_col, channel_col, converted_col] + ([value_col] if value_col else [])
     require_columns(touchpoints, need, "touchpoints", fix=_FIX)
     for c in (journey_col, time_col, channel_col):
         bad = np.flatnonzero(touchpoints[c].isna().to_numpy())
         if bad.size:
-            raise KpiDataError(f"touchpoints, column '{c}': {bad.size} empty values ({describe_rows((bad + 1).tolist())}). "
-                               "Fill or drop them explicitly (e.g. channel '(unknown)').")
+            raise KpiDataError(
+                f"touchpoints, column '{c}': {bad.size} empty values ({describe_rows((bad + 1).tolist())}). "
+                "Fill or drop them explicitly (e.g. channel '(unknown)')."
+            )
     conv = touchpoints[converted_col]
     if conv.dtype != bool:
         vals = set(pd.unique(conv.dropna()))
         if conv.isna().any() or not vals <= {0, 1}:
-            raise KpiDataError(f"touchpoints, column '{converted_col}': expected true/false, got values {sorted(map(str, vals))[:5]}"
-                               f"{' and empty cells' if conv.isna().any() else ''}.")
-    t = pd.DataFrame({
-        "j": touchpoints[journey_col].to_numpy(),
-        "t": touchpoints[time_col].to_numpy(),
-        "c": touchpoints[channel_col].astype(str).to_numpy(),
-        "conv": conv.to_numpy(dtype=bool),
-        "v": touchpoints[value_col].to_numpy(dtype=float) if value_col else 0.0,
-    })
+            raise KpiDataError(
+                f"touchpoints, column '{converted_col}': expected true/false, got values {sorted(map(str, vals))[:5]}"
+                f"{' and empty cells' if conv.isna().any() else ''}."
+            )
+    t = pd.DataFrame(
+        {
+            "j": touchpoints[journey_col].to_numpy(),
+            "t": touchpoints[time_col].to_numpy(),
+            "c": touchpoints[channel_col].astype(str).to_numpy(),
+            "conv": conv.to_numpy(dtype=bool),
+            "v": touchpoints[value_col].to_numpy(dtype=float) if value_col else 0.0,
+        }
+    )
     if value_col and np.isnan(t.loc[t["conv"], "v"]).any():
-        raise KpiDataError(f"touchpoints, column '{value_col}': converting touches without a value; fill 0 where no revenue.")
+        raise KpiDataError(
+            f"touchpoints, column '{value_col}': converting touches without a value; fill 0 where no revenue."
+        )
     t["jc"] = pd.factorize(t["j"])[0]
     t = t.sort_values(["jc", "t"], kind="stable").reset_index(drop=True)
     ci = t["conv"].astype(np.int64)
@@ -88,7 +107,14 @@ def _paths(touchpoints: pd.DataFrame, journey_col: str, time_col: str, channel_c
     return t
 
 
-def _weights(t: pd.DataFrame, model: str, direct: Sequence[str], weights: tuple[float, float, float], half_life) -> np.ndarray:
+def _weights(
+    t: pd.DataFrame,
+    model: str,
+    direct: Sequence[str],
+    weights: tuple[float, float, float],
+    half_life: str | pd.Timedelta,
+) -> np.ndarray:
+    """Each touch's share of its path's conversion under a heuristic model (shares sum to 1 per path)."""
     pos, n = t["pos"].to_numpy(), t["n"].to_numpy()
     first, last = pos == 0, pos == n - 1
     if model == "first_touch":
@@ -116,17 +142,18 @@ def _weights(t: pd.DataFrame, model: str, direct: Sequence[str], weights: tuple[
         w = np.where(many & last, wl, w)
         w = np.where(many & ~first & ~last, wm / np.maximum(n - 2, 1), w)
         return w
-    if model == "time_decay":
-        hl = pd.Timedelta(half_life)
-        if hl <= pd.Timedelta(0):
-            raise KpiDataError(f"half_life must be positive (got {half_life!r}).")
-        age = (t["t_end"] - t["t"]).to_numpy(dtype="timedelta64[ns]").astype(np.float64) / hl.value
-        raw = np.exp2(-age)
-        return raw / pd.Series(raw).groupby(t["path"].to_numpy()).transform("sum").to_numpy()
-    raise KpiDataError(f"Unknown attribution model {model!r}; choose one of {', '.join(MODELS)}.")
+    # time_decay (attribute has checked the model name)
+    hl = pd.Timedelta(half_life)
+    if hl <= pd.Timedelta(0):
+        raise KpiDataError(f"half_life must be positive (got {half_life!r}).")
+    age = (t["t_end"] - t["t"]).to_numpy(dtype="timedelta64[ns]").astype(np.float64) / hl.value
+    raw = np.exp2(-age)
+    return raw / pd.Series(raw).groupby(t["path"].to_numpy()).transform("sum").to_numpy()
 
 
-def markov_removal_effects(paths: Sequence[Sequence[str]] | pd.DataFrame, converted: Sequence[bool] | None = None) -> pd.DataFrame:
+def markov_removal_effects(
+    paths: Sequence[Sequence[str]] | pd.DataFrame, converted: Sequence[bool] | None = None
+) -> pd.DataFrame:
     """Removal effects of a first-order Markov chain over channels, solved exactly.
 
     The chain has states start, each channel, conversion and null (both absorbing). Transition
@@ -203,9 +230,43 @@ def markov_removal_effects(paths: Sequence[Sequence[str]] | pd.DataFrame, conver
     with np.errstate(divide="ignore", invalid="ignore"):
         re = np.where(base > 0, 1.0 - without / base, 0.0)
     re = np.clip(re, 0.0, 1.0)
-    f = pd.DataFrame({"channel": channels.astype(object), "removal_effect": re, "conversion_probability_without": without})
+    f = pd.DataFrame(
+        {"channel": channels.astype(object), "removal_effect": re, "conversion_probability_without": without}
+    )
     f.attrs["conversion_probability"] = base
     return f
+
+
+def _markov_credit(t: pd.DataFrame, total: float, total_value: float, value_col: str | None) -> pd.DataFrame:
+    """Credit in proportion to the Markov removal effects: RE(c) / sum of RE x the totals."""
+    re = markov_removal_effects(t)
+    s = re["removal_effect"].sum()
+    share = re["removal_effect"] / s if s > 0 else re["removal_effect"] * 0.0
+    out = pd.DataFrame({"channel": re["channel"].to_numpy(), "conversions": share.to_numpy() * total})
+    if value_col:
+        out["revenue"] = share.to_numpy() * total_value
+    out["removal_effect"] = re["removal_effect"].to_numpy()
+    return out
+
+
+def _heuristic_credit(
+    conv_paths: pd.DataFrame,
+    channels: np.ndarray,
+    model: str,
+    direct: Sequence[str],
+    weights: tuple[float, float, float],
+    half_life: str | pd.Timedelta,
+    value_col: str | None,
+) -> pd.DataFrame:
+    """Credit by a heuristic model's weights, summed per channel (channels without credit get 0)."""
+    w = _weights(conv_paths, model, direct, weights, half_life)
+    cred = pd.DataFrame({"channel": conv_paths["c"].to_numpy(), "conversions": w})
+    if value_col:
+        cred["revenue"] = w * conv_paths["path_value"].to_numpy()
+    out = (
+        cred.groupby("channel", sort=True).sum().reindex(channels, fill_value=0.0).rename_axis("channel").reset_index()
+    )
+    return out
 
 
 def attribute(
@@ -219,10 +280,14 @@ def attribute(
     direct: Sequence[str] = DIRECT,
     weights: tuple[float, float, float] = (0.4, 0.2, 0.4),
     half_life: str | pd.Timedelta = "7D",
-    start=None,
-    end=None,
+    start: str | pd.Timestamp | None = None,
+    end: str | pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """Credit conversions (and revenue) to channels under one attribution model.
+
+    credit(c) = sum over converting paths of w(touch) for the touches of channel c, where each model's
+    weights w sum to one per path (see the module notes); revenue(c) = the same sum with each weight
+    times the path's conversion value. Markov: credit(c) = RE(c) / sum of RE x conversions.
 
     Parameters
     ----------
@@ -236,13 +301,15 @@ def attribute(
         Column identifying a journey (default the user).
     value_col : str, optional
         Revenue column; when given, revenue is credited with the same shares as conversions.
+    time_col, channel_col, converted_col : str
+        Columns with the touch time, its channel and whether a conversion happened on it.
     direct : sequence of str
         Channel names that mean a direct visit, for "last_non_direct".
     weights : (first, middle, last)
         Position-based weights, default 40/20/40.
     half_life : str or Timedelta
         Time-decay half-life, default 7 days.
-    start, end : date-like, optional
+    start, end : str or Timestamp, optional
         Keep the paths that end (convert, or have their last touch) in [start, end); their earlier
         touches count even before ``start``.
 
@@ -276,23 +343,19 @@ def attribute(
     total = float(conv_paths.loc[conv_paths["pos"] == 0].shape[0])
     total_value = float(conv_paths.loc[conv_paths["pos"] == 0, "path_value"].sum()) if value_col else 0.0
     if model == "markov":
-        re = markov_removal_effects(t)
-        s = re["removal_effect"].sum()
-        share = re["removal_effect"] / s if s > 0 else re["removal_effect"] * 0.0
-        out = pd.DataFrame({"channel": re["channel"].to_numpy(), "conversions": share.to_numpy() * total})
-        if value_col:
-            out["revenue"] = share.to_numpy() * total_value
-        out["removal_effect"] = re["removal_effect"].to_numpy()
+        out = _markov_credit(t, total, total_value, value_col)
     else:
-        w = _weights(conv_paths, model, direct, weights, half_life)
-        cred = pd.DataFrame({"channel": conv_paths["c"].to_numpy(), "conversions": w})
-        if value_col:
-            cred["revenue"] = w * conv_paths["path_value"].to_numpy()
-        out = cred.groupby("channel", sort=True).sum().reindex(channels, fill_value=0.0).rename_axis("channel").reset_index()
+        out = _heuristic_credit(conv_paths, channels, model, direct, weights, half_life, value_col)
     with np.errstate(divide="ignore", invalid="ignore"):
         out["share"] = out["conversions"] / total if total > 0 else 0.0
-    cols = ["channel", "conversions", "share"] + (["revenue"] if value_col else []) + (["removal_effect"] if model == "markov" else [])
-    out = out[cols].sort_values(["conversions", "channel"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    cols = (
+        ["channel", "conversions", "share"]
+        + (["revenue"] if value_col else [])
+        + (["removal_effect"] if model == "markov" else [])
+    )
+    out = (
+        out[cols].sort_values(["conversions", "channel"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    )
     out.attrs.update({"model": model, "total_conversions": total, "total_revenue": total_value if value_col else None})
     return out
 
@@ -337,22 +400,32 @@ def compare(
     return out.sort_values([key], ascending=False, kind="stable").rename_axis("channel").reset_index()
 
 
-def findings(comparison: pd.DataFrame, first: str = "first_touch", last: str = "last_touch", data_driven: str = "markov") -> list[str]:
-    """Where the models disagree, in words: the channels last-touch over- and under-credits against
-    first-touch and the Markov model.
+def findings(
+    comparison: pd.DataFrame, first: str = "first_touch", last: str = "last_touch", data_driven: str = "markov"
+) -> list[str]:
+    """Where the models disagree, in words.
+
+    The channel that last-touch credits most above first-touch (it closes journeys), the one it
+    credits most below (it opens them), and the channels the Markov model moves the most credit to
+    and away from, against last-touch.
 
     Parameters
     ----------
     comparison : DataFrame
         The output of :func:`compare` with at least the ``first`` and ``last`` models.
+    first, last : str
+        The model columns read as first-touch and last-touch.
+    data_driven : str
+        The model column read as the data-driven view; its sentence is left out when absent.
 
     Returns
     -------
     list of str
+        One sentence per finding.
     """
-    for m in (first, last):
-        if m not in comparison.columns:
-            raise KpiDataError(f"attribution findings need the {m!r} model in the comparison.")
+    require_columns(
+        comparison, [first, last], "attribution comparison", fix="Run kk.attribution.compare with both models."
+    )
     c = comparison.set_index("channel")
     out = []
     total = c[last].sum()

@@ -10,12 +10,16 @@ import pytest
 from kpikit import acquisition as Q
 from kpikit.errors import KpiDataError
 
-SPEND = pd.DataFrame({
-    "period": pd.to_datetime(["2024-12-01", "2025-01-01", "2025-01-01", "2025-01-01", "2025-01-01", "2025-02-01", "2025-02-01"]),
-    "channel": ["Paid Search", "Paid Search", "Paid Social", "Outbound Sales", "Team", "Paid Search", "Tooling"],
-    "category": ["digital", "digital", "digital", "outbound", "labour", "digital", "tools"],
-    "cost": [999.0, 2000.0, 1000.0, 1500.0, 3000.0, 2500.0, 500.0],
-})
+SPEND = pd.DataFrame(
+    {
+        "period": pd.to_datetime(
+            ["2024-12-01", "2025-01-01", "2025-01-01", "2025-01-01", "2025-01-01", "2025-02-01", "2025-02-01"]
+        ),
+        "channel": ["Paid Search", "Paid Search", "Paid Social", "Outbound Sales", "Team", "Paid Search", "Tooling"],
+        "category": ["digital", "digital", "digital", "outbound", "labour", "digital", "tools"],
+        "cost": [999.0, 2000.0, 1000.0, 1500.0, 3000.0, 2500.0, 500.0],
+    }
+)
 
 
 def test_period_spend():
@@ -44,11 +48,15 @@ def test_cac_blended_paid_and_split():
 
 
 def test_new_customers():
-    tx = pd.DataFrame({
-        "customer_id": ["a", "a", "b", "c", "c", "d"],
-        "timestamp": pd.to_datetime(["2024-12-20", "2025-01-05", "2025-01-10", "2025-01-15", "2025-02-02", "2025-03-01"]),
-        "channel": ["Email", "Email", "Paid Search", "Paid Search", "Paid Search", "Direct"],
-    })
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b", "c", "c", "d"],
+            "timestamp": pd.to_datetime(
+                ["2024-12-20", "2025-01-05", "2025-01-10", "2025-01-15", "2025-02-02", "2025-03-01"]
+            ),
+            "channel": ["Email", "Email", "Paid Search", "Paid Search", "Paid Search", "Direct"],
+        }
+    )
     # a is existing (first seen December); b and c are new in January; d is outside [Jan, Mar)
     assert Q.new_customers(tx, "2025-01-01", "2025-03-01") == 2
     by = Q.new_customers(tx, "2025-01-01", "2025-04-01", by="channel")
@@ -76,8 +84,13 @@ def test_ratios():
 
 
 def test_channel_economics_and_findings():
-    attributed = pd.DataFrame({"channel": ["Paid Search", "Paid Social", "Email"],
-                               "conversions": [40.0, 10.0, 25.0], "revenue": [18000.0, 1200.0, 5000.0]})
+    attributed = pd.DataFrame(
+        {
+            "channel": ["Paid Search", "Paid Social", "Email"],
+            "conversions": [40.0, 10.0, 25.0],
+            "revenue": [18000.0, 1200.0, 5000.0],
+        }
+    )
     e = Q.channel_economics(SPEND, attributed, "2025-01-01", "2025-03-01").set_index("channel")
     # Paid Search cost 4500: CPA 4500/40 = 112.5; ROAS 18000/4500 = 4; ROI 3
     assert e.loc["Paid Search", "cost"] == 4500.0
@@ -109,11 +122,40 @@ def test_bad_spend():
 
 
 def test_revenue_per_customer_month_and_channel_filter():
-    tx = pd.DataFrame({"customer_id": ["a", "b", "a", "c"], "amount": [30.0, 60.0, 30.0, 999.0],
-                       "channel": ["Paid Search", "Email", "Paid Search", "Paid Social"],
-                       "timestamp": pd.to_datetime(["2025-01-05", "2025-01-20", "2025-02-10", "2025-03-05"])})
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "a", "c"],
+            "amount": [30.0, 60.0, 30.0, 999.0],
+            "channel": ["Paid Search", "Email", "Paid Search", "Paid Social"],
+            "timestamp": pd.to_datetime(["2025-01-05", "2025-01-20", "2025-02-10", "2025-03-05"]),
+        }
+    )
     # Jan + Feb 2025: 120 of revenue, 2 customers, 59 days = 59 / 30.4375 months
     assert Q.revenue_per_customer_month(tx, "2025-01-01", "2025-03-01") == pytest.approx(120 / 2 / (59 / 30.4375))
     assert Q.new_customers(tx, "2025-01-01", "2025-04-01", channels=["Paid Search", "Paid Social"]) == 2
     with pytest.raises(KpiDataError, match="no purchases"):
         Q.revenue_per_customer_month(tx, "2026-01-01", "2026-02-01")
+
+
+def test_channel_economics_gross_margin_and_checks():
+    attributed = pd.DataFrame({"channel": ["Paid Search"], "conversions": [40.0], "revenue": [18000.0]})
+    e = Q.channel_economics(SPEND, attributed, "2025-01-01", "2025-03-01", gross_margin=0.5).set_index("channel")
+    # Paid Search: (18000 x 0.5 - 4500) / 4500 = 1.0; the same as the scalar function
+    assert e.loc["Paid Search", "roi"] == pytest.approx(1.0)
+    assert e.loc["Paid Search", "roi"] == Q.marketing_roi(18000.0, 4500.0, gross_margin=0.5)
+    assert e.loc["Paid Search", "roas"] == Q.roas(18000.0, 4500.0)
+    assert e.loc["Paid Search", "cpa"] == Q.cpa(4500.0, 40.0)
+    # Paid Social has spend but no credited conversions: no CPA, ROI -1
+    assert math.isnan(e.loc["Paid Social", "cpa"]) and e.loc["Paid Social", "roi"] == pytest.approx(-1.0)
+    with pytest.raises(KpiDataError, match="gross_margin is a fraction between 0 and 1"):
+        Q.channel_economics(SPEND, attributed, "2025-01-01", "2025-03-01", gross_margin=60)
+    with pytest.raises(KpiDataError, match="attributed: missing column\\(s\\) 'conversions'"):
+        Q.channel_economics(SPEND, attributed.drop(columns="conversions"), "2025-01-01", "2025-03-01")
+
+
+def test_zero_denominators():
+    # nothing to divide by: unknown (NaN), never 0; no cost and some conversions: CPA 0
+    assert math.isnan(Q.roas(100.0, 0.0)) and math.isnan(Q.marketing_roi(100.0, 0.0))
+    assert Q.cpa(0.0, 5) == 0.0
+    with pytest.raises(KpiDataError, match="gross_margin is a fraction in \\(0, 1\\]"):
+        Q.cac_payback_months(300.0, 50.0, gross_margin=0.0)

@@ -19,7 +19,15 @@ def touches(paths):
     for user, seq, conv, value in paths:
         for i, (day, ch) in enumerate(seq):
             last = i == len(seq) - 1
-            rows.append((user, pd.Timestamp("2025-01-01") + pd.Timedelta(days=day), ch, conv and last, value if conv and last else 0.0))
+            rows.append(
+                (
+                    user,
+                    pd.Timestamp("2025-01-01") + pd.Timedelta(days=day),
+                    ch,
+                    conv and last,
+                    value if conv and last else 0.0,
+                )
+            )
     return pd.DataFrame(rows, columns=["user_id", "timestamp", "channel", "converted", "value"])
 
 
@@ -27,12 +35,14 @@ def touches(paths):
 # P2: Paid Social -> Organic Search -> Direct, converts 50
 # P3: Direct, converts 30
 # P4: Paid Social, does not convert
-HAND = touches([
-    ("u1", [(0, "Paid Social"), (7, "Email")], True, 100.0),
-    ("u2", [(0, "Paid Social"), (1, "Organic Search"), (2, "Direct")], True, 50.0),
-    ("u3", [(0, "Direct")], True, 30.0),
-    ("u4", [(0, "Paid Social")], False, 0.0),
-])
+HAND = touches(
+    [
+        ("u1", [(0, "Paid Social"), (7, "Email")], True, 100.0),
+        ("u2", [(0, "Paid Social"), (1, "Organic Search"), (2, "Direct")], True, 50.0),
+        ("u3", [(0, "Direct")], True, 30.0),
+        ("u4", [(0, "Paid Social")], False, 0.0),
+    ]
+)
 
 
 def credits(model, **kw):
@@ -52,15 +62,21 @@ def test_last_non_direct():
 def test_linear_with_revenue():
     a = A.attribute(HAND, "linear", value_col="value").set_index("channel")
     # Paid Social 1/2 + 1/3; Email 1/2; Organic Search 1/3; Direct 1/3 + 1
-    assert a["conversions"].to_dict() == pytest.approx({"Paid Social": 5 / 6, "Email": 0.5, "Organic Search": 1 / 3, "Direct": 4 / 3})
+    assert a["conversions"].to_dict() == pytest.approx(
+        {"Paid Social": 5 / 6, "Email": 0.5, "Organic Search": 1 / 3, "Direct": 4 / 3}
+    )
     # revenue: Paid Social 50 + 50/3; Email 50; Organic Search 50/3; Direct 50/3 + 30
-    assert a["revenue"].to_dict() == pytest.approx({"Paid Social": 200 / 3, "Email": 50.0, "Organic Search": 50 / 3, "Direct": 140 / 3})
+    assert a["revenue"].to_dict() == pytest.approx(
+        {"Paid Social": 200 / 3, "Email": 50.0, "Organic Search": 50 / 3, "Direct": 140 / 3}
+    )
     assert a["share"].sum() == pytest.approx(1.0)
 
 
 def test_position_based():
     # P1 two touches: 40/(40+40) each = 0.5; P2: 0.4 / 0.2 / 0.4; P3: 1
-    assert credits("position_based") == pytest.approx({"Paid Social": 0.9, "Email": 0.5, "Organic Search": 0.2, "Direct": 1.4})
+    assert credits("position_based") == pytest.approx(
+        {"Paid Social": 0.9, "Email": 0.5, "Organic Search": 0.2, "Direct": 1.4}
+    )
     # custom weights 30/40/30 on P2: 0.3, 0.4, 0.3
     c = credits("position_based", weights=(0.3, 0.4, 0.3))
     assert c == pytest.approx({"Paid Social": 0.8, "Email": 0.5, "Organic Search": 0.4, "Direct": 1.3})
@@ -91,12 +107,14 @@ def test_time_decay():
 # remove B: a = 1/6; P = 1/12 + 1/8 = 5/24 -> RE 7/12
 # remove C: a = 1/5, b = 3/5; P = 1/10 + 3/20 = 1/4 -> RE 1/2
 # credits (2 conversions): A = 2 x (1/2)/(19/12) = 12/19, B = 14/19, C = 12/19
-CHAIN = touches([
-    ("u1", [(0, "A"), (1, "B")], True, 10.0),
-    ("u2", [(0, "B"), (1, "A")], False, 0.0),
-    ("u3", [(0, "A"), (1, "C")], True, 30.0),
-    ("u4", [(0, "C")], False, 0.0),
-])
+CHAIN = touches(
+    [
+        ("u1", [(0, "A"), (1, "B")], True, 10.0),
+        ("u2", [(0, "B"), (1, "A")], False, 0.0),
+        ("u3", [(0, "A"), (1, "C")], True, 30.0),
+        ("u4", [(0, "C")], False, 0.0),
+    ]
+)
 
 
 def test_markov_against_hand_solved_chain():
@@ -130,7 +148,9 @@ def test_compare_and_findings():
     assert cmp[["first_touch", "last_touch", "linear", "markov"]].sum().tolist() == pytest.approx([3.0] * 4)
     text = A.findings(cmp)
     assert text[0].startswith("Direct closes journeys: last-touch gives it 2 of 3 conversions")
-    assert text[1].startswith("Paid Social opens journeys: first-touch credits it with 2 conversions, last-touch with 0")
+    assert text[1].startswith(
+        "Paid Social opens journeys: first-touch credits it with 2 conversions, last-touch with 0"
+    )
     assert text[2].startswith("The Markov model")
 
 
@@ -153,12 +173,18 @@ def test_bad_input():
 
 journeys = st.lists(
     st.tuples(
-        st.lists(st.tuples(st.integers(0, 30), st.sampled_from(["Direct", "Email", "Paid Social", "Organic Search", "Referral"])),
-                 min_size=1, max_size=6),
+        st.lists(
+            st.tuples(
+                st.integers(0, 30), st.sampled_from(["Direct", "Email", "Paid Social", "Organic Search", "Referral"])
+            ),
+            min_size=1,
+            max_size=6,
+        ),
         st.booleans(),
         st.floats(0, 500, allow_nan=False),
     ),
-    min_size=1, max_size=12,
+    min_size=1,
+    max_size=12,
 )
 
 
@@ -179,4 +205,17 @@ def test_period_keeps_paths_ending_inside():
     # HAND: u1 converts on day 7, u2 on day 2, u3 on day 0; u4's open path ends on day 0
     a = A.attribute(HAND, "first_touch", start="2025-01-02", end="2025-01-09")
     # paths of u1 (day 7) and u2 (day 2): both opened by Paid Social
-    assert a.set_index("channel")["conversions"].to_dict() == {"Paid Social": 2.0, "Direct": 0.0, "Email": 0.0, "Organic Search": 0.0}
+    assert a.set_index("channel")["conversions"].to_dict() == {
+        "Paid Social": 2.0,
+        "Direct": 0.0,
+        "Email": 0.0,
+        "Organic Search": 0.0,
+    }
+
+
+def test_findings_need_both_models():
+    cmp = A.compare(HAND, models=["first_touch", "last_touch"])
+    # without the Markov column its sentence is left out
+    assert len(A.findings(cmp)) == 2
+    with pytest.raises(KpiDataError, match="missing column\\(s\\) 'first_touch'"):
+        A.findings(cmp.drop(columns="first_touch"))

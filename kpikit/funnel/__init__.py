@@ -1,5 +1,21 @@
 """Funnels: ordered event funnels, CRM stage funnels, the social journey and landing-page tests.
 
+Modules
+-------
+- ``steps``: how a funnel is specified (:data:`StepSpec`, order and count modes, :func:`step_label`).
+- ``attempts``: the attempt engine (which attempts open, how far each gets, which are counted).
+- ``events``: :func:`ordered_funnel` and :func:`funnel_attempts` on the canonical ``events`` table.
+- ``compare``: step changes between two funnels (:func:`compare_periods`, :func:`compare_segments`,
+  Newcombe intervals and Benjamini-Hochberg q-values) and readings of one funnel
+  (:func:`overall_conversion`, :func:`biggest_leak`, :func:`largest_change`).
+- ``stages``: CRM stage funnels by entry cohort (:func:`stage_funnel`) and the lead-to-customer rate.
+- ``journey``: the social journey awareness -> engagement -> conversion -> customer.
+- ``experiments``: landing-page conversion and A/B tests (frequentist and Bayesian).
+- ``findings``: the funnel findings of notebook 02 in plain words.
+
+Every step rate carries a Wilson interval and a ``small_sample`` flag; definitions and the mistakes
+each KPI guards against are in ``docs/KPI_CATALOGUE.md``.
+
 Event funnel semantics (``ordered_funnel``)
 -------------------------------------------
 An *attempt* opens at an event of step 1 (the anchor). From it, the attempt reaches step k when the
@@ -33,14 +49,7 @@ from kpikit.funnel.compare import (
     largest_change,
     overall_conversion,
 )
-from kpikit.funnel.events import (
-    CountMode,
-    OrderMode,
-    StepSpec,
-    funnel_attempts,
-    ordered_funnel,
-    step_label,
-)
+from kpikit.funnel.events import funnel_attempts, ordered_funnel
 from kpikit.funnel.experiments import (
     ABTestResult,
     ab_test,
@@ -49,27 +58,29 @@ from kpikit.funnel.experiments import (
 )
 from kpikit.funnel.findings import findings
 from kpikit.funnel.journey import social_journey
-from kpikit.funnel.stages import lead_to_customer, stage_funnel
+from kpikit.funnel.stages import lead_to_customer, lead_to_customer_rate, stage_funnel
+from kpikit.funnel.steps import CountMode, OrderMode, StepSpec, step_label
 
 __all__ = [
-    'ordered_funnel',
-    'funnel_attempts',
-    'compare_funnels',
-    'compare_periods',
-    'compare_segments',
-    'stage_funnel',
-    'lead_to_customer',
-    'social_journey',
-    'landing_page_conversion',
-    'ab_test',
-    'ABTestResult',
-    'ab_test_sessions',
-    'overall_conversion',
-    'biggest_leak',
-    'largest_change',
-    'findings',
-    'step_label',
-    'StepSpec',
-    'OrderMode',
-    'CountMode',
+    "ordered_funnel",
+    "funnel_attempts",
+    "compare_funnels",
+    "compare_periods",
+    "compare_segments",
+    "stage_funnel",
+    "lead_to_customer",
+    "lead_to_customer_rate",
+    "social_journey",
+    "landing_page_conversion",
+    "ab_test",
+    "ABTestResult",
+    "ab_test_sessions",
+    "overall_conversion",
+    "biggest_leak",
+    "largest_change",
+    "findings",
+    "step_label",
+    "StepSpec",
+    "OrderMode",
+    "CountMode",
 ]

@@ -1,4 +1,10 @@
-"""The social journey: from social touchpoints to conversion."""
+"""The social journey: awareness, engagement, conversion and customers from social media, as one funnel.
+
+The stages are sums over the ``social`` table (reach or impressions, engagements, clicks, reported
+conversions), optionally closed by the buyers the web events attribute to social channels. They count
+actions, not people, so the stage rates are read as ratios, with an interval only where a stage can be
+a subset of the previous one.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +15,38 @@ import numpy as np
 import pandas as pd
 
 from kpikit.errors import KpiDataError
-from kpikit.funnel.events import _require
-from kpikit.stats import (
-    proportion_ci,
-)
+from kpikit.funnel.steps import _FIX
+from kpikit.schemas import require_columns
+from kpikit.stats import proportion_ci
 
-__all__ = ['social_journey']
+__all__ = ["social_journey"]
 
 
 _SOCIAL_CHANNELS = ("Organic Social", "Paid Social")
+
+
+def _in_period(
+    frame: pd.DataFrame, col: str, start: str | pd.Timestamp | None, end: str | pd.Timestamp | None
+) -> pd.DataFrame:
+    """The rows of ``frame`` whose ``col`` falls in [start, end) (either bound may be open)."""
+    if start is not None:
+        frame = frame[frame[col] >= pd.Timestamp(start)]
+    if end is not None:
+        frame = frame[frame[col] < pd.Timestamp(end)]
+    return frame
+
+
+def _social_buyers(
+    events: pd.DataFrame,
+    start: str | pd.Timestamp | None,
+    end: str | pd.Timestamp | None,
+    social_channels: Sequence[str],
+) -> int:
+    """Distinct users of the web events who purchased in [start, end) in a session from a social channel."""
+    require_columns(events, ["user_id", "timestamp", "event", "channel"], "events", fix=_FIX)
+    e = _in_period(events, "timestamp", start, end)
+    buyers = e.loc[(e["event"] == "purchase") & e["channel"].isin(list(social_channels)), "user_id"].nunique()
+    return int(buyers)
 
 
 def social_journey(
@@ -26,8 +55,8 @@ def social_journey(
     events: pd.DataFrame | None = None,
     awareness: Literal["reach", "impressions"] = "reach",
     by: str | None = None,
-    start=None,
-    end=None,
+    start: str | pd.Timestamp | None = None,
+    end: str | pd.Timestamp | None = None,
     social_channels: Sequence[str] = _SOCIAL_CHANNELS,
     level: float = 0.95,
 ) -> pd.DataFrame:
@@ -53,8 +82,12 @@ def social_journey(
         Which awareness measure opens the journey.
     by : str, optional
         Breakdown column of the social table (e.g. "platform"); not combined with ``events``.
-    start, end : date-like, optional
+    start, end : str or Timestamp, optional
         Period [start, end) on ``social.date`` (and ``events.timestamp``).
+    social_channels : sequence of str
+        The web channels that count as social for the customer stage.
+    level : float
+        Confidence level of the intervals.
 
     Returns
     -------
@@ -67,21 +100,22 @@ def social_journey(
     Avinash Kaushik, "Best social media metrics: conversation, amplification, applause, economic
     value" (2011); the awareness/engagement/conversion/customer grouping of social-media KPIs.
     """
-    need = ["date", awareness, "likes", "comments", "shares", "clicks"] + ([] if events is not None else ["conversions"])
+    need = ["date", awareness, "likes", "comments", "shares", "clicks"] + (
+        [] if events is not None else ["conversions"]
+    )
     if brand is not None:
         need.append("brand")
     if by:
         need.append(by)
-    _require(social, need, "social")
+    require_columns(social, need, "social", fix=_FIX)
     s = social
     if brand is not None:
         s = s[s["brand"] == brand]
         if s.empty:
-            raise KpiDataError(f"social: no rows for brand {brand!r} (brands present: {sorted(map(str, social['brand'].unique()))}).")
-    if start is not None:
-        s = s[s["date"] >= pd.Timestamp(start)]
-    if end is not None:
-        s = s[s["date"] < pd.Timestamp(end)]
+            raise KpiDataError(
+                f"social: no rows for brand {brand!r} (brands present: {sorted(map(str, social['brand'].unique()))})."
+            )
+    s = _in_period(s, "date", start, end)
     groups = [(None, s)] if not by else list(s.groupby(by, sort=True))
     rows = []
     for g, d in groups:
@@ -91,14 +125,8 @@ def social_journey(
             ("conversion", "clicks", int(d["clicks"].sum())),
         ]
         if events is not None and g is None:
-            _require(events, ["user_id", "timestamp", "event", "channel"], "events")
-            e = events
-            if start is not None:
-                e = e[e["timestamp"] >= pd.Timestamp(start)]
-            if end is not None:
-                e = e[e["timestamp"] < pd.Timestamp(end)]
-            buyers = e.loc[(e["event"] == "purchase") & e["channel"].isin(list(social_channels)), "user_id"].nunique()
-            stages.append(("customer", "purchasers from social channels (web events)", int(buyers)))
+            buyers = _social_buyers(events, start, end, social_channels)
+            stages.append(("customer", "purchasers from social channels (web events)", buyers))
         else:
             stages.append(("customer", "conversions", int(d["conversions"].sum())))
         for j, (stage, measure, c) in enumerate(stages):

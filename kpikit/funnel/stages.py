@@ -1,4 +1,10 @@
-"""CRM stage funnels by entry cohort, and the lead-to-customer rate."""
+"""CRM stage funnels by entry cohort, and the lead-to-customer rate.
+
+A lead is counted in the cohort (month, quarter, ...) of its first stage, and every later stage it
+reaches is counted in that same cohort, however long it took: rates compare leads with their own
+cohort, never a month's wins with another month's leads. Stage order follows the SiriusDecisions
+Demand Waterfall (inquiry or lead, MQL, SAL, SQL, opportunity, won).
+"""
 
 from __future__ import annotations
 
@@ -9,14 +15,13 @@ import numpy as np
 import pandas as pd
 
 from kpikit.errors import KpiDataError, describe_rows
-from kpikit.funnel.events import _require
-from kpikit.stats import (
-    is_small_sample,
-    proportion_ci,
-    rate_frame,
-)
+from kpikit.funnel.events import _add_conversion
+from kpikit.funnel.steps import _FIX
+from kpikit.schemas import require_columns
+from kpikit.stats import Rate, is_small_sample, rate, rate_frame
+from kpikit.stats.periods import period_code
 
-__all__ = ['stage_funnel', 'lead_to_customer']
+__all__ = ["stage_funnel", "lead_to_customer", "lead_to_customer_rate"]
 
 
 def _stage_columns(leads: pd.DataFrame, stages: Sequence[str], stage_cols: Mapping[str, str] | None) -> list[str]:
@@ -33,14 +38,23 @@ def _stage_columns(leads: pd.DataFrame, stages: Sequence[str], stage_cols: Mappi
     return cols
 
 
-def _stage_times(leads, stages, stage_cols, skipped, check_order):
+def _stage_times(
+    leads: pd.DataFrame,
+    stages: Sequence[str],
+    stage_cols: Mapping[str, str] | None,
+    skipped: str,
+    check_order: bool,
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Stage times of each lead, checked: columns, times, recorded, reached and skipped flags (lead x stage)."""
     cols = _stage_columns(leads, stages, stage_cols)
-    _require(leads, cols, "leads")
+    require_columns(leads, cols, "leads", fix=_FIX)
     t = np.empty((len(leads), len(stages)), dtype="datetime64[ns]")
     for j, c in enumerate(cols):
         s = leads[c]
         if not pd.api.types.is_datetime64_dtype(s.dtype):
-            raise KpiDataError(f"leads, column '{c}': expected datetimes (empty when the stage was not reached), got {s.dtype}.")
+            raise KpiDataError(
+                f"leads, column '{c}': expected datetimes (empty when the stage was not reached), got {s.dtype}."
+            )
         t[:, j] = s.to_numpy(dtype="datetime64[ns]")
     has = ~np.isnat(t)
     if not has[:, 0].all():
@@ -77,6 +91,53 @@ def _stage_times(leads, stages, stage_cols, skipped, check_order):
     return cols, t, has, reached, skipped_here
 
 
+def _cohorts(entry: np.ndarray, cohort: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """Each lead's entry cohort: codes into the sorted cohort labels ("2025-01", "2025Q1"; "all" for None)."""
+    if cohort is None:
+        coh = np.zeros(len(entry), dtype=np.int64)
+        coh_labels = np.array(["all"], dtype=object)
+    else:
+        per = pd.PeriodIndex(pd.DatetimeIndex(entry), freq=period_code(cohort, "cohort"))
+        coh, coh_labels = pd.factorize(per, sort=True)
+        coh_labels = np.asarray(coh_labels.astype(str), dtype=object)
+    return coh, coh_labels
+
+
+def _cohort_rows(
+    stages: list[str],
+    coh: np.ndarray,
+    coh_labels: np.ndarray,
+    t: np.ndarray,
+    has: np.ndarray,
+    reached: np.ndarray,
+    skipped_here: np.ndarray,
+) -> list[dict]:
+    """One record per cohort and stage: leads reached, previous and first counts, skipped, median days."""
+    n_c = coh_labels.size
+    rows = []
+    cnt = np.vstack([np.bincount(coh, weights=reached[:, j], minlength=n_c) for j in range(len(stages))]).T
+    skp = np.vstack([np.bincount(coh, weights=skipped_here[:, j], minlength=n_c) for j in range(len(stages))]).T
+    days = {}
+    for j in range(1, len(stages)):
+        both = has[:, j] & has[:, j - 1]
+        d = (t[both, j] - t[both, j - 1]) / np.timedelta64(1, "D")
+        days[j] = pd.Series(d).groupby(coh[both]).median()
+    for c in range(n_c):
+        for j, s in enumerate(stages):
+            rows.append(
+                {
+                    "cohort": coh_labels[c],
+                    "stage": s,
+                    "leads": int(cnt[c, j]),
+                    "_prev": int(cnt[c, j - 1]) if j else int(cnt[c, 0]),
+                    "_first": int(cnt[c, 0]),
+                    "skipped": int(skp[c, j]),
+                    "median_days_from_previous": float(days[j].get(c, np.nan)) if j else np.nan,
+                }
+            )
+    return rows
+
+
 def stage_funnel(
     leads: pd.DataFrame,
     stages: Sequence[str] = ("lead", "mql", "sal", "sql", "opportunity", "won"),
@@ -100,7 +161,8 @@ def stage_funnel(
     stages : sequence of str
         Stage names in funnel order (SiriusDecisions order: SAL before SQL).
     cohort : str or None
-        Pandas period alias of the entry cohort ("M" months, "Q", "W"); None for one overall row set.
+        Period grain of the entry cohort, any alias of :mod:`kpikit.stats.periods` ("M" or "MS" months,
+        "Q" or "QS" quarters, "W" weeks, "D", "Y"); None for one overall row set ("all").
     skipped : {"implied", "recorded"}
         A lead whose export skips a stage (sql_at set, sal_at empty). "implied" (default): reaching a
         later stage implies the earlier ones, so it counts at SAL. "recorded": a lead counts at stage
@@ -133,45 +195,30 @@ def stage_funnel(
     stages = list(stages)
     if len(stages) < 2:
         raise KpiDataError("stage_funnel needs at least two stages.")
-    cols, t, has, reached, skipped_here = _stage_times(leads, stages, stage_cols, skipped, check_order)
-    if cohort is None:
-        coh = np.zeros(len(leads), dtype=np.int64)
-        coh_labels = np.array(["all"], dtype=object)
-    else:
-        try:
-            per = pd.PeriodIndex(pd.DatetimeIndex(t[:, 0]), freq=cohort)
-        except (ValueError, TypeError):
-            raise KpiDataError(f"cohort must be a pandas period alias such as 'M', 'Q' or 'W' (got {cohort!r}).") from None
-        coh, coh_labels = pd.factorize(per, sort=True)
-        coh_labels = np.asarray(coh_labels.astype(str), dtype=object)
-    n_c = coh_labels.size
-    rows = []
-    cnt = np.vstack([np.bincount(coh, weights=reached[:, j], minlength=n_c) for j in range(len(stages))]).T
-    skp = np.vstack([np.bincount(coh, weights=skipped_here[:, j], minlength=n_c) for j in range(len(stages))]).T
-    days = {}
-    for j in range(1, len(stages)):
-        both = has[:, j] & has[:, j - 1]
-        d = (t[both, j] - t[both, j - 1]) / np.timedelta64(1, "D")
-        days[j] = pd.Series(d).groupby(coh[both]).median()
-    for c in range(n_c):
-        for j, s in enumerate(stages):
-            rows.append({
-                "cohort": coh_labels[c], "stage": s, "leads": int(cnt[c, j]),
-                "_prev": int(cnt[c, j - 1]) if j else int(cnt[c, 0]), "_first": int(cnt[c, 0]),
-                "skipped": int(skp[c, j]),
-                "median_days_from_previous": float(days[j].get(c, np.nan)) if j else np.nan,
-            })
+    _, t, has, reached, skipped_here = _stage_times(leads, stages, stage_cols, skipped, check_order)
+    coh, coh_labels = _cohorts(t[:, 0], cohort)
+    rows = _cohort_rows(stages, coh, coh_labels, t, has, reached, skipped_here)
     f = pd.DataFrame(rows)
     k = f["leads"].to_numpy(float)
-    for name, n in (("conversion_from_previous", f["_prev"].to_numpy(float)), ("conversion_from_start", f["_first"].to_numpy(float))):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            f[name] = np.where(n > 0, k / n, np.nan)
-        lo, hi = proportion_ci(k, n, level)
-        f[f"{name}_low"], f[f"{name}_high"] = lo, hi
+    _add_conversion(f, "conversion_from_previous", k, f["_prev"].to_numpy(float), level)
+    _add_conversion(f, "conversion_from_start", k, f["_first"].to_numpy(float), level)
     f["small_sample"] = is_small_sample(k, f["_prev"].to_numpy(float))
-    return f[["cohort", "stage", "leads", "conversion_from_previous", "conversion_from_previous_low",
-              "conversion_from_previous_high", "conversion_from_start", "conversion_from_start_low",
-              "conversion_from_start_high", "skipped", "median_days_from_previous", "small_sample"]]
+    return f[
+        [
+            "cohort",
+            "stage",
+            "leads",
+            "conversion_from_previous",
+            "conversion_from_previous_low",
+            "conversion_from_previous_high",
+            "conversion_from_start",
+            "conversion_from_start_low",
+            "conversion_from_start_high",
+            "skipped",
+            "median_days_from_previous",
+            "small_sample",
+        ]
+    ]
 
 
 def lead_to_customer(
@@ -184,15 +231,82 @@ def lead_to_customer(
 ) -> pd.DataFrame:
     """Lead-to-customer rate per entry cohort: won / leads of the same cohort, with Wilson interval.
 
-    Young cohorts have not had time to close; read their rate as a lower bound.
+    lead_to_customer = leads of the cohort that reached ``won_stage`` / leads that entered in the
+    cohort. Young cohorts have not had time to close; read their rate as a lower bound.
+
+    Parameters
+    ----------
+    leads : DataFrame
+        Canonical ``leads`` table (see :func:`stage_funnel`).
+    cohort : str or None
+        Period grain of the entry cohort ("M", "Q", ...; see :func:`stage_funnel`); None for all leads.
+    won_stage, first_stage : str
+        The stage that makes a customer and the stage that makes a lead.
+    stage_cols : mapping, optional
+        Stage name -> column name, for exports with other names.
+    level : float
+        Confidence level of the interval.
 
     Returns
     -------
     DataFrame
         cohort, leads, won, lead_to_customer, ci_low, ci_high, small_sample.
+
+    References
+    ----------
+    SiriusDecisions Demand Waterfall (2006, revised 2012): the lead-to-customer (won) conversion.
     """
     f = stage_funnel(leads, stages=(first_stage, won_stage), cohort=cohort, stage_cols=stage_cols, level=level)
     leads_n = f[f["stage"] == first_stage].set_index("cohort")["leads"]
     won = f[f["stage"] == won_stage].set_index("cohort")["leads"]
-    out = pd.DataFrame({"cohort": leads_n.index, "leads": leads_n.to_numpy(), "won": won.reindex(leads_n.index).to_numpy()})
+    out = pd.DataFrame(
+        {"cohort": leads_n.index, "leads": leads_n.to_numpy(), "won": won.reindex(leads_n.index).to_numpy()}
+    )
     return rate_frame(out, "won", "leads", "lead_to_customer", level=level)
+
+
+def lead_to_customer_rate(
+    leads: pd.DataFrame,
+    won_stage: str = "won",
+    first_stage: str = "lead",
+    stage_cols: Mapping[str, str] | None = None,
+    level: float = 0.95,
+) -> Rate:
+    """Lead-to-customer rate over all leads, as one :class:`~kpikit.stats.Rate` (a report's headline).
+
+    lead_to_customer_rate = leads that reached ``won_stage`` / all leads, with a Wilson interval: the
+    single-row :func:`lead_to_customer` with ``cohort=None``. Leads that are still open count as not
+    won, so recent data pulls the rate down.
+
+    Parameters
+    ----------
+    leads : DataFrame
+        Canonical ``leads`` table (see :func:`stage_funnel`).
+    won_stage, first_stage : str
+        The stage that makes a customer and the stage that makes a lead.
+    stage_cols : mapping, optional
+        Stage name -> column name, for exports with other names.
+    level : float
+        Confidence level of the interval.
+
+    Returns
+    -------
+    Rate
+        successes = leads won, trials = leads.
+
+    References
+    ----------
+    SiriusDecisions Demand Waterfall (2006, revised 2012): the lead-to-customer (won) conversion.
+
+    Examples
+    --------
+    >>> leads = pd.DataFrame({"lead_id": [1, 2], "created_at": pd.to_datetime(["2025-01-03", "2025-01-09"]),
+    ...     "won_at": pd.to_datetime(["2025-02-01", None])})
+    >>> r = lead_to_customer_rate(leads)
+    >>> r.successes, r.trials, float(r)
+    (1, 2, 0.5)
+    """
+    row = lead_to_customer(
+        leads, cohort=None, won_stage=won_stage, first_stage=first_stage, stage_cols=stage_cols, level=level
+    ).iloc[0]
+    return rate(int(row["won"]), int(row["leads"]), level=level, warn_small=False)
