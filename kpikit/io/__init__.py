@@ -21,24 +21,31 @@ Canonical columns are parsed by kind (see ``kpikit.schemas``); other columns are
 (as text for CSV files). Row numbers in messages are: CSV, the physical line number (1-based,
 header and comment lines counted); Excel, the sheet row; Parquet, the row position counting from 1
 (the header is not counted); DataFrames, the index label.
+
+Modules
+-------
+``files`` (``read_table``), ``formats`` (the CSV, Excel and Parquet readers), ``mapping`` (column
+mappings, ``load_mapping``), ``folder`` (``read_folder``, ``folder_health``), ``cache`` (the run-scoped
+cache of validated tables), and the readers of Google Analytics exports: ``ga4``
+(``read_ga4_bigquery``) and ``ga_reports`` (``read_landing_page_report``).
 """
 
 from kpikit.io.cache import CACHE_ENV
-from kpikit.io.files import SUFFIXES, read_table
-from kpikit.io.folder import TableSet, find_table_files, folder_health, read_folder
+from kpikit.io.files import read_table
+from kpikit.io.folder import SUFFIXES, TableSet, find_table_files, folder_health, read_folder
 from kpikit.io.ga4 import read_ga4_bigquery
 from kpikit.io.ga_reports import read_landing_page_report
 from kpikit.io.mapping import load_mapping
 
 __all__ = [
-    'read_table',
-    'read_folder',
-    'folder_health',
-    'load_mapping',
-    'find_table_files',
-    'TableSet',
-    'SUFFIXES',
-    'read_ga4_bigquery',
-    'read_landing_page_report',
-    'CACHE_ENV',
+    "read_table",
+    "read_folder",
+    "folder_health",
+    "load_mapping",
+    "find_table_files",
+    "TableSet",
+    "SUFFIXES",
+    "read_ga4_bigquery",
+    "read_landing_page_report",
+    "CACHE_ENV",
 ]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ['CACHE_ENV']
+__all__ = ["CACHE_ENV"]
 
 
 #: Environment variable naming a folder where validated tables are cached between reports.

@@ -1,316 +1,28 @@
-"""``read_table``: one export (CSV, Excel, Parquet) or DataFrame -> a validated canonical table."""
+"""``read_table``: one export (CSV, Excel, Parquet) or DataFrame -> a validated canonical table.
+
+The steps: read the file with the reader of its format (``kpikit.io.formats``), or take the frame;
+rename the client's columns (``kpikit.io.mapping``); parse and validate the canonical columns
+(``kpikit.schemas.validate``); cache the result for the run when the batch runner asks for it
+(``kpikit.io.cache``).
+"""
 
 from __future__ import annotations
 
-import csv
-import gzip
-import io as _io
-import re
 import warnings
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Literal
+from typing import Any, NamedTuple
 
-import numpy as np
 import pandas as pd
 
 from kpikit.errors import KpiDataError, KpiWarning
 from kpikit.io.cache import _cache_file, _store
+from kpikit.io.formats import _file_kind, _Raw, _read_file
 from kpikit.io.mapping import _apply_mapping, load_mapping
 from kpikit.schemas import table_spec, validate
 
-__all__ = ['read_table', 'SUFFIXES']
-
-
-#: File suffixes ``read_folder`` looks for, in order of preference.
-SUFFIXES = (".csv", ".csv.gz", ".parquet", ".xlsx")
-
-
-_EXCEL = (".xlsx", ".xlsm")
-
-
-_PARQUET = (".parquet", ".pq")
-
-
-_CSV = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz")
-
-
-@dataclass
-class _Raw:
-    frame: pd.DataFrame
-    rows: np.ndarray | None  # row number in the file of each row (None: use index labels)
-
-
-def _decode(raw: bytes, name: str, encoding: str | None) -> str:
-    enc = (encoding or "utf-8").lower().replace("_", "-")
-    if enc in ("utf-8", "utf8", "utf-8-sig"):
-        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-            raise KpiDataError(f"{name} is encoded as UTF-16 (it starts with a UTF-16 byte-order "
-                               "mark, as Excel's \"Unicode text\" export does). Pass "
-                               "encoding=\"utf-16\", or save it as CSV UTF-8.")
-        if raw.startswith(b"\xef\xbb\xbf"):
-            raw = raw[3:]
-        try:
-            return raw.decode("utf-8")
-        except UnicodeDecodeError as e:
-            line = raw.count(b"\n", 0, e.start) + 1
-            snippet = raw[max(0, e.start - 20):e.start + 10]
-            raise KpiDataError(
-                f"{name} is not UTF-8: line {line} holds the byte {raw[e.start:e.start + 1]!r} "
-                f"(near {snippet!r}). It was probably saved by Excel or an older system: pass "
-                "encoding=\"cp1252\" (Windows, Western Europe) or encoding=\"latin-1\", "
-                "whichever shows the accents right, or re-save the file as CSV UTF-8."
-            ) from None
-    try:
-        text = raw.decode(encoding)  # type: ignore[arg-type]
-    except LookupError:
-        raise KpiDataError(f"encoding={encoding!r} is not an encoding Python knows.") from None
-    except UnicodeDecodeError as e:
-        line = raw.count(b"\n", 0, e.start) + 1
-        raise KpiDataError(f"{name} cannot be decoded as {encoding}: line {line} holds the byte "
-                           f"{raw[e.start:e.start + 1]!r}. Check the file's encoding.") from None
-    return text.lstrip("\ufeff")
-
-
-def _sniff_sep(lines: Sequence[str]) -> str:
-    sample = "\n".join(lines[:20])
-    candidates = [",", ";", "\t"]
-    try:
-        sep = csv.Sniffer().sniff(sample, delimiters="".join(candidates)).delimiter
-    except csv.Error:
-        sep = None
-
-    def widths(d: str) -> list[int]:
-        return [len(r) for r in csv.reader(lines[:20], delimiter=d)]
-
-    header_width = {d: widths(d)[0] if lines else 1 for d in candidates}
-    if sep is not None and header_width.get(sep, 1) > 1:
-        return sep
-    # fallback: the separator that splits the header most and keeps rows as wide as the header
-    best, score = ",", (-1, -1)
-    for d in candidates:
-        w = widths(d)
-        consistent = sum(x == w[0] for x in w[1:])
-        s = (int(w[0] > 1), consistent, w[0])
-        if s > score:
-            best, score = d, s
-    return best
-
-
-_BLANK_LINE = re.compile(r"[ \t,;]*")
-
-
-_BLANK_AFTER = re.compile(r"\n[ \t,;]*(?=\n|$)")
-
-
-def _data_lines(text: str, comment: str | None, name: str) -> tuple[np.ndarray, str]:
-    """Line indices (0-based) of the header and data lines, and the text of those lines.
-
-    Skipped: blank lines and lines holding only separators anywhere; comment lines before the
-    header (a "#" not followed by a separator: "#,Start Date" is a header); "# "/"#-"/"#" lines
-    after it (so values such as "#1001" stay data). The common case (no skipped line after the
-    header) costs one regular-expression scan; otherwise lines are classified with vectorised
-    string operations.
-    """
-    c = re.escape(comment) if comment else None
-    leading = re.compile(rf"{c}(?![,;\t])") if c else None
-    head = text.split("\n", 500)
-    h = None
-    offset = 0
-    for i, line in enumerate(head[:500]):
-        if not (_BLANK_LINE.fullmatch(line) or (leading is not None and leading.match(line))):
-            h = i
-            break
-        offset += len(line) + 1
-    if h is None:
-        if len(head) <= 500:
-            raise KpiDataError(f"{name} holds only comment lines: no header and no data rows. "
-                               "Export the table again.")
-        raise KpiDataError(f"{name}: no header in the first 500 lines. Check the file.")
-    end_header = text.find("\n", offset)
-    n_lines = text.count("\n") + 1
-    if end_header < 0:
-        return np.arange(h, n_lines), text[offset:]
-    skipped_later = _BLANK_AFTER.search(text, end_header) is not None
-    if comment and not skipped_later:
-        marks = (f"\n{comment} ", f"\n{comment}-", f"\n{comment}\n")
-        skipped_later = (any(text.find(m, end_header) >= 0 for m in marks)
-                         or text.endswith(f"\n{comment}"))
-    if not skipped_later:
-        return np.arange(h, n_lines), text[offset:]
-    lines = pd.Series(text.split("\n"), dtype="str")
-    skip = lines.str.fullmatch(r"[ \t,;]*").to_numpy(dtype=bool, copy=True)
-    if c:
-        skip |= lines.str.match(rf"{c}(?: |-|$)").to_numpy(dtype=bool, copy=True)
-    skip[:h] = True
-    skip[h] = False
-    kept = np.flatnonzero(~skip)
-    return kept, "\n".join(lines[kept].tolist())
-
-
-_PARSER_LINE = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
-
-
-def _read_csv(path: Path, name: str, sep: str | None, encoding: str | None,
-              comment: str | None) -> _Raw:
-    raw = path.read_bytes()
-    if path.suffix.lower() == ".gz":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as e:
-            raise KpiDataError(f"{name} is not a readable gzip file ({e}).") from None
-    if len(raw) == 0:
-        raise KpiDataError(f"{name} is empty (0 bytes): it has no header and no data rows. "
-                           "Export the table again.")
-    text = _decode(raw, name, encoding)
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = text.rstrip("\n")  # trailing newlines hold no rows
-    if not text.strip(" \t,;\n"):
-        raise KpiDataError(f"{name} has no header and no data rows (only blank lines). "
-                           "Export the table again.")
-    kept, body = _data_lines(text, comment, name)
-    header_line = int(kept[0])
-    first_lines = body.split("\n", 21)[:21]
-    if sep is None:
-        sep = _sniff_sep(first_lines)
-    header = next(csv.reader([first_lines[0]], delimiter=sep))
-    names = [h.strip() for h in header]
-    seen: dict[str, int] = {}
-    for i, nm in enumerate(names):
-        if nm and nm in seen:
-            raise KpiDataError(
-                f"{name}: the header (line {header_line + 1}) has the column '{nm}' twice (columns "
-                f"{seen[nm] + 1} and {i + 1}). Rename one of them in the export.")
-        seen.setdefault(nm, i)
-    if len(kept) == 1:
-        raise KpiDataError(f"{name} has a header but no data rows (columns: "
-                           f"{', '.join(n for n in names if n)}). Export the table again with its data.")
-    try:
-        frame = pd.read_csv(
-            _io.StringIO(body), sep=sep, dtype=str, keep_default_na=False, na_values=[""],
-            skip_blank_lines=False, engine="c", header=0, names=None,
-        )
-    except pd.errors.ParserError as e:
-        m = _PARSER_LINE.search(str(e))
-        if m:
-            expected, line, saw = (int(x) for x in m.groups())
-            physical = int(kept[line - 1]) + 1 if line - 1 < len(kept) else line
-            raise KpiDataError(
-                f"{name}: line {physical} has {saw} fields but the header has {expected} (sep="
-                f"{sep!r}). A value probably holds the separator without quotes: quote it in the "
-                "export, or pass the right sep=.") from None
-        raise KpiDataError(f"{name} is not a readable CSV file ({e}).") from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    if frame.shape[1] == 1:
-        others = [s for s in (",", ";", "\t") if s != sep and s in str(frame.columns[0])]
-        if others:
-            raise KpiDataError(
-                f"{name}: the header splits into one column only with sep={sep!r}, but it holds "
-                f"{others[0]!r}: pass sep={others[0]!r}.")
-    if len(frame) == len(kept) - 1:
-        rows = kept[1:] + 1
-    else:  # quoted values span several lines: count physical lines with the csv module
-        reader = csv.reader(_io.StringIO(body), delimiter=sep)
-        starts = []
-        prev = 0
-        for _ in reader:
-            starts.append(prev)
-            prev = reader.line_num
-        starts = np.asarray(starts[1:len(frame) + 1])
-        rows = kept[starts] + 1
-    frame = _drop_unnamed(frame, name)
-    return _Raw(frame, np.asarray(rows, dtype=np.int64))
-
-
-def _drop_unnamed(frame: pd.DataFrame, name: str) -> pd.DataFrame:
-    unnamed = [c for c in frame.columns if c == "" or str(c).startswith("Unnamed: ")]
-    if not unnamed:
-        return frame
-    empty = [c for c in unnamed if frame[c].isna().all()]
-    kept = [c for c in unnamed if c not in empty]
-    if kept:
-        warnings.warn(f"{name}: {len(kept)} column(s) without a header hold data "
-                      f"({', '.join(map(str, kept))}); they are kept under those names. Give them a "
-                      "header in the export if they matter.", KpiWarning, stacklevel=4)
-    return frame.drop(columns=empty)
-
-
-def _read_excel(path: Path, name: str, sheet: int | str) -> _Raw:
-    import openpyxl
-
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as e:  # openpyxl raises many kinds
-        raise KpiDataError(f"{name} is not a readable Excel workbook ({type(e).__name__}: {e}).") from None
-    try:
-        if isinstance(sheet, int):
-            if sheet >= len(wb.worksheets):
-                raise KpiDataError(f"{name} has {len(wb.worksheets)} sheet(s); sheet={sheet} does not "
-                                   f"exist. Sheets: {', '.join(wb.sheetnames)}.")
-            ws = wb.worksheets[sheet]
-        else:
-            if sheet not in wb.sheetnames:
-                raise KpiDataError(f"{name} has no sheet {sheet!r}. Sheets: {', '.join(wb.sheetnames)}.")
-            ws = wb[sheet]
-        values = [tuple(r) for r in ws.iter_rows(values_only=True)]
-    finally:
-        wb.close()
-
-    def empty(row: tuple) -> bool:
-        return all(v is None or (isinstance(v, str) and not v.strip()) for v in row)
-
-    nonempty = [i for i, r in enumerate(values) if not empty(r)]
-    if not nonempty:
-        raise KpiDataError(f"{name} is empty: the sheet has no header and no data rows.")
-    h = nonempty[0]
-    header = ["" if v is None else str(v).strip() for v in values[h]]
-    width = max(len(values[i]) for i in nonempty)
-    header += [""] * (width - len(header))
-    data_idx = [i for i in nonempty if i > h]
-    if not data_idx:
-        raise KpiDataError(f"{name} has a header but no data rows (columns: "
-                           f"{', '.join(x for x in header if x)}).")
-    body = [tuple(values[i]) + (None,) * (width - len(values[i])) for i in data_idx]
-    frame = pd.DataFrame(body, columns=[x if x else f"Unnamed: {j}" for j, x in enumerate(header)],
-                         dtype=object)
-    dup = pd.Index(frame.columns)[pd.Index(frame.columns).duplicated()]
-    if len(dup):
-        raise KpiDataError(f"{name}: the header has the column '{dup[0]}' more than once. Rename one "
-                           "of them in the workbook.")
-    frame = frame.map(lambda v: None if isinstance(v, str) and not v.strip() else v)
-    frame = _drop_unnamed(frame, name)
-    return _Raw(frame, np.asarray(data_idx, dtype=np.int64) + 1)
-
-
-def _read_parquet(path: Path, name: str) -> _Raw:
-    try:
-        frame = pd.read_parquet(path)
-    except Exception as e:  # pyarrow raises several kinds
-        raise KpiDataError(f"{name} is not a readable Parquet file ({type(e).__name__}: {e}).") from None
-    if frame.shape[1] == 0:
-        raise KpiDataError(f"{name} is empty: no columns and no data rows.")
-    if len(frame) == 0:
-        raise KpiDataError(f"{name} has columns but no data rows ({', '.join(map(str, frame.columns))}).")
-    frame = frame.reset_index(drop=True)
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return _Raw(frame, np.arange(1, len(frame) + 1, dtype=np.int64))
-
-
-def _file_kind(path: Path) -> Literal["csv", "excel", "parquet"]:
-    name = path.name.lower()
-    if name.endswith(_EXCEL):
-        return "excel"
-    if name.endswith(_PARQUET):
-        return "parquet"
-    if name.endswith(_CSV):
-        return "csv"
-    if name.endswith(".xls"):
-        raise KpiDataError(f"{path.name} is an old Excel .xls file; kpikit reads .xlsx. Save it as "
-                           ".xlsx or CSV UTF-8.")
-    raise KpiDataError(f"{path.name}: unknown file type. kpikit reads CSV (.csv, .csv.gz, .tsv, "
-                       ".txt), Excel (.xlsx) and Parquet (.parquet) files, and DataFrames.")
+__all__ = ["read_table"]
 
 
 def read_table(
@@ -333,7 +45,7 @@ def read_table(
 ) -> pd.DataFrame:
     """Read one canonical table from a CSV, Excel or Parquet file, or a DataFrame, and validate it.
 
-    Steps: read (see the module docstring for what CSV shapes are accepted), rename the client's
+    Steps: read (``kpikit.io`` lists the CSV shapes accepted), rename the client's
     columns (``columns`` and/or ``mapping_file``; ``columns`` wins), parse each canonical column by
     its kind, validate with the table's schema (``kpikit.schemas``). Nothing is coerced silently and
     no row is dropped without a warning saying how many and why.
@@ -399,51 +111,104 @@ def read_table(
     {'session_id': 'str', 'start': 'datetime64[ns]'}
     """
     spec = table_spec(table)
-    mapping = load_mapping(mapping_file, spec.name)
-    if columns:
-        if not isinstance(columns, Mapping):
-            raise KpiDataError("columns must be a dict {client column: canonical column}, e.g. "
-                               "columns={\"Session Start\": \"start\"}.")
-        mapping.update({str(k).strip(): str(v).strip() for k, v in columns.items()})
-
-    if isinstance(source, pd.DataFrame):
-        label = name or f"{spec.name} DataFrame"
-        if len(source) == 0:
-            raise KpiDataError(f"{label} has no data rows.")
-        frame = source.copy()
-        frame.columns = [str(c).strip() if isinstance(c, str) else str(c) for c in frame.columns]
-        raw = _Raw(frame, None)
-    elif isinstance(source, (str, Path)):
-        path = Path(source)
-        label = name or path.name
-        if not path.is_file():
-            hint = " (it is a folder: use kk.io.read_folder)" if path.is_dir() else ""
-            raise KpiDataError(f"{str(path)!r} does not exist or is not a file{hint}.")
-        kind = _file_kind(path)
-        cache = _cache_file(path, spec.name, mapping, (sep, decimal, encoding, tz, date_format, na_values, sheet,
-                                                      comment, allow_negative, drop_invalid, label))
-        if cache is not None and cache.is_file():
-            return pd.read_pickle(cache)
-        if kind == "csv":
-            raw = _read_csv(path, label, sep, encoding, comment)
-        elif kind == "excel":
-            raw = _read_excel(path, label, sheet)
-        else:
-            raw = _read_parquet(path, label)
-    else:
-        raise KpiDataError(f"read_table takes a file path or a pandas DataFrame, not "
-                           f"{type(source).__name__}.")
-
+    mapping = _mapping(columns, mapping_file, spec.name)
+    opts = _Options(sep, decimal, encoding, tz, date_format, na_values, sheet, comment, allow_negative, drop_invalid)
+    label, raw, cache = _source(source, spec.name, name, mapping, opts)
+    if raw is None:  # the run's cache holds this table, validated
+        return pd.read_pickle(cache)
     frame = _apply_mapping(raw.frame, mapping, label)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", KpiWarning)
-        out = validate(
-            frame, spec.name, source=label, rows=raw.rows, mapping=mapping, decimal=decimal, tz=tz,
-            date_format=date_format, na_values=na_values, allow_negative=allow_negative,
-            drop_invalid=drop_invalid,
-        )
-    for w in caught:  # pass the warnings on to the caller
-        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    if isinstance(source, (str, Path)) and cache is not None and not caught:
+    with _passed_on() as caught:
+        out = validate(frame, spec.name, source=label, rows=raw.rows, mapping=mapping, **opts.parsing())
+    if cache is not None and not caught:
         _store(cache, out)
     return out
+
+
+class _Options(NamedTuple):
+    """The reading options of ``read_table``, in the order of the cache key."""
+
+    sep: str | None
+    decimal: str
+    encoding: str | None
+    tz: str | None
+    date_format: str | None
+    na_values: Sequence[str] | None
+    sheet: int | str
+    comment: str | None
+    allow_negative: bool
+    drop_invalid: bool
+
+    def parsing(self) -> dict[str, Any]:
+        """The options ``validate`` takes."""
+        return {
+            "decimal": self.decimal,
+            "tz": self.tz,
+            "date_format": self.date_format,
+            "na_values": self.na_values,
+            "allow_negative": self.allow_negative,
+            "drop_invalid": self.drop_invalid,
+        }
+
+
+def _source(
+    source: str | Path | pd.DataFrame, table: str, name: str | None, mapping: Mapping[str, str], opts: _Options
+) -> tuple[str, _Raw | None, Path | None]:
+    """The name of ``source`` in messages, its raw frame and its cache file.
+
+    A DataFrame is copied; a file is read with the reader of its format, unless the run's cache (see
+    ``kpikit.io.cache``) already holds its validated table: then the raw frame is None.
+    """
+    if isinstance(source, pd.DataFrame):
+        label = name or f"{table} DataFrame"
+        return label, _frame_source(source, label), None
+    if not isinstance(source, (str, Path)):
+        raise KpiDataError(f"read_table takes a file path or a pandas DataFrame, not {type(source).__name__}.")
+    path = Path(source)
+    label = name or path.name
+    kind = _file_kind(_existing_file(path))
+    cache = _cache_file(path, table, mapping, (*opts, label))
+    if cache is not None and cache.is_file():
+        return label, None, cache
+    return label, _read_file(path, kind, label, opts.sep, opts.encoding, opts.comment, opts.sheet), cache
+
+
+@contextmanager
+def _passed_on() -> Iterator[list[warnings.WarningMessage]]:
+    """Record the warnings raised inside the block (KpiWarnings always), then pass them on as raised.
+
+    ``read_table`` caches a table only when its validation did not warn (a cache hit would not repeat it).
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", KpiWarning)
+        yield caught
+    for w in caught:
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+
+def _mapping(columns: Mapping[str, str] | None, mapping_file: str | Path | None, table: str) -> dict[str, str]:
+    """The mapping of ``table`` from the mapping file, updated with ``columns`` (which wins)."""
+    mapping = load_mapping(mapping_file, table)
+    if columns:
+        if not isinstance(columns, Mapping):
+            raise KpiDataError(
+                'columns must be a dict {client column: canonical column}, e.g. columns={"Session Start": "start"}.'
+            )
+        mapping.update({str(k).strip(): str(v).strip() for k, v in columns.items()})
+    return mapping
+
+
+def _frame_source(source: pd.DataFrame, label: str) -> _Raw:
+    """A DataFrame as read_table's raw input: a copy with stripped column names, rows named by index."""
+    if len(source) == 0:
+        raise KpiDataError(f"{label} has no data rows.")
+    frame = source.copy()
+    frame.columns = [str(c).strip() if isinstance(c, str) else str(c) for c in frame.columns]
+    return _Raw(frame, None)
+
+
+def _existing_file(path: Path) -> Path:
+    """``path``, or a KpiDataError when it is not a file (a folder gets a pointer to read_folder)."""
+    if not path.is_file():
+        hint = " (it is a folder: use kk.io.read_folder)" if path.is_dir() else ""
+        raise KpiDataError(f"{str(path)!r} does not exist or is not a file{hint}.")
+    return path

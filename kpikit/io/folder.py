@@ -10,11 +10,15 @@ from typing import Any
 import pandas as pd
 
 from kpikit.errors import KpiDataError, KpiWarning
-from kpikit.io.files import SUFFIXES, read_table
+from kpikit.io.files import read_table
 from kpikit.io.mapping import load_mapping
 from kpikit.schemas import TABLES, table_spec
 
-__all__ = ['read_folder', 'folder_health', 'find_table_files', 'TableSet']
+__all__ = ["read_folder", "folder_health", "find_table_files", "TableSet", "SUFFIXES"]
+
+
+#: File suffixes ``read_folder`` looks for, in order of preference.
+SUFFIXES = (".csv", ".csv.gz", ".parquet", ".xlsx")
 
 
 class TableSet(dict):
@@ -31,8 +35,18 @@ class TableSet(dict):
 def find_table_files(folder: str | Path) -> dict[str, list[Path]]:
     """Files of a folder that hold canonical tables: ``<table>.csv``, ``.csv.gz``, ``.parquet``, ``.xlsx``.
 
-    Names are matched case-insensitively; other files are ignored. Returns table -> list of paths
-    (more than one means an ambiguity that ``read_folder`` reports).
+    Names are matched case-insensitively; other files are ignored.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The data folder.
+
+    Returns
+    -------
+    dict
+        Table name -> its files in the order of ``SUFFIXES``, for the tables that have one (more than
+        one file means an ambiguity that ``read_folder`` reports). Tables in the order of ``TABLES``.
     """
     folder = Path(folder)
     by_name = {p.name.lower(): p for p in sorted(folder.iterdir()) if p.is_file()}
@@ -46,9 +60,17 @@ def find_table_files(folder: str | Path) -> dict[str, list[Path]]:
 
 def _health_row(table: str, file: str, status: str, frame: pd.DataFrame | None, problem: str) -> dict:
     spec = TABLES[table]
-    row: dict[str, Any] = {"table": table, "file": file, "status": status, "rows": pd.NA,
-                           "columns": pd.NA, "date_from": pd.NaT, "date_to": pd.NaT,
-                           "missing_values": pd.NA, "problem": problem}
+    row: dict[str, Any] = {
+        "table": table,
+        "file": file,
+        "status": status,
+        "rows": pd.NA,
+        "columns": pd.NA,
+        "date_from": pd.NaT,
+        "date_to": pd.NaT,
+        "missing_values": pd.NA,
+        "problem": problem,
+    }
     if frame is not None:
         row["rows"] = len(frame)
         row["columns"] = frame.shape[1]
@@ -113,7 +135,8 @@ def read_folder(
             raise KpiDataError(
                 f"{Path(mapping_file).name}: read_folder needs one section per table in the mapping "
                 "file (e.g. 'sessions:' followed by indented 'Client Column: canonical_column' "
-                "lines); a flat mapping only works with read_table(path, table).") from None
+                "lines); a flat mapping only works with read_table(path, table)."
+            ) from None
     found = find_table_files(folder)
     result = TableSet()
     health = []
@@ -121,15 +144,13 @@ def read_folder(
     for table in wanted:
         paths = found.get(table, [])
         if not paths:
-            msg = (f"no file {table}.csv, {table}.csv.gz, {table}.parquet or {table}.xlsx in the "
-                   "folder")
+            msg = f"no file {table}.csv, {table}.csv.gz, {table}.parquet or {table}.xlsx in the folder"
             if strict and tables is not None:
                 raise KpiDataError(f"{folder.name}: {msg}.")
             health.append(_health_row(table, "", "missing", None, ""))
             continue
         if len(paths) > 1:
-            msg = (f"{', '.join(p.name for p in paths)} all hold table '{table}'. Keep one file per "
-                   "table.")
+            msg = f"{', '.join(p.name for p in paths)} all hold table '{table}'. Keep one file per table."
             if strict:
                 raise KpiDataError(msg)
             problems[table] = msg
@@ -154,8 +175,10 @@ def read_folder(
 
 
 def _health_frame(rows: list[dict]) -> pd.DataFrame:
-    h = pd.DataFrame(rows, columns=["table", "file", "status", "rows", "columns", "date_from",
-                                    "date_to", "missing_values", "problem"])
+    h = pd.DataFrame(
+        rows,
+        columns=["table", "file", "status", "rows", "columns", "date_from", "date_to", "missing_values", "problem"],
+    )
     for c in ("rows", "columns", "missing_values"):
         h[c] = h[c].astype("Int64")
     for c in ("date_from", "date_to"):

@@ -30,6 +30,19 @@ date           dropped; naive values are kept as they are (assumed UTC, or pass 
 Columns the spec does not know are kept unchanged. Optional columns are checked when present.
 Empty cells are missing values, allowed only in optional columns.
 
+The one column check
+--------------------
+``require_columns(frame, columns, what)`` is the check every kpikit function makes on its input
+frame: a ``KpiDataError`` naming each missing column, the closest existing names
+(``kpikit.errors.closest``) and, only for a really close name, a mapping example.
+
+Modules
+-------
+``spec`` (how a table is declared: ``ColumnSpec``, ``RowRule``, ``TableSpec``), ``tables`` (``TABLES``,
+``table_spec``), ``contract`` (the pandera ``schema``), ``convert`` (the value parser), ``problems``
+(the wording of problems as messages), ``validate`` and ``columns`` (``require_columns``,
+``column_list``).
+
 Examples
 --------
 >>> import kpikit as kk
@@ -39,7 +52,7 @@ Examples
 'money'
 """
 
-from kpikit.schemas.columns import closest_columns, column_list, require_columns
+from kpikit.schemas.columns import column_list, require_columns
 from kpikit.schemas.contract import schema
 from kpikit.schemas.spec import (
     NUMBER_KINDS,
@@ -54,18 +67,17 @@ from kpikit.schemas.tables import TABLES, table_spec
 from kpikit.schemas.validate import validate
 
 __all__ = [
-    'Kind',
-    'ColumnSpec',
-    'RowRule',
-    'TableSpec',
-    'TABLES',
-    'schema',
-    'validate',
-    'table_spec',
-    'closest_columns',
-    'require_columns',
-    'column_list',
-    'NUMBER_KINDS',
-    'TIME_KINDS',
-    'TEXT_KINDS',
+    "Kind",
+    "ColumnSpec",
+    "RowRule",
+    "TableSpec",
+    "TABLES",
+    "schema",
+    "validate",
+    "table_spec",
+    "require_columns",
+    "column_list",
+    "NUMBER_KINDS",
+    "TIME_KINDS",
+    "TEXT_KINDS",
 ]

@@ -10,7 +10,7 @@ import pandera.pandas as pa
 from kpikit.schemas.spec import RowRule
 from kpikit.schemas.tables import table_spec
 
-__all__ = ['schema']
+__all__ = ["schema"]
 
 
 def _err(code: str, column: str, arg: str = "") -> str:
@@ -84,9 +84,7 @@ def schema(table: str, allow_negative: bool = False) -> pa.DataFrameSchema:
             required=c.required,
         )
         if c.not_before is not None:
-            frame_checks.append(
-                pa.Check(_not_before(c.name, c.not_before), error=_err("order", c.name, c.not_before))
-            )
+            frame_checks.append(pa.Check(_not_before(c.name, c.not_before), error=_err("order", c.name, c.not_before)))
     for rule in spec.rules:
         frame_checks.append(pa.Check(_rule_check(rule), error=_err("rule", rule.column, rule.name)))
     return pa.DataFrameSchema(cols, checks=frame_checks, strict=False, coerce=False, name=spec.name)

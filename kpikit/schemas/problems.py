@@ -69,8 +69,10 @@ def _message(source: str, problems: Sequence[_Problem], rows: _Rows) -> str:
         if n:
             first = p.first(int(pos[0])) if p.first is not None else ""
             detail = f" ({rows.describe(pos)}" + (f"; first: {first})" if first else ")")
-            lines.append(f"{source}, column '{p.column}': {n} {'row' if n == 1 else 'rows'} "
-                         f"{_agree(p.problem, n)}{detail}. {p.fix}")
+            lines.append(
+                f"{source}, column '{p.column}': {n} {'row' if n == 1 else 'rows'} "
+                f"{_agree(p.problem, n)}{detail}. {p.fix}"
+            )
         else:  # a column-level problem without specific rows
             lines.append(f"{source}, column '{p.column}': {_agree(p.problem, 2)}. {p.fix}")
     if len(lines) == 1:
@@ -82,8 +84,8 @@ def _first_value(values: pd.Series) -> Callable[[int], str]:
     return lambda i: _fmt_value(values.iloc[i])
 
 
-def _pandera_problems(err: SchemaErrors, df: pd.DataFrame, spec: TableSpec,
-                      labeller: _Rows) -> list[_Problem]:
+def _pandera_problems(err: SchemaErrors, df: pd.DataFrame, spec: TableSpec, labeller: _Rows) -> list[_Problem]:
+    """The failures pandera found in ``df``, one ``_Problem`` per column and check, worded for people."""
     fc = err.failure_cases
     problems: list[_Problem] = []
     n = len(df)
@@ -100,75 +102,113 @@ def _pandera_problems(err: SchemaErrors, df: pd.DataFrame, spec: TableSpec,
         if (code, name + arg) in seen:  # frame-level checks are reported once per column
             continue
         seen.add((code, name + arg))
-        values = df[name] if name in df.columns else None
-        first = _first_value(values) if values is not None else None
-        if code == "min":
-            lo = float(arg)
-            is_money = spec.has(name) and spec.column(name).kind == "money"
-            if lo == 0:
-                problem = f"{{have}} a negative {name}"
-                if is_money:
-                    fix = ("Filter refunds out (or net them against their purchases), pass "
-                           "allow_negative=True if negative amounts are intended, "
-                           + _DROP_HINT + ".")
-                else:
-                    fix = "Fix the export, " + _DROP_HINT + "."
-            else:
-                problem = f"{{have}} a value below the minimum {_fmt_value(lo)}"
-                fix = "Fix the export, " + _DROP_HINT + "."
-        elif code == "max":
-            problem = f"{{have}} a value above the maximum {_fmt_value(float(arg))}"
-            fix = "Fix the export, " + _DROP_HINT + "."
-        elif code == "isin":
-            allowed = spec.column(name).allowed or ()
-            problem = f"{{have}} a value outside {{{', '.join(allowed)}}}"
-            fix = (f"Map the export's values onto {', '.join(repr(a) for a in allowed)} "
-                   f"(e.g. df[\"{name}\"].replace({{...}})), " + _DROP_HINT + ".")
-        elif code == "not_nullable":
-            problem = "{be} empty, but the column is required"
-            fix = f"Fill '{name}' in the export, " + _DROP_HINT + "."
-        elif code == "field_uniqueness":
-            problem = "{have} a duplicate key (the column must be unique)"
-            keyvals = df[name]
-            first_pos = ~keyvals.duplicated(keep="first")
-            firsts = pd.Series(np.flatnonzero(first_pos.to_numpy()),
-                               index=keyvals[first_pos.to_numpy()].to_numpy())
-
-            def first(i: int, keyvals=keyvals, firsts=firsts) -> str:  # noqa: ANN001
-                v = keyvals.iloc[i]
-                return f"{_fmt_value(v)}, also in {labeller.label(int(firsts.get(v, i)))}"
-
-            fix = (f"Remove the duplicates from the export (keep one row per {name}), or pass "
-                   "drop_invalid=True to keep the first of each (the others will be reported).")
-        elif code == "order":
-            other = arg
-            problem = f"{{have}} {name} before {other}"
-            a, b = df[name], df[other]
-
-            def first(i: int, a=a, b=b, other=other, name=name) -> str:  # noqa: ANN001
-                ident = _identity(df, spec, i)
-                return f"{ident}{other} {_fmt_value(b.iloc[i])}, {name} {_fmt_value(a.iloc[i])}"
-
-            fix = _ORDER_FIX if spec.name == "leads" else (
-                f"Fix the export ({name} cannot precede {other}), " + _DROP_HINT + ".")
-        elif code == "rule":
-            rule = next(r for r in spec.rules if r.name == arg)
-            problem, fix = rule.problem, rule.fix
-
-            def first(i: int, rule=rule) -> str:  # noqa: ANN001
-                return ", ".join(f"{c} {_fmt_value(df[c].iloc[i])}" for c in rule.show if c in df.columns)
-        elif code.startswith("dtype") or code.startswith("column_in_dataframe"):
-            problems.append(_Problem(str(col), np.zeros(n, dtype=bool),
-                                     f"has dtype {df[col].dtype if col in df.columns else '?'}, "
-                                     f"expected {spec.column(str(col)).dtype}",
-                                     "Read the data with kpikit.io.read_table, which converts it.",
-                                     None, droppable=False))
+        if code.startswith("dtype") or code.startswith("column_in_dataframe"):
+            problems.append(
+                _Problem(
+                    str(col),
+                    np.zeros(n, dtype=bool),
+                    f"has dtype {df[col].dtype if col in df.columns else '?'}, expected {spec.column(str(col)).dtype}",
+                    "Read the data with kpikit.io.read_table, which converts it.",
+                    None,
+                    droppable=False,
+                )
+            )
             continue
-        else:
-            problem = f"fail the check {check}"
-            fix = "Fix the export, " + _DROP_HINT + "."
+        problem, fix, first = _wording(code, check, name, arg, df, spec, labeller)
         problems.append(_Problem(name, bad, problem, fix, first))
     return problems
+
+
+_Wording = tuple[str, str, Callable[[int], str] | None]
+
+
+def _wording(
+    code: str, check: str, name: str, arg: str, df: pd.DataFrame, spec: TableSpec, labeller: _Rows
+) -> _Wording:
+    """The problem phrase, the fix and the first-row description of one failed check."""
+    if code == "field_uniqueness":
+        return _duplicate_wording(df, name, labeller)
+    if code == "order":
+        return _order_wording(df, spec, name, arg)
+    if code == "rule":
+        return _rule_wording(df, spec, arg)
+    values = df[name] if name in df.columns else None
+    first = _first_value(values) if values is not None else None
+    if code == "min":
+        lo = float(arg)
+        is_money = spec.has(name) and spec.column(name).kind == "money"
+        if lo == 0:
+            problem = f"{{have}} a negative {name}"
+            if is_money:
+                fix = (
+                    "Filter refunds out (or net them against their purchases), pass "
+                    "allow_negative=True if negative amounts are intended, " + _DROP_HINT + "."
+                )
+            else:
+                fix = "Fix the export, " + _DROP_HINT + "."
+        else:
+            problem = f"{{have}} a value below the minimum {_fmt_value(lo)}"
+            fix = "Fix the export, " + _DROP_HINT + "."
+    elif code == "max":
+        problem = f"{{have}} a value above the maximum {_fmt_value(float(arg))}"
+        fix = "Fix the export, " + _DROP_HINT + "."
+    elif code == "isin":
+        allowed = spec.column(name).allowed or ()
+        problem = f"{{have}} a value outside {{{', '.join(allowed)}}}"
+        fix = (
+            f"Map the export's values onto {', '.join(repr(a) for a in allowed)} "
+            f'(e.g. df["{name}"].replace({{...}})), ' + _DROP_HINT + "."
+        )
+    elif code == "not_nullable":
+        problem = "{be} empty, but the column is required"
+        fix = f"Fill '{name}' in the export, " + _DROP_HINT + "."
+    else:
+        problem = f"fail the check {check}"
+        fix = "Fix the export, " + _DROP_HINT + "."
+    return problem, fix, first
+
+
+def _duplicate_wording(df: pd.DataFrame, name: str, labeller: _Rows) -> _Wording:
+    """A duplicate key: the first row names the value and the row that holds it first."""
+    problem = "{have} a duplicate key (the column must be unique)"
+    keyvals = df[name]
+    first_pos = ~keyvals.duplicated(keep="first")
+    firsts = pd.Series(np.flatnonzero(first_pos.to_numpy()), index=keyvals[first_pos.to_numpy()].to_numpy())
+
+    def first(i: int) -> str:
+        v = keyvals.iloc[i]
+        return f"{_fmt_value(v)}, also in {labeller.label(int(firsts.get(v, i)))}"
+
+    fix = (
+        f"Remove the duplicates from the export (keep one row per {name}), or pass "
+        "drop_invalid=True to keep the first of each (the others will be reported)."
+    )
+    return problem, fix, first
+
+
+def _order_wording(df: pd.DataFrame, spec: TableSpec, name: str, other: str) -> _Wording:
+    """A time column before the one it may not precede (``end`` before ``start``)."""
+    problem = f"{{have}} {name} before {other}"
+    a, b = df[name], df[other]
+
+    def first(i: int) -> str:
+        ident = _identity(df, spec, i)
+        return f"{ident}{other} {_fmt_value(b.iloc[i])}, {name} {_fmt_value(a.iloc[i])}"
+
+    fix = (
+        _ORDER_FIX if spec.name == "leads" else (f"Fix the export ({name} cannot precede {other}), " + _DROP_HINT + ".")
+    )
+    return problem, fix, first
+
+
+def _rule_wording(df: pd.DataFrame, spec: TableSpec, rule_name: str) -> _Wording:
+    """A row rule of the table (``RowRule``): its own phrase and fix, and the columns it shows."""
+    rule = next(r for r in spec.rules if r.name == rule_name)
+
+    def first(i: int) -> str:
+        return ", ".join(f"{c} {_fmt_value(df[c].iloc[i])}" for c in rule.show if c in df.columns)
+
+    return rule.problem, rule.fix, first
 
 
 def _identity(df: pd.DataFrame, spec: TableSpec, i: int) -> str:

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-__all__ = ['Kind', 'ColumnSpec', 'RowRule', 'TableSpec', 'NUMBER_KINDS', 'TIME_KINDS', 'TEXT_KINDS']
+__all__ = ["Kind", "ColumnSpec", "RowRule", "TableSpec", "NUMBER_KINDS", "TIME_KINDS", "TEXT_KINDS"]
 
 
 Kind = Literal["id", "str", "category", "int", "float", "money", "percent", "bool", "timestamp", "date"]
@@ -24,8 +24,15 @@ TEXT_KINDS = frozenset({"id", "str", "category"})
 
 
 _DTYPES = {
-    "id": "str", "str": "str", "category": "str", "int": "Int64", "float": "float64",
-    "money": "float64", "percent": "float64", "bool": "boolean", "timestamp": "datetime64[ns]",
+    "id": "str",
+    "str": "str",
+    "category": "str",
+    "int": "Int64",
+    "float": "float64",
+    "money": "float64",
+    "percent": "float64",
+    "bool": "boolean",
+    "timestamp": "datetime64[ns]",
     "date": "datetime64[ns]",
 }
 
@@ -130,18 +137,54 @@ class TableSpec:
         return tuple(c.name for c in self.columns if c.unique)
 
     def column(self, name: str) -> ColumnSpec:
-        """The spec of column ``name`` (KeyError if the table has no such column)."""
+        """The spec of one column of the table.
+
+        Parameters
+        ----------
+        name : str
+            Canonical column name.
+
+        Returns
+        -------
+        ColumnSpec
+
+        Raises
+        ------
+        KeyError
+            When the table has no such column.
+        """
         for c in self.columns:
             if c.name == name:
                 return c
         raise KeyError(f"table {self.name!r} has no column {name!r}")
 
     def has(self, name: str) -> bool:
-        """Whether ``name`` is a canonical column of the table."""
+        """Whether ``name`` is a canonical column of the table.
+
+        Parameters
+        ----------
+        name : str
+            A column name.
+
+        Returns
+        -------
+        bool
+        """
         return any(c.name == name for c in self.columns)
 
     def of_kind(self, *kinds: str) -> tuple[str, ...]:
-        """Names of the columns of the given kinds, e.g. ``of_kind("money")``."""
+        """Names of the columns of the given kinds, e.g. ``of_kind("money")``.
+
+        Parameters
+        ----------
+        *kinds : str
+            Column kinds ("id", "money", "timestamp", ...; see ``ColumnSpec``).
+
+        Returns
+        -------
+        tuple of str
+            The column names in declaration order.
+        """
         return tuple(c.name for c in self.columns if c.kind in kinds)
 
 

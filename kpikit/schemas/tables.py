@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
-
 import pandas as pd
 
-from kpikit.errors import KpiDataError
+from kpikit.errors import KpiDataError, closest
 from kpikit.schemas.spec import _DROP_HINT, RowRule, TableSpec, _c, _count
 
-__all__ = ['TABLES', 'table_spec']
+__all__ = ["TABLES", "table_spec"]
 
 
 _SURVEY_RANGES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
@@ -177,10 +175,8 @@ TABLES: dict[str, TableSpec] = {
                     ("kind", "score"),
                     "score",
                     _survey_score_ok,
-                    "{have} a score outside the scale of their kind "
-                    "(nps: whole numbers 0-10, csat: 1-5, ces: 1-7)",
-                    "Check the survey kind of these rows or rescale the scores in the export, "
-                    + _DROP_HINT + ".",
+                    "{have} a score outside the scale of their kind (nps: whole numbers 0-10, csat: 1-5, ces: 1-7)",
+                    "Check the survey kind of these rows or rescale the scores in the export, " + _DROP_HINT + ".",
                     ("kind", "score"),
                 ),
             ),
@@ -209,8 +205,18 @@ TABLES: dict[str, TableSpec] = {
                 _c("brand", "str", True),
                 *(
                     _count(n)
-                    for n in ("followers", "impressions", "reach", "likes", "comments", "shares",
-                              "mentions", "clicks", "conversions", "posts")
+                    for n in (
+                        "followers",
+                        "impressions",
+                        "reach",
+                        "likes",
+                        "comments",
+                        "shares",
+                        "mentions",
+                        "clicks",
+                        "conversions",
+                        "posts",
+                    )
                 ),
             ),
             time_column="date",
@@ -258,12 +264,30 @@ TABLES: dict[str, TableSpec] = {
 
 
 def table_spec(table: str) -> TableSpec:
-    """The ``TableSpec`` of ``table``; a KpiDataError naming the canonical tables if unknown."""
+    """The ``TableSpec`` of a canonical table; a KpiDataError naming the canonical tables if unknown.
+
+    Parameters
+    ----------
+    table : str
+        Canonical table name (a key of ``TABLES``).
+
+    Returns
+    -------
+    TableSpec
+
+    Raises
+    ------
+    KpiDataError
+        For an unknown name, with the closest canonical table and the list of them.
+
+    Examples
+    --------
+    >>> table_spec("transactions").required
+    ('customer_id', 'timestamp', 'amount')
+    """
     try:
         return TABLES[table]
     except (KeyError, TypeError):
-        close = difflib.get_close_matches(str(table), list(TABLES), n=1)
+        close = closest(str(table), TABLES, n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise KpiDataError(
-            f"Unknown table {table!r}.{hint} Canonical tables: {', '.join(TABLES)}."
-        ) from None
+        raise KpiDataError(f"Unknown table {table!r}.{hint} Canonical tables: {', '.join(TABLES)}.") from None

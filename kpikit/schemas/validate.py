@@ -15,9 +15,10 @@ from kpikit.schemas.columns import _missing_column_message
 from kpikit.schemas.contract import schema
 from kpikit.schemas.convert import _Converter
 from kpikit.schemas.problems import _agree, _message, _pandera_problems, _Problem, _Rows
+from kpikit.schemas.spec import TableSpec
 from kpikit.schemas.tables import table_spec
 
-__all__ = ['validate']
+__all__ = ["validate"]
 
 
 def validate(
@@ -78,7 +79,7 @@ def validate(
     Returns
     -------
     DataFrame
-        A new frame with canonical dtypes (see the module docstring); ``.attrs["table"]`` and
+        A new frame with canonical dtypes (see ``kpikit.schemas``); ``.attrs["table"]`` and
         ``.attrs["source"]`` are set.
 
     Raises
@@ -98,17 +99,42 @@ def validate(
     """
     spec = table_spec(table)
     source = source or f"{spec.name} data"
+    labeller = _labeller(df, source, rows)
+    _check_names(df, spec, source, mapping)
+    work = df.reset_index(drop=True)
+    conv = _Converter(decimal, tz, date_format, na_values)
+    out = {c.name: conv.convert(work[c.name], c) for c in spec.columns if c.name in work.columns}
+    kept = _Kept(work.assign(**out) if out else work.copy(), labeller, source, drop_invalid)
+    kept.handle(conv.problems)
+    try:
+        schema(spec.name, allow_negative=allow_negative).validate(kept.frame, lazy=True)
+    except SchemaErrors as err:
+        kept.handle(_pandera_problems(err, kept.frame, spec, kept.labeller))
+    if kept.dropped:
+        warnings.warn(kept.drop_report(len(df)), KpiWarning, stacklevel=3)
+    work = kept.frame
+    if rows is None:
+        work.index = df.index[kept.positions]
+    work.attrs = {"table": spec.name, "source": source}
+    if kept.dropped:
+        work.attrs["dropped"] = kept.dropped
+    return work
+
+
+def _labeller(df: pd.DataFrame, source: str, rows: Sequence[int] | np.ndarray | None) -> _Rows:
+    """How messages name the rows of ``df``: its file row numbers when given, else its index labels."""
     if not isinstance(df, pd.DataFrame):
         raise KpiDataError(f"{source}: expected a pandas DataFrame, got {type(df).__name__}.")
-    original_index = df.index
     if rows is None:
-        labeller = _Rows(list(df.index), in_file=False)
-    else:
-        rows = np.asarray(rows)
-        if len(rows) != len(df):
-            raise ValueError("rows must give one row number per row of df")
-        labeller = _Rows(rows, in_file=True)
+        return _Rows(list(df.index), in_file=False)
+    rows = np.asarray(rows)
+    if len(rows) != len(df):
+        raise ValueError("rows must give one row number per row of df")
+    return _Rows(rows, in_file=True)
 
+
+def _check_names(df: pd.DataFrame, spec: TableSpec, source: str, mapping: Mapping[str, str] | None) -> None:
+    """Raise when a column name appears twice or a required column of ``spec`` is missing."""
     dup = pd.Index(df.columns)[pd.Index(df.columns).duplicated()].unique()
     if len(dup):
         raise KpiDataError(
@@ -117,57 +143,61 @@ def validate(
         )
     missing = [c for c in spec.required if c not in df.columns]
     if missing:
-        raise KpiDataError(_missing_column_message(source, spec, missing, [str(c) for c in df.columns],
-                                                   mapping))
+        raise KpiDataError(_missing_column_message(source, spec, missing, [str(c) for c in df.columns], mapping))
 
-    work = df.reset_index(drop=True)
-    conv = _Converter(decimal, tz, date_format, na_values)
-    out = {c.name: conv.convert(work[c.name], c) for c in spec.columns if c.name in work.columns}
-    work = work.assign(**out) if out else work.copy()
 
-    dropped: list[dict[str, Any]] = []
-    positions = np.arange(len(work))  # original position of each remaining row
+class _Kept:
+    """The rows of a frame still kept while its problems are handled.
 
-    def handle(problems: list[_Problem]) -> None:
-        nonlocal work, positions, labeller
+    ``frame`` holds them (with a fresh RangeIndex), ``positions`` their positions in the input,
+    ``labeller`` their names in messages and ``dropped`` the log of what ``drop_invalid`` removed.
+    """
+
+    def __init__(self, frame: pd.DataFrame, labeller: _Rows, source: str, drop_invalid: bool):
+        self.frame = frame
+        self.positions = np.arange(len(frame))
+        self.labeller = labeller
+        self.source = source
+        self.drop_invalid = drop_invalid
+        self.dropped: list[dict[str, Any]] = []
+
+    def handle(self, problems: list[_Problem]) -> None:
+        """Raise the problems as one KpiDataError, or (``drop_invalid``) drop their rows and log them.
+
+        Column-level problems, and problems that cannot be dropped, raise even with ``drop_invalid``.
+        """
         if not problems:
             return
         fatal = [p for p in problems if not p.droppable or not p.bad.any()]
-        if fatal or not drop_invalid:
-            raise KpiDataError(_message(source, fatal if drop_invalid else problems, labeller))
-        keep = np.ones(len(work), dtype=bool)
+        if fatal or not self.drop_invalid:
+            raise KpiDataError(_message(self.source, fatal if self.drop_invalid else problems, self.labeller))
+        keep = np.ones(len(self.frame), dtype=bool)
         for p in problems:
             pos = np.flatnonzero(p.bad & keep)
             if len(pos):
-                dropped.append({
-                    "column": p.column, "problem": _agree(p.problem, len(pos)),
-                    "count": int(len(pos)), "rows": [_plain(x) for x in labeller.labels[pos]],
-                })
+                self.dropped.append(
+                    {
+                        "column": p.column,
+                        "problem": _agree(p.problem, len(pos)),
+                        "count": int(len(pos)),
+                        "rows": [_plain(x) for x in self.labeller.labels[pos]],
+                    }
+                )
             keep &= ~p.bad
-        work = work[keep].reset_index(drop=True)
-        positions = positions[keep]
-        labeller = _Rows(labeller.labels[keep], labeller.in_file)
+        self.frame = self.frame[keep].reset_index(drop=True)
+        self.positions = self.positions[keep]
+        self.labeller = _Rows(self.labeller.labels[keep], self.labeller.in_file)
 
-    handle(conv.problems)
-    try:
-        schema(spec.name, allow_negative=allow_negative).validate(work, lazy=True)
-    except SchemaErrors as err:
-        handle(_pandera_problems(err, work, spec, labeller))
-
-    if dropped:
-        n_drop = sum(d["count"] for d in dropped)
-        if len(work) == 0:
-            raise KpiDataError(f"{source}: every row failed validation ({n_drop} rows); nothing is "
-                               "left to analyse. Fix the export.")
-        reasons = "; ".join(f"{d['count']} in '{d['column']}' {d['problem']}" for d in dropped)
-        warnings.warn(f"{source}: dropped {n_drop} of {len(df)} rows (drop_invalid=True): {reasons}.",
-                      KpiWarning, stacklevel=3)
-    if rows is None:
-        work.index = original_index[positions]
-    work.attrs = {"table": spec.name, "source": source}
-    if dropped:
-        work.attrs["dropped"] = dropped
-    return work
+    def drop_report(self, n_input: int) -> str:
+        """The warning on the rows dropped from ``n_input``; a KpiDataError when none is left."""
+        n_drop = sum(d["count"] for d in self.dropped)
+        if len(self.frame) == 0:
+            raise KpiDataError(
+                f"{self.source}: every row failed validation ({n_drop} rows); nothing is left to analyse. "
+                "Fix the export."
+            )
+        reasons = "; ".join(f"{d['count']} in '{d['column']}' {d['problem']}" for d in self.dropped)
+        return f"{self.source}: dropped {n_drop} of {n_input} rows (drop_invalid=True): {reasons}."
 
 
 def _plain(x: Any) -> Any:
