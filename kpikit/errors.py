@@ -109,7 +109,7 @@ def similarity(name: str, candidate: str) -> float:
     ratio = difflib.SequenceMatcher(None, target, c).ratio()
     if set(target.split("_")) <= set(c.split("_")):
         return 1.0 + ratio
-    if target in c or c in target:
+    if (target in c or c in target) and min(len(target), len(c)) >= 3:  # 'n' is in every name
         return 0.8 + ratio / 2
     return ratio
 

@@ -37,3 +37,7 @@ def test_closest_orders_by_similarity_and_applies_the_cutoff():
 def test_did_you_mean_offers_the_close_name_or_lists_the_valid_ones():
     assert did_you_mean("min_sesions", ["min_sessions", "top_n"]) == "; did you mean 'min_sessions'?"
     assert did_you_mean("colour", ["top_n", "freq"], what="declared") == "; declared: top_n, freq"
+
+
+def test_a_one_letter_name_is_not_close_by_containment():
+    assert did_you_mean("clinet", ["client", "n", "mode"]) == "; did you mean 'client'?"

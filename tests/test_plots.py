@@ -88,7 +88,9 @@ def test_inline_charts_are_drawn_once_not_twice():
     # by a no-op), pyplot's hook, which runs before the inline backend's, draws it a third time
     # into a canvas nobody sees. The PNG is the same either way.
     once, png_once, interactive = _run_chart_in_kernel("kp.use_style()")
-    twice, png_twice, _ = _run_chart_in_kernel("kp.draw_charts_once = lambda: False\nkp.use_style()")
+    twice, png_twice, _ = _run_chart_in_kernel(
+        "import kpikit.plots.style as style\nstyle.draw_charts_once = lambda: False\nkp.use_style()"
+    )
     assert (once, twice) == (2, 3)
     assert len(png_once) == 1 and png_once == png_twice
     assert interactive == "True"  # interactive mode itself is untouched

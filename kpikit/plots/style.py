@@ -1,0 +1,123 @@
+"""The house style: palette, seaborn theme, one draw per chart, and the shared axis helpers."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import matplotlib
+import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.axes import Axes
+
+if TYPE_CHECKING:
+    pass
+
+__all__ = ["PALETTE", "use_style", "draw_charts_once", "percent_axis", "GOOD", "BAD", "NEUTRAL", "HIGHLIGHT"]
+
+
+#: The kit's colour-blind-safe palette (seaborn "colorblind").
+PALETTE = sns.color_palette("colorblind")
+
+
+#: Fixed colours with a meaning, used across notebooks.
+GOOD, BAD, NEUTRAL, HIGHLIGHT = PALETTE[2], PALETTE[3], PALETTE[7], PALETTE[1]
+
+
+def use_style() -> None:
+    """Apply the house style: white grid, readable fonts, PNG output at a fixed size and dpi.
+
+    In a notebook with the inline backend it also has each chart drawn once instead of twice (see
+    :func:`draw_charts_once`).
+    """
+    sns.set_theme(style="whitegrid", palette=PALETTE, context="notebook")
+    plt.rcParams.update(
+        {
+            "figure.figsize": (8.0, 4.5),
+            "figure.dpi": 96,
+            "savefig.dpi": 96,
+            "axes.titleweight": "bold",
+            "axes.titlesize": 12,
+            "axes.titlelocation": "left",
+            "svg.hashsalt": "kpikit",
+        }
+    )
+    draw_charts_once()
+
+
+def draw_charts_once() -> bool:
+    """With the inline backend, stop pyplot drawing every new chart once more after each cell.
+
+    After every cell, pyplot's IPython hook (``post_execute``) draws each new figure on its canvas,
+    and then the inline backend's own hook renders each one again, from scratch, into the PNG the
+    notebook shows. With the inline backend nobody ever sees the first drawing, and it costs about a
+    fifth of a kpikit notebook's run time (2.7 s of 13 s over the six sample notebooks, profiled). This
+    function disconnects pyplot's hook (``pyplot.uninstall_repl_displayhook``, public API) when the
+    inline backend is active; the PNGs are byte for byte the same. Switching to another backend
+    (``%matplotlib widget``, ``plt.switch_backend``) or ``plt.ion()`` connects it again, so
+    interactive backends keep redrawing as usual.
+
+    Returns
+    -------
+    bool
+        True when the hook was disconnected (False outside IPython or with another backend).
+    """
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None:
+        return False
+    if not plt.get_fignums():
+        # pyplot resolves its backend lazily at the first figure and connects the hook then; resolve
+        # it now (with no figure open, switching to the same backend loses nothing)
+        plt.switch_backend(matplotlib.get_backend())
+    if "inline" not in str(matplotlib.get_backend()).lower():
+        return False
+    plt.uninstall_repl_displayhook()
+    return True
+
+
+def _ax(ax: Axes | None) -> Axes:
+    """The axes to draw on: ``ax``, or those of a new figure."""
+    if ax is None:
+        _, ax = plt.subplots()
+    return ax
+
+
+def percent_axis(ax: Axes, axis: str = "x", decimals: int = 0) -> Axes:
+    """Format an axis holding fractions as percentages.
+
+    Parameters
+    ----------
+    ax : Axes
+        The axes whose axis is formatted.
+    axis : {"x", "y"}
+        The axis that holds fractions.
+    decimals : int
+        Decimals of the percent labels.
+
+    Returns
+    -------
+    Axes
+        ``ax``, formatted.
+    """
+    fmt = mticker.PercentFormatter(xmax=1.0, decimals=decimals)
+    (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(fmt)
+    return ax
+
+
+def _interval_bars(
+    ax: Axes, data: pd.DataFrame, label: str, value: str, low: str, high: str, highlight: Sequence | None
+) -> None:
+    """Horizontal bars of ``value`` per row, top to bottom, with interval whiskers; ``highlight`` labels coloured."""
+    y = np.arange(len(data))
+    hl = set(highlight or [])
+    colours = [HIGHLIGHT if lab in hl else PALETTE[0] for lab in data[label]]
+    ax.barh(y, data[value], color=colours, alpha=0.85)
+    err = np.vstack([data[value] - data[low], data[high] - data[value]])
+    ax.errorbar(data[value], y, xerr=err, fmt="none", ecolor="black", elinewidth=1, capsize=3)
+    ax.set_yticks(y, [str(v) for v in data[label]])
+    ax.invert_yaxis()
