@@ -1,6 +1,6 @@
 """Subscription KPIs: MRR and its movements, churn, renewal, GRR/NRR, cohorts, ARPA, LTV.
 
-All functions take the canonical ``subscriptions`` table (DESIGN.md): ``customer_id``,
+All functions take the canonical ``subscriptions`` table (see ``kpikit.schemas``): ``customer_id``,
 ``subscription_id``, ``plan``, ``interval`` (month/year, also week/day), ``amount`` (per interval),
 optional ``quantity`` (seats, default 1), ``start`` and ``end`` (empty while active).
 
@@ -18,9 +18,11 @@ Conventions (shared by every function here)
   (half up) per subscription: ``month: amount``, ``year: amount / 12``, ``week: amount x 52 / 12``,
   ``day: amount x 365 / 12``, times ``quantity``. Every total is a sum of these integer cents, so all
   identities (the MRR bridge in particular) hold exactly; no float drift.
-- **Periods and snapshots.** ``freq`` is a pandas offset alias ("MS" months, "QS" quarters, "YS"
-  years, "W-MON" weeks). The periods run from the one holding the first start to the one holding
-  ``as_of`` (see below). KPIs compare customer states at the
+- **Periods and snapshots.** ``freq`` is a period alias of the kit's one period table,
+  :mod:`kpikit.stats.periods` ("MS", "M" or "ME" months, "QS" quarters, "YS" years, "W" weeks
+  starting Monday, "D" days: calendar periods labelled by their first day), or any other pandas
+  offset alias whose dates start the periods ("W-MON", "2MS"). The periods run from the one holding
+  the first start to the one holding ``as_of`` (see below). KPIs compare customer states at the
   period boundaries: the state "at the start of period p" is the snapshot at its first instant, "at
   its end" the snapshot at the first instant of the next period. The last period may be partial when
   ``as_of`` falls before its end.
@@ -32,6 +34,13 @@ Conventions (shared by every function here)
   (``money="decimal"``); ``money="cents"`` gives int64 cents and ``money="float"`` floats (for charts;
   floats are not guaranteed to reconcile to the last bit).
 
+Headline rates
+--------------
+:func:`churn_rate` is the one function that gives customer churn as a :class:`~kpikit.stats.Rate`
+(pooled over periods, or of one period); :func:`pooled_renewal_rate` does the same for contract
+renewals. Notebooks and reports call them rather than building a Rate from counts. Each KPI here,
+with its definition and the mistake it guards against, is listed in ``docs/KPI_CATALOGUE.md``.
+
 References
 ----------
 ChartMogul Help Center, "MRR movements", "Customer churn rate"; Stripe Billing docs, "Billing
@@ -39,7 +48,7 @@ analytics: churn rate"; Baremetrics, "Quick ratio"; Fader and Hardie (2007) for 
 (see ``kpikit.survival``).
 """
 
-from kpikit.subscriptions.churn import churn_rates, customer_churn, summarise_churn
+from kpikit.subscriptions.churn import churn_rate, churn_rates, customer_churn, summarise_churn
 from kpikit.subscriptions.cohorts import (
     cohort_average,
     cohort_matrix,
@@ -50,7 +59,7 @@ from kpikit.subscriptions.cohorts import (
 from kpikit.subscriptions.findings import common_mistakes, findings
 from kpikit.subscriptions.ledger import Money, SamePeriod, subscription_mrr
 from kpikit.subscriptions.mrr import arpa, mrr, mrr_churn, mrr_movements, quick_ratio
-from kpikit.subscriptions.retention import renewal_rate, revenue_retention
+from kpikit.subscriptions.retention import pooled_renewal_rate, renewal_rate, revenue_retention
 from kpikit.subscriptions.value import (
     SubscriptionLTV,
     customer_retention_cost,
@@ -58,27 +67,29 @@ from kpikit.subscriptions.value import (
 )
 
 __all__ = [
-    'subscription_mrr',
-    'mrr',
-    'mrr_movements',
-    'mrr_churn',
-    'quick_ratio',
-    'customer_churn',
-    'summarise_churn',
-    'revenue_retention',
-    'renewal_rate',
-    'cohort_retention',
-    'cohort_matrix',
-    'cohort_average',
-    'customer_lifetimes',
-    'cohort_survivors',
-    'churn_rates',
-    'arpa',
-    'SubscriptionLTV',
-    'subscription_ltv',
-    'customer_retention_cost',
-    'common_mistakes',
-    'findings',
-    'Money',
-    'SamePeriod',
+    "subscription_mrr",
+    "mrr",
+    "mrr_movements",
+    "mrr_churn",
+    "quick_ratio",
+    "customer_churn",
+    "summarise_churn",
+    "churn_rate",
+    "churn_rates",
+    "revenue_retention",
+    "renewal_rate",
+    "pooled_renewal_rate",
+    "cohort_retention",
+    "cohort_matrix",
+    "cohort_average",
+    "customer_lifetimes",
+    "cohort_survivors",
+    "arpa",
+    "SubscriptionLTV",
+    "subscription_ltv",
+    "customer_retention_cost",
+    "common_mistakes",
+    "findings",
+    "Money",
+    "SamePeriod",
 ]

@@ -1,4 +1,10 @@
-"""Customer (logo) churn per period under a named convention."""
+"""Customer (logo) churn: per period under a named convention, pooled over periods, and as one Rate.
+
+:func:`customer_churn` counts, per period, the customers paying at its start, joining, returning and
+lost; :func:`summarise_churn` pools those counts over the periods; :func:`churn_rate` is the one
+function that turns subscriptions into a churn :class:`~kpikit.stats.Rate` (the headline KPI), and
+:func:`churn_rates` turns a pooled breakdown into one Rate per segment.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +12,27 @@ import numpy as np
 import pandas as pd
 
 from kpikit.errors import KpiDataError
-from kpikit.stats import rate, rate_frame
+from kpikit.schemas import require_columns
+from kpikit.stats import Rate, rate, rate_frame
 from kpikit.subscriptions.ledger import _NEVER, SamePeriod, _Ledger, _ledger
 
-__all__ = ['customer_churn', 'summarise_churn', 'churn_rates']
+__all__ = ["customer_churn", "summarise_churn", "churn_rate", "churn_rates"]
+
+
+def _check_same_period(same_period: str) -> None:
+    if same_period not in ("exclude", "include", "ignore"):
+        raise KpiDataError(f"same_period must be 'exclude', 'include' or 'ignore' (got {same_period!r}).")
 
 
 def _segments(led: _Ledger, by: str) -> tuple[np.ndarray, pd.Index]:
-    """Segment code per customer and period: their largest active subscription's ``by`` value at the
-    period start, or (not paying then) that of their first paid subscription started in the period."""
+    """Segment code per customer and period.
+
+    A customer's segment in a period is the ``by`` value of their largest active subscription at the
+    period start or, when they do not pay then, that of their first paid subscription started in the
+    period.
+    """
     df = led.subs
-    if by not in df.columns:
-        raise KpiDataError(f"subscriptions has no column {by!r} to break churn down by; columns: {list(df.columns)}.")
+    require_columns(df, [by], "subscriptions", fix=f"by={by!r} names the column to break churn down by (e.g. 'plan').")
     seg_code, seg_names = pd.factorize(df[by].astype("string").fillna("(missing)"), sort=True)
     n_c, n_b = led.matrix.shape
     seg = np.full((n_c, n_b - 1), -1, dtype=np.int64)
@@ -47,12 +62,67 @@ def _segments(led: _Ledger, by: str) -> tuple[np.ndarray, pd.Index]:
     return seg, pd.Index(seg_names, name=by)
 
 
+def _churn_flags(led: _Ledger, same_period: SamePeriod) -> dict[str, np.ndarray]:
+    """Customer x period flags of each count of :func:`customer_churn`."""
+    a = led.active
+    a0, a1 = a[:, :-1], a[:, 1:]
+    started = led.started
+    same = ~a0 & ~a1 & started
+    if same_period == "ignore":
+        started = started & ~same
+    first = np.where(started.any(axis=1), started.argmax(axis=1), -1)
+    periods = np.arange(a0.shape[1])
+    returning = (first[:, None] >= 0) & (first[:, None] < periods[None, :])
+    joined = ~a0 & a1
+    return {
+        "customers_start": a0,
+        "customers_new": joined & ~returning,
+        "customers_reactivated": joined & returning,
+        "customers_same_period": same,
+        "customers_lost": a0 & ~a1,
+        "customers_end": a1,
+    }
+
+
+def _churn_frame(led: _Ledger, same_period: SamePeriod, by: str | None = None, level: float = 0.95) -> pd.DataFrame:
+    """The frame of :func:`customer_churn` from a ledger (``same_period`` already checked)."""
+    flags = _churn_flags(led, same_period)
+    n_p = len(led.periods)
+    if by is None:
+        seg, names = np.zeros((len(led.customers), n_p), dtype=np.int64), None
+    else:
+        # customers_end is counted in the segment held at the period start (or joined into)
+        seg, names = _segments(led, by)
+    n_seg = 1 if names is None else len(names)
+    valid = seg >= 0
+    lin = np.arange(n_p)[None, :] * n_seg + seg
+    out = pd.DataFrame({"period": np.repeat(led.periods, n_seg)})
+    if names is not None:
+        out[by] = np.tile(np.asarray(names, dtype=object), n_p)
+    for k, f in flags.items():
+        out[k] = np.bincount(lin[f & valid], minlength=n_p * n_seg).astype(np.int64)
+    if same_period == "include":
+        out["churned"] = out["customers_lost"] + out["customers_same_period"]
+        out["at_risk"] = (
+            out["customers_start"] + out["customers_new"] + out["customers_reactivated"] + out["customers_same_period"]
+        )
+    else:
+        out["churned"] = out["customers_lost"]
+        out["at_risk"] = out["customers_start"]
+    if names is not None:
+        seen = out[list(flags)].sum(axis=1) > 0
+        out = out[seen].reset_index(drop=True)
+    rate_frame(out, "churned", "at_risk", "churn_rate", level=level)
+    out.attrs["same_period"] = same_period
+    return out
+
+
 def customer_churn(
     subscriptions: pd.DataFrame,
     freq: str = "MS",
     same_period: SamePeriod = "exclude",
     by: str | None = None,
-    as_of=None,
+    as_of: str | pd.Timestamp | None = None,
     level: float = 0.95,
 ) -> pd.DataFrame:
     """Customer (logo) churn rate per period.
@@ -72,7 +142,8 @@ def customer_churn(
     subscriptions : DataFrame
         Canonical ``subscriptions`` table.
     freq : str
-        Period grain as a pandas offset alias ("MS" months, "QS" quarters, "YS" years).
+        Period grain: a period alias of :mod:`kpikit.stats.periods` ("MS" months, "QS" quarters,
+        "YS" years) or another pandas offset alias whose dates start the periods ("W-MON").
     same_period : {"exclude", "include", "ignore"}
         Customers who join and leave within one period. "exclude" (ChartMogul) leaves them out of
         both counts: churned = customers_lost, at_risk = customers_start. "include" (Stripe) counts
@@ -85,7 +156,7 @@ def customer_churn(
         A subscriptions column (e.g. "plan", "interval") to break the rate down by. A customer belongs
         to the segment of their largest paying subscription at the period start (for customers who
         start in the period: of their first subscription).
-    as_of : date, optional
+    as_of : str or Timestamp, optional
         Last date of the data (default: the latest start in the table).
     level : float
         Confidence level of the Wilson interval.
@@ -116,58 +187,8 @@ def customer_churn(
     >>> customer_churn(subs, same_period="include")[["churned", "at_risk"]].values.tolist()[1]
     [2, 3]
     """
-    if same_period not in ("exclude", "include", "ignore"):
-        raise KpiDataError(f"same_period must be 'exclude', 'include' or 'ignore' (got {same_period!r}).")
-    led = _ledger(subscriptions, freq, as_of)
-    a = led.active
-    a0, a1 = a[:, :-1], a[:, 1:]
-    started = led.started
-    same = ~a0 & ~a1 & started
-    if same_period == "ignore":
-        started = started & ~same
-    first = np.where(started.any(axis=1), started.argmax(axis=1), -1)
-    periods = np.arange(a0.shape[1])
-    returning = (first[:, None] >= 0) & (first[:, None] < periods[None, :])
-    joined = ~a0 & a1
-    flags = {
-        "customers_start": a0,
-        "customers_new": joined & ~returning,
-        "customers_reactivated": joined & returning,
-        "customers_same_period": same,
-        "customers_lost": a0 & ~a1,
-        "customers_end": a1,
-    }
-    if by is None:
-        seg, names = np.zeros(a0.shape, dtype=np.int64), None
-    else:
-        seg, names = _segments(led, by)
-        # customers_end is counted in the segment held at the period start (or joined into)
-    n_seg = 1 if names is None else len(names)
-    n_p = a0.shape[1]
-    counts = {}
-    valid = seg >= 0
-    lin = (np.arange(n_p)[None, :] * n_seg + seg)
-    for k, f in flags.items():
-        sel = f & valid
-        counts[k] = np.bincount(lin[sel], minlength=n_p * n_seg)
-    out = pd.DataFrame({"period": np.repeat(led.periods, n_seg)})
-    if names is not None:
-        out[by] = np.tile(np.asarray(names, dtype=object), n_p)
-    for k, v in counts.items():
-        out[k] = v.astype(np.int64)
-    if same_period == "include":
-        out["churned"] = out["customers_lost"] + out["customers_same_period"]
-        out["at_risk"] = (out["customers_start"] + out["customers_new"] + out["customers_reactivated"]
-                          + out["customers_same_period"])
-    else:
-        out["churned"] = out["customers_lost"]
-        out["at_risk"] = out["customers_start"]
-    if names is not None:
-        seen = out[list(flags)].sum(axis=1) > 0
-        out = out[seen].reset_index(drop=True)
-    rate_frame(out, "churned", "at_risk", "churn_rate", level=level)
-    out.attrs["same_period"] = same_period
-    return out
+    _check_same_period(same_period)
+    return _churn_frame(_ledger(subscriptions, freq, as_of), same_period, by=by, level=level)
 
 
 def summarise_churn(churn: pd.DataFrame, by: str | None = None, level: float = 0.95) -> pd.DataFrame:
@@ -176,22 +197,142 @@ def summarise_churn(churn: pd.DataFrame, by: str | None = None, level: float = 0
     churn_rate = sum(churned) / sum(at_risk); each customer-period is one trial (an approximation:
     periods of one customer are not independent, so the interval is slightly optimistic).
 
+    Parameters
+    ----------
+    churn : DataFrame
+        The frame of :func:`customer_churn` (with the ``by`` column when ``by`` is given).
+    by : str, optional
+        The segment column to pool within (one row per segment); None pools everything.
+    level : float
+        Confidence level of the Wilson interval.
+
     Returns
     -------
     DataFrame
         One row per segment (or one row): [by], periods, churned, at_risk, churn_rate, ci_low,
         ci_high, small_sample.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"period": pd.to_datetime(["2025-01-01", "2025-02-01"]),
+    ...     "churned": [2, 1], "at_risk": [40, 38]})
+    >>> summarise_churn(c)[["periods", "churned", "at_risk"]].values.tolist()
+    [[2, 3, 78]]
     """
     if by is None:
-        g = pd.DataFrame({"periods": [len(churn)], "churned": [int(churn["churned"].sum())],
-                          "at_risk": [int(churn["at_risk"].sum())]})
+        g = pd.DataFrame(
+            {
+                "periods": [len(churn)],
+                "churned": [int(churn["churned"].sum())],
+                "at_risk": [int(churn["at_risk"].sum())],
+            }
+        )
     else:
-        g = (churn.groupby(by, sort=True)
-             .agg(periods=("period", "nunique"), churned=("churned", "sum"), at_risk=("at_risk", "sum"))
-             .reset_index())
+        g = (
+            churn.groupby(by, sort=True)
+            .agg(periods=("period", "nunique"), churned=("churned", "sum"), at_risk=("at_risk", "sum"))
+            .reset_index()
+        )
     return rate_frame(g, "churned", "at_risk", "churn_rate", level=level)
 
 
-def churn_rates(summary: pd.DataFrame, by: str) -> dict:
-    """Turn a :func:`summarise_churn` frame into ``{segment: Rate}`` (for recording headline KPIs)."""
-    return {str(r[by]): rate(int(r["churned"]), int(r["at_risk"]), warn_small=False) for _, r in summary.iterrows()}
+def _summary_rate(row: pd.Series, level: float = 0.95, warn_small: bool = True) -> Rate:
+    """The Rate of one :func:`summarise_churn` row: churned of at_risk."""
+    return rate(int(row["churned"]), int(row["at_risk"]), level=level, warn_small=warn_small)
+
+
+def churn_rate(
+    subscriptions: pd.DataFrame,
+    freq: str = "MS",
+    same_period: SamePeriod = "exclude",
+    period: str | pd.Timestamp | None = None,
+    as_of: str | pd.Timestamp | None = None,
+    level: float = 0.95,
+) -> Rate:
+    """Customer (logo) churn rate as one Rate: churn per customer-period at risk, pooled over periods.
+
+    churn_rate = sum over periods of churned / sum over periods of at_risk, with churned and at_risk
+    the counts of :func:`customer_churn` under the ``same_period`` convention (for "exclude":
+    customers lost in each period / customers paying at its start). With ``freq="MS"`` this is the
+    average monthly churn rate, the one to put into a subscription LTV (ARPA x margin / churn). With
+    ``period`` it is the rate of that one period. The Wilson interval treats each customer-period as
+    one trial (periods of one customer are not independent: the pooled interval is slightly
+    optimistic). A :class:`~kpikit.errors.SmallSampleWarning` is emitted when the counts are few.
+
+    Parameters
+    ----------
+    subscriptions : DataFrame
+        Canonical ``subscriptions`` table.
+    freq : str
+        Period grain ("MS" months, "QS" quarters, "YS" years; see :func:`customer_churn`).
+    same_period : {"exclude", "include", "ignore"}
+        Convention for customers who join and leave within one period (see :func:`customer_churn`).
+    period : str or Timestamp, optional
+        The start of one period (e.g. "2025-03-01" with "MS"): the churn rate of that period alone.
+        None: pooled over every period of the data.
+    as_of : str or Timestamp, optional
+        Last date of the data (default: the latest start in the table).
+    level : float
+        Confidence level of the Wilson interval.
+
+    Returns
+    -------
+    Rate
+        successes = customers churned, trials = customer-periods at risk.
+
+    References
+    ----------
+    ChartMogul Help Center, "Customer churn rate"; Stripe Billing, "Billing analytics: churn rate";
+    Wilson (1927) for the interval.
+
+    Examples
+    --------
+    >>> subs = pd.DataFrame({"customer_id": [1, 2, 3], "subscription_id": ["a", "b", "c"],
+    ...     "start": pd.to_datetime(["2025-01-01", "2025-01-01", "2025-01-01"]),
+    ...     "end": pd.to_datetime(["2025-02-10", None, "2025-03-20"]),
+    ...     "amount": 10.0, "interval": "month"})
+    >>> r = churn_rate(subs, as_of="2025-03-31")  # Feb: 1 of 3 lost; Mar: 1 of 2 lost
+    >>> r.successes, r.trials
+    (2, 5)
+    >>> churn_rate(subs, period="2025-03-01", as_of="2025-03-31").value
+    0.5
+    """
+    _check_same_period(same_period)
+    led = _ledger(subscriptions, freq, as_of)
+    churn = _churn_frame(led, same_period, level=level)
+    if period is not None:
+        i = led.boundary(period)
+        if i >= len(led.periods):
+            raise KpiDataError(
+                f"period {pd.Timestamp(period):%Y-%m-%d} starts after the last period of the data "
+                f"({led.periods[-1]:%Y-%m-%d}); choose an earlier period or a later as_of."
+            )
+        churn = churn.iloc[[i]]
+    return _summary_rate(summarise_churn(churn, level=level).iloc[0], level=level)
+
+
+def churn_rates(summary: pd.DataFrame, by: str, level: float = 0.95) -> dict[str, Rate]:
+    """One churn Rate per segment of a :func:`summarise_churn` frame (for recording headline KPIs).
+
+    Parameters
+    ----------
+    summary : DataFrame
+        The frame of :func:`summarise_churn` with its ``by`` column.
+    by : str
+        The segment column; its values (as text) become the keys.
+    level : float
+        Confidence level of the Wilson intervals.
+
+    Returns
+    -------
+    dict of str to Rate
+        Segment -> churned of at_risk, without small-sample warnings (segments may be small; each
+        Rate still reports ``small_sample``).
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"plan": ["A", "B"], "churned": [3, 1], "at_risk": [60, 40]})
+    >>> {k: (r.successes, r.trials) for k, r in churn_rates(s, "plan").items()}
+    {'A': (3, 60), 'B': (1, 40)}
+    """
+    return {str(r[by]): _summary_rate(r, level=level, warn_small=False) for _, r in summary.iterrows()}

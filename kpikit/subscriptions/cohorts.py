@@ -8,18 +8,18 @@ import numpy as np
 import pandas as pd
 
 from kpikit.errors import KpiDataError
+from kpikit.schemas import require_columns
 from kpikit.stats import rate_frame
-from kpikit.subscriptions.ledger import _ledger, _validate
-from kpikit.subscriptions.retention import _add_months
+from kpikit.subscriptions.ledger import _add_months, _as_of, _ledger, _validate
 
-__all__ = ['cohort_retention', 'cohort_matrix', 'cohort_average', 'customer_lifetimes', 'cohort_survivors']
+__all__ = ["cohort_retention", "cohort_matrix", "cohort_average", "customer_lifetimes", "cohort_survivors"]
 
 
 def cohort_retention(
     subscriptions: pd.DataFrame,
     freq: str = "MS",
     kind: Literal["logo", "revenue"] = "logo",
-    as_of=None,
+    as_of: str | pd.Timestamp | None = None,
     level: float = 0.95,
 ) -> pd.DataFrame:
     """Cohort retention in tidy form: one row per cohort and age.
@@ -30,6 +30,19 @@ def cohort_retention(
     interval). Revenue: retention = cohort MRR at that date / cohort starting MRR (MRR of each
     customer's first paid subscriptions), expansion included, so it can exceed 100%.
     Cells not yet observed are absent.
+
+    Parameters
+    ----------
+    subscriptions : DataFrame
+        Canonical ``subscriptions`` table.
+    freq : str
+        Period grain of cohorts and ages: "MS" months, "QS" quarters, "YS" years.
+    kind : {"logo", "revenue"}
+        Retention of customers (logo) or of the cohort's starting MRR (revenue).
+    as_of : str or Timestamp, optional
+        Last date of the data (default: the latest start in the table).
+    level : float
+        Confidence level of the Wilson interval (logo).
 
     Returns
     -------
@@ -65,8 +78,9 @@ def cohort_retention(
         s_paid = pd.Series(np.where(paid, s, np.datetime64("NaT")))
         first_start = s_paid.groupby(led.code).transform("min").to_numpy()
         init = paid & (s == first_start)
-        init_mrr = np.bincount(led.code[init], weights=df["mrr_cents"].to_numpy()[init],
-                               minlength=len(led.customers)).astype(np.int64)
+        init_mrr = np.bincount(
+            led.code[init], weights=df["mrr_cents"].to_numpy()[init], minlength=len(led.customers)
+        ).astype(np.int64)
         val, base_per = snap, init_mrr[cust]
     key = rows_coh * n_p + rows_age
     retained = np.bincount(key, weights=val, minlength=n_p * n_p)
@@ -92,6 +106,20 @@ def cohort_matrix(cohorts: pd.DataFrame, value: str = "retention", label: str = 
 
     Row labels are the cohort start formatted with ``label`` followed by the cohort size, e.g.
     "2024-03 (n=212)"; unobserved cells are NaN.
+
+    Parameters
+    ----------
+    cohorts : DataFrame
+        The frame of :func:`cohort_retention`.
+    value : str
+        The column shown in the cells (e.g. "retention", "retained").
+    label : str
+        ``strftime`` format of the cohort start in the row labels.
+
+    Returns
+    -------
+    DataFrame
+        Rows cohorts (oldest first), columns ages.
     """
     c = cohorts.copy()
     c["row"] = c["cohort"].dt.strftime(label) + " (n=" + c["cohort_size"].astype(str) + ")"
@@ -110,6 +138,15 @@ def cohort_average(cohorts: pd.DataFrame, min_age: int | None = None, level: flo
     only cohorts observed at least through ``min_age`` (the same cohorts at every age up to it, so the
     curve does not jump when young cohorts drop out).
 
+    Parameters
+    ----------
+    cohorts : DataFrame
+        The frame of :func:`cohort_retention`.
+    min_age : int, optional
+        Keep only cohorts observed through this age (and ages up to it).
+    level : float
+        Confidence level of the Wilson interval (logo frames).
+
     Returns
     -------
     DataFrame
@@ -122,7 +159,11 @@ def cohort_average(cohorts: pd.DataFrame, min_age: int | None = None, level: flo
         c = c[c["age"] <= min_age]
         if c.empty:
             raise KpiDataError(f"No cohort is observed through age {min_age}; lower min_age.")
-    g = c.groupby("age").agg(cohorts=("cohort", "nunique"), base=("base", "sum"), retained=("retained", "sum")).reset_index()
+    g = (
+        c.groupby("age")
+        .agg(cohorts=("cohort", "nunique"), base=("base", "sum"), retained=("retained", "sum"))
+        .reset_index()
+    )
     if cohorts.attrs.get("kind", "logo") == "logo" and "ci_low" in cohorts:
         g["base"] = g["base"].astype(np.int64)
         g["retained"] = g["retained"].astype(np.int64)
@@ -133,7 +174,7 @@ def cohort_average(cohorts: pd.DataFrame, min_age: int | None = None, level: flo
 
 def customer_lifetimes(
     subscriptions: pd.DataFrame,
-    as_of=None,
+    as_of: str | pd.Timestamp | None = None,
     unit: Literal["D", "M"] = "M",
 ) -> pd.DataFrame:
     """One row per paying customer: first paid spell, for survival analysis.
@@ -147,6 +188,11 @@ def customer_lifetimes(
 
     Parameters
     ----------
+    subscriptions : DataFrame
+        Canonical ``subscriptions`` table.
+    as_of : str or Timestamp, optional
+        Last date of the data (default: the latest start in the table); spells still running then
+        are censored.
     unit : {"M", "D"}
         Duration in months (days / 30.4375) or days.
 
@@ -157,9 +203,7 @@ def customer_lifetimes(
         active (paying at as_of), reactivated.
     """
     df = _validate(subscriptions)
-    if as_of is None:
-        as_of = df["start"].max()
-    as_of = pd.Timestamp(as_of)
+    as_of = _as_of(df, as_of)
     d = df[(df["mrr_cents"] > 0) & (df["end"].isna() | (df["end"] > df["start"])) & (df["start"] <= as_of)].copy()
     if d.empty:
         raise KpiDataError("No paying subscription starts by as_of; nothing to measure.")
@@ -169,7 +213,9 @@ def customer_lifetimes(
     new_spell = prev_max.isna() | (d["start"] > prev_max)
     spell = new_spell.astype(int).groupby(d["customer_id"]).cumsum()
     first = d[spell == 1]
-    firsts = d.sort_values(["customer_id", "start", "mrr_cents"], ascending=[True, True, False]).drop_duplicates("customer_id")
+    firsts = d.sort_values(["customer_id", "start", "mrr_cents"], ascending=[True, True, False]).drop_duplicates(
+        "customer_id"
+    )
     g = first.groupby("customer_id").agg(start=("start", "min"), end=("_end", "max"))
     g["churned"] = g["end"] <= as_of
     g["end"] = g["end"].where(g["churned"])
@@ -190,12 +236,12 @@ def customer_lifetimes(
 def cohort_survivors(
     subscriptions: pd.DataFrame,
     periods: int,
-    start=None,
-    end=None,
+    start: str | pd.Timestamp | None = None,
+    end: str | pd.Timestamp | None = None,
     cohort_months: int = 3,
     where: dict | None = None,
     period_months: int = 1,
-    as_of=None,
+    as_of: str | pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """Customers of one acquisition cohort still paying at the start of periods 0..``periods``.
 
@@ -211,6 +257,24 @@ def cohort_survivors(
     ``periods`` periods must not pass ``as_of``; otherwise the counts would mix censored customers
     with churned ones, so a KpiDataError says how many periods are available.
 
+    Parameters
+    ----------
+    subscriptions : DataFrame
+        Canonical ``subscriptions`` table.
+    periods : int
+        Number of periods after joining to count survivors for.
+    start, end : str or Timestamp, optional
+        The cohort's first paid starts, ``[start, end)``; default the first ``cohort_months``
+        calendar months of the data.
+    cohort_months : int
+        Length of the default cohort window in calendar months.
+    where : dict, optional
+        Column -> value filters on the first subscription (columns of :func:`customer_lifetimes`).
+    period_months : int
+        Calendar months per period.
+    as_of : str or Timestamp, optional
+        Last date of the data (default: the latest start in the table).
+
     Returns
     -------
     DataFrame
@@ -218,15 +282,19 @@ def cohort_survivors(
         end and size.
     """
     life = customer_lifetimes(subscriptions, as_of=as_of, unit="D")
-    df_as_of = pd.Timestamp(as_of) if as_of is not None else _validate(subscriptions)["start"].max()
+    df_as_of = _as_of(_validate(subscriptions), as_of)
     if start is None:
         start = life["start"].min().to_period("M").start_time
     start = pd.Timestamp(start)
     end = pd.Timestamp(end) if end is not None else start + pd.DateOffset(months=cohort_months)
     sel = (life["start"] >= start) & (life["start"] < end)
+    require_columns(
+        life,
+        list(where or {}),
+        "customer_lifetimes (the columns where= filters on)",
+        fix="where= filters on the first subscription's plan, interval, mrr, active or reactivated.",
+    )
     for col, val in (where or {}).items():
-        if col not in life.columns:
-            raise KpiDataError(f"where: unknown column {col!r}; use one of {list(life.columns)}.")
         sel &= life[col] == val
     c = life[sel]
     if c.empty:
@@ -234,7 +302,10 @@ def cohort_survivors(
     last_needed = _add_months(np.array([c["start"].max().to_datetime64()]), np.array([periods * period_months]))[0]
     if last_needed > df_as_of.to_datetime64():
         have = 0
-        while _add_months(np.array([c["start"].max().to_datetime64()]), np.array([(have + 1) * period_months]))[0] <= df_as_of.to_datetime64():
+        while (
+            _add_months(np.array([c["start"].max().to_datetime64()]), np.array([(have + 1) * period_months]))[0]
+            <= df_as_of.to_datetime64()
+        ):
             have += 1
         raise KpiDataError(
             f"The cohort starting {start:%Y-%m-%d}..{end:%Y-%m-%d} is observed for {have} full periods only "

@@ -6,14 +6,20 @@ import numpy as np
 import pandas as pd
 
 from kpikit.errors import KpiDataError
-from kpikit.stats import rate
+from kpikit.stats import compare_rates
+from kpikit.subscriptions.churn import _churn_frame
 from kpikit.subscriptions.ledger import _ledger
-from kpikit.subscriptions.retention import _boundary_index, renewal_rate
+from kpikit.subscriptions.retention import _renewals_rate, renewal_rate
 
-__all__ = ['common_mistakes', 'findings']
+__all__ = ["common_mistakes", "findings"]
 
 
-def common_mistakes(subscriptions: pd.DataFrame, period, freq: str = "MS", as_of=None) -> pd.DataFrame:
+def common_mistakes(
+    subscriptions: pd.DataFrame,
+    period: str | pd.Timestamp,
+    freq: str = "MS",
+    as_of: str | pd.Timestamp | None = None,
+) -> pd.DataFrame:
     """The three classic errors of popular churn articles next to the right number, on the same data.
 
     For one period (a period start for ``freq``):
@@ -22,36 +28,71 @@ def common_mistakes(subscriptions: pd.DataFrame, period, freq: str = "MS", as_of
     3. expansion MRR as "average add-on x number of customers": (expansion MRR / expanding customers)
        x customers at start, vs the sum of each expanding customer's MRR increase.
 
+    Parameters
+    ----------
+    subscriptions : DataFrame
+        Canonical ``subscriptions`` table.
+    period : str or Timestamp
+        Start of the period to show (a period start for ``freq``, e.g. the last one of the data).
+    freq : str
+        Period grain: "MS" months, "QS" quarters, "YS" years.
+    as_of : str or Timestamp, optional
+        Last date of the data (default: the latest start in the table).
+
     Returns
     -------
     DataFrame
         mistake, wrong, right, wrong_formula, right_formula.
+
+    References
+    ----------
+    ``docs/KPI_CATALOGUE.md`` ("Mistakes"); ChartMogul Help Center, "Customer churn rate" and "MRR
+    movements".
     """
     led = _ledger(subscriptions, freq, as_of)
-    i = _boundary_index(led, period)
+    i = led.boundary(period)
     if i >= len(led.periods):
         raise KpiDataError("period must not be the boundary after the last period.")
-    a0, a1 = led.active[:, i], led.active[:, i + 1]
-    start = int(a0.sum())
-    added = int((~a0 & a1).sum())
-    lost = int((a0 & ~a1).sum())
+    counts = _churn_frame(led, "exclude").iloc[i]
+    start = int(counts["customers_start"])
+    added = int(counts["customers_new"] + counts["customers_reactivated"])
+    lost = int(counts["customers_lost"])
     ren = renewal_rate(led.subs, period=(led.bounds[i], led.bounds[i + 1]), as_of=led.as_of)
     due, renewed = int(ren["contracts_due"].iloc[0]), int(ren["contracts_renewed"].iloc[0])
     subs = led.subs
-    annual_active = int(((subs["interval"] == "year") & (subs["start"] < led.bounds[i + 1])
-                         & (subs["end"].isna() | (subs["end"] >= led.bounds[i + 1]))).sum())
+    annual_active = int(
+        (
+            (subs["interval"] == "year")
+            & (subs["start"] < led.bounds[i + 1])
+            & (subs["end"].isna() | (subs["end"] >= led.bounds[i + 1]))
+        ).sum()
+    )
     m0, m1 = led.matrix[:, i], led.matrix[:, i + 1]
     up = (m0 > 0) & (m1 > m0)
     expansion = (m1 - m0)[up].sum() / 100.0
     avg_addon = expansion / up.sum() if up.any() else 0.0
     rows = [
-        ("churn counted from customers added", added / start if start else np.nan, lost / start if start else np.nan,
-         f"added / start = {added} / {start}", f"lost / start = {lost} / {start}"),
-        ("renewal rate inverted", annual_active / renewed if renewed else np.nan, renewed / due if due else np.nan,
-         f"active annual / renewed = {annual_active} / {renewed}", f"renewed / due = {renewed} / {due}"),
-        ("expansion MRR multiplied", avg_addon * start, expansion,
-         f"average add-on x customers = {avg_addon:.2f} x {start}",
-         f"sum of increases of the {int(up.sum())} expanding customers"),
+        (
+            "churn counted from customers added",
+            added / start if start else np.nan,
+            lost / start if start else np.nan,
+            f"added / start = {added} / {start}",
+            f"lost / start = {lost} / {start}",
+        ),
+        (
+            "renewal rate inverted",
+            annual_active / renewed if renewed else np.nan,
+            renewed / due if due else np.nan,
+            f"active annual / renewed = {annual_active} / {renewed}",
+            f"renewed / due = {renewed} / {due}",
+        ),
+        (
+            "expansion MRR multiplied",
+            avg_addon * start,
+            expansion,
+            f"average add-on x customers = {avg_addon:.2f} x {start}",
+            f"sum of increases of the {int(up.sum())} expanding customers",
+        ),
     ]
     return pd.DataFrame(rows, columns=["mistake", "wrong", "right", "wrong_formula", "right_formula"])
 
@@ -77,9 +118,16 @@ def findings(
         :func:`renewal_rate` output (rows with contracts due are pooled).
     movements : DataFrame, optional
         :func:`mrr_movements` output; the change over the whole span is described.
-    """
-    from kpikit.stats import compare_rates
+    by : str
+        The segment column of ``churn_by_interval``.
+    alpha : float
+        p-value threshold for calling a churn difference clear.
 
+    Returns
+    -------
+    list of str
+        One sentence per finding, in the order MRR, churn by segment, retention, renewal.
+    """
     out: list[str] = []
     if movements is not None and len(movements):
         first = float(movements["mrr_start"].iloc[0])
@@ -108,11 +156,9 @@ def findings(
             f"{r['nrr']:.1%}" + (" (expansion more than offsets losses)." if r["nrr"] > 1 else ".")
         )
     if renewal is not None and renewal["contracts_due"].sum() > 0:
-        due = int(renewal["contracts_due"].sum())
-        ren = int(renewal["contracts_renewed"].sum())
-        r = rate(ren, due, warn_small=False)
+        r = _renewals_rate(renewal, warn_small=False)
         out.append(
-            f"{ren} of {due} contracts up for renewal renewed: a renewal rate of {r.value:.1%} "
+            f"{r.successes} of {r.trials} contracts up for renewal renewed: a renewal rate of {r.value:.1%} "
             f"(95% CI {r.low:.1%}-{r.high:.1%})."
         )
     return out

@@ -12,8 +12,9 @@ from pandas.tseries.frequencies import to_offset
 
 from kpikit.errors import KpiDataError, describe_rows
 from kpikit.schemas import require_columns
+from kpikit.stats.periods import period_code, start_alias
 
-__all__ = ['subscription_mrr', 'Money', 'SamePeriod']
+__all__ = ["subscription_mrr", "Money", "SamePeriod"]
 
 
 Money = Literal["decimal", "cents", "float"]
@@ -38,9 +39,15 @@ def _rows(mask: np.ndarray, frame: pd.DataFrame) -> str:
 def _validate(subscriptions: pd.DataFrame) -> pd.DataFrame:
     """Check the columns kpikit.subscriptions needs; return a clean working copy."""
     required = ["customer_id", "subscription_id", "start", "amount", "interval"]
-    require_columns(subscriptions, required, "subscriptions", fix=(
-        f"The table needs {', '.join(required)} and optionally end, plan, quantity. Map the export's "
-        "names with kk.read_table(..., columns={...})."))
+    require_columns(
+        subscriptions,
+        required,
+        "subscriptions",
+        fix=(
+            f"The table needs {', '.join(required)} and optionally end, plan, quantity. Map the export's "
+            "names with kk.read_table(..., columns={...})."
+        ),
+    )
     df = subscriptions.copy()
     if "end" not in df.columns:
         df["end"] = pd.NaT
@@ -128,6 +135,20 @@ def subscription_mrr(subscriptions: pd.DataFrame) -> pd.Series:
     mrr_cents = round_half_up(amount_cents x quantity x k / 12) with k = 12 (month), 1 (year),
     52 (week), 365 (day).
 
+    Parameters
+    ----------
+    subscriptions : DataFrame
+        Canonical ``subscriptions`` table.
+
+    Returns
+    -------
+    Series
+        ``mrr_cents`` (int64) aligned with the table's rows.
+
+    References
+    ----------
+    ChartMogul Help Center, "MRR" (annual plans count as amount / 12).
+
     Examples
     --------
     >>> subs = pd.DataFrame({"customer_id": [1, 2], "subscription_id": ["a", "b"],
@@ -160,24 +181,61 @@ class _Ledger:
     def active(self) -> np.ndarray:
         return self.matrix > 0
 
+    def boundary(self, when) -> int:
+        """Index of the boundary (period start) ``when``; KpiDataError naming valid starts otherwise."""
+        ts = pd.Timestamp(when)
+        hits = np.flatnonzero(self.bounds == ts)
+        if hits.size == 0:
+            raise KpiDataError(
+                f"{ts:%Y-%m-%d} is not a period start for this freq; use one of "
+                f"{[f'{d:%Y-%m-%d}' for d in self.periods[:3]]} ... {self.periods[-1]:%Y-%m-%d}."
+            )
+        return int(hits[0])
 
-def _ledger(subscriptions: pd.DataFrame, freq: str, as_of=None, validated: bool = False) -> _Ledger:
-    df = subscriptions if validated else _validate(subscriptions)
+
+def _offset(freq: str) -> pd.DateOffset:
+    """The period-start offset of ``freq``.
+
+    A grain of the kit's period table (:mod:`kpikit.stats.periods`: "MS", "M", "ME", "QS", "Q", "QE", "YS",
+    "Y", "YE", "W", "D", ...) gives the calendar periods of that grain, labelled by their first day; any
+    other pandas offset alias ("W-MON", "2MS") is used as written, its dates being the period starts.
+    """
+    try:
+        period_code(freq)
+    except KpiDataError:
+        pass
+    else:
+        freq = start_alias(freq)
+    try:
+        return to_offset(freq)
+    except (ValueError, TypeError):
+        raise KpiDataError(f"freq must be a pandas offset alias such as 'MS', 'QS' or 'YS' (got {freq!r}).") from None
+
+
+def _period_bounds(first: pd.Timestamp, last: pd.Timestamp, offset: pd.DateOffset) -> pd.DatetimeIndex:
+    """Boundaries of the periods from the one holding ``first`` to the one holding ``last``.
+
+    P + 1 boundaries for P periods: period p is ``[bounds[p], bounds[p + 1])``.
+    """
+    bounds = pd.date_range(offset.rollback(first.normalize()), offset.rollback(last.normalize()), freq=offset)
+    return bounds.append(pd.DatetimeIndex([bounds[-1] + offset]))
+
+
+def _as_of(df: pd.DataFrame, as_of) -> pd.Timestamp:
+    """The last day of the data: ``as_of`` when given, else the latest start (see the package notes)."""
+    return pd.Timestamp(df["start"].max() if as_of is None else as_of)
+
+
+def _ledger(subscriptions: pd.DataFrame, freq: str, as_of=None) -> _Ledger:
+    """Validate ``subscriptions`` and build the customer x boundary ledger of ``freq`` up to ``as_of``."""
+    df = _validate(subscriptions)
     if df.empty:
         raise KpiDataError("subscriptions is empty: there is nothing to measure.")
-    try:
-        offset = to_offset(freq)
-    except ValueError:
-        raise KpiDataError(f"freq must be a pandas offset alias such as 'MS', 'QS' or 'YS' (got {freq!r}).") from None
-    if as_of is None:
-        as_of = df["start"].max()
-    as_of = pd.Timestamp(as_of)
-    first = offset.rollback(df["start"].min().normalize())
-    last = offset.rollback(as_of.normalize())
-    if last < first:
+    offset = _offset(freq)
+    as_of = _as_of(df, as_of)
+    if offset.rollback(as_of.normalize()) < offset.rollback(df["start"].min().normalize()):
         raise KpiDataError(f"as_of ({as_of:%Y-%m-%d}) is before the first subscription starts.")
-    bounds = pd.date_range(first, last, freq=offset)
-    bounds = bounds.append(pd.DatetimeIndex([bounds[-1] + offset]))
+    bounds = _period_bounds(df["start"].min(), as_of, offset)
     code, customers = pd.factorize(df["customer_id"], sort=True)
     n_c, n_b = len(customers), len(bounds)
     b = bounds.asi8
@@ -210,3 +268,18 @@ def _money(cents: np.ndarray, money: Money):
     if money == "decimal":
         return np.array([Decimal(int(c)).scaleb(-2) for c in cents], dtype=object)
     raise KpiDataError(f"money must be 'decimal', 'cents' or 'float' (got {money!r}).")
+
+
+def _add_months(dates: np.ndarray, months: np.ndarray) -> np.ndarray:
+    """Add whole months to datetime64[ns] values, clipping the day to the target month's length."""
+    d = dates.astype("datetime64[ns]")
+    ym = d.astype("datetime64[M]")
+    day = (d.astype("datetime64[D]") - ym.astype("datetime64[D]")).astype(np.int64)
+    tod = d - d.astype("datetime64[D]").astype("datetime64[ns]")
+    target = ym + months.astype(np.int64)
+    dim = ((target + 1).astype("datetime64[D]") - target.astype("datetime64[D]")).astype(np.int64)
+    return (
+        target.astype("datetime64[D]").astype("datetime64[ns]")
+        + np.minimum(day, dim - 1).astype("timedelta64[D]")
+        + tod
+    )

@@ -7,16 +7,16 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from kpikit.subscriptions.ledger import Money, _ledger, _money
+from kpikit.subscriptions.ledger import _MOVEMENTS, Money, _ledger, _money
 
-__all__ = ['mrr', 'mrr_movements', 'mrr_churn', 'quick_ratio', 'arpa']
+__all__ = ["mrr", "mrr_movements", "mrr_churn", "quick_ratio", "arpa"]
 
 
 def mrr(
     subscriptions: pd.DataFrame,
     freq: str = "MS",
     at: Literal["start", "end"] = "end",
-    as_of=None,
+    as_of: str | pd.Timestamp | None = None,
     money: Money = "decimal",
 ) -> pd.DataFrame:
     """MRR, paying customers and ARPA per period.
@@ -29,11 +29,11 @@ def mrr(
     subscriptions : DataFrame
         Canonical ``subscriptions`` table.
     freq : str
-        Period grain (pandas offset alias): "MS", "QS", "YS".
+        Period grain: "MS" months, "QS" quarters, "YS" years (see the package notes).
     at : {"end", "start"}
         Snapshot at the end of each period (default, as ChartMogul's monthly MRR) or at its start.
         A customer starting or leaving on the first day of a period counts in that period.
-    as_of : date, optional
+    as_of : str or Timestamp, optional
         Last date of the data; default the latest start in the table.
     money : {"decimal", "cents", "float"}
         Type of the money columns.
@@ -42,6 +42,10 @@ def mrr(
     -------
     DataFrame
         period, mrr, customers, arpa (arpa always float, currency per customer per month).
+
+    References
+    ----------
+    ChartMogul Help Center, "Monthly recurring revenue (MRR)".
 
     Examples
     --------
@@ -57,15 +61,32 @@ def mrr(
     customers = (snap > 0).sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         arpa_ = np.where(customers > 0, total / 100.0 / customers, np.nan)
-    return pd.DataFrame(
-        {"period": led.periods, "mrr": _money(total, money), "customers": customers, "arpa": arpa_}
-    )
+    return pd.DataFrame({"period": led.periods, "mrr": _money(total, money), "customers": customers, "arpa": arpa_})
 
 
-def arpa(subscriptions: pd.DataFrame, freq: str = "MS", at: Literal["start", "end"] = "end", as_of=None) -> pd.DataFrame:
+def arpa(
+    subscriptions: pd.DataFrame,
+    freq: str = "MS",
+    at: Literal["start", "end"] = "end",
+    as_of: str | pd.Timestamp | None = None,
+) -> pd.DataFrame:
     """Average revenue per account per period: ARPA = MRR / paying customers (currency per month).
 
-    Returns the frame of :func:`mrr` with float money (period, mrr, customers, arpa).
+    Parameters
+    ----------
+    subscriptions : DataFrame
+        Canonical ``subscriptions`` table.
+    freq : str
+        Period grain: "MS" months, "QS" quarters, "YS" years.
+    at : {"end", "start"}
+        Snapshot at the end of each period (default) or at its start.
+    as_of : str or Timestamp, optional
+        Last date of the data; default the latest start in the table.
+
+    Returns
+    -------
+    DataFrame
+        The frame of :func:`mrr` with float money: period, mrr, customers, arpa.
 
     References
     ----------
@@ -77,7 +98,7 @@ def arpa(subscriptions: pd.DataFrame, freq: str = "MS", at: Literal["start", "en
 def mrr_movements(
     subscriptions: pd.DataFrame,
     freq: str = "MS",
-    as_of=None,
+    as_of: str | pd.Timestamp | None = None,
     money: Money = "decimal",
     by_customer: bool = False,
 ) -> pd.DataFrame:
@@ -101,8 +122,8 @@ def mrr_movements(
     subscriptions : DataFrame
         Canonical ``subscriptions`` table.
     freq : str
-        Period grain (pandas offset alias).
-    as_of : date, optional
+        Period grain: "MS" months, "QS" quarters, "YS" years.
+    as_of : str or Timestamp, optional
         Last date of the data (default: the latest start in the table).
     money : {"decimal", "cents", "float"}
         Type of the money columns: exact decimals in currency (default), int64 cents, or floats.
@@ -145,8 +166,11 @@ def mrr_movements(
         rows = []
         for name, f in flows.items():
             c, p = np.nonzero(f)
-            rows.append(pd.DataFrame({"customer_id": led.customers[c], "period": led.periods[p],
-                                      "movement": name, "amount": f[c, p]}))
+            rows.append(
+                pd.DataFrame(
+                    {"customer_id": led.customers[c], "period": led.periods[p], "movement": name, "amount": f[c, p]}
+                )
+            )
         out = pd.concat(rows, ignore_index=True).sort_values(["period", "customer_id", "movement"])
         out["amount"] = _money(out["amount"].to_numpy(), money)
         return out.reset_index(drop=True)
@@ -156,7 +180,7 @@ def mrr_movements(
     if not np.array_equal(check, end):  # pragma: no cover - guaranteed by construction
         raise AssertionError("MRR bridge does not reconcile; please report this as a kpikit bug.")
     out = pd.DataFrame({"period": led.periods, "mrr_start": _money(start, money)})
-    for k in ["new", "expansion", "contraction", "churn", "reactivation"]:
+    for k in _MOVEMENTS:
         out[k] = _money(sums[k], money)
     out["mrr_end"] = _money(end, money)
     out["customers_start"] = (m0 > 0).sum(axis=0)
@@ -164,12 +188,21 @@ def mrr_movements(
     return out
 
 
-def mrr_churn(subscriptions: pd.DataFrame, freq: str = "MS", as_of=None) -> pd.DataFrame:
+def mrr_churn(subscriptions: pd.DataFrame, freq: str = "MS", as_of: str | pd.Timestamp | None = None) -> pd.DataFrame:
     """Gross and net MRR churn per period.
 
     gross_mrr_churn = (churn + contraction) / mrr_start;
     net_mrr_churn = (churn + contraction - expansion - reactivation) / mrr_start (negative when
     existing and returning customers add more than is lost: "negative churn").
+
+    Parameters
+    ----------
+    subscriptions : DataFrame
+        Canonical ``subscriptions`` table.
+    freq : str
+        Period grain: "MS" months, "QS" quarters, "YS" years.
+    as_of : str or Timestamp, optional
+        Last date of the data (default: the latest start in the table).
 
     Returns
     -------
@@ -218,8 +251,7 @@ def quick_ratio(movements: pd.DataFrame, reactivation: bool = True) -> pd.DataFr
     ----------
     Mamoon Hamid (Social Capital), "The SaaS quick ratio"; Baremetrics, "Quick ratio".
     """
-    cols = ["new", "expansion", "contraction", "churn", "reactivation"]
-    f = {c: movements[c].astype(float).to_numpy() for c in cols}
+    f = {c: movements[c].astype(float).to_numpy() for c in _MOVEMENTS}
     gained = f["new"] + f["expansion"] + (f["reactivation"] if reactivation else 0.0)
     lost = f["contraction"] + f["churn"]
     with np.errstate(divide="ignore", invalid="ignore"):

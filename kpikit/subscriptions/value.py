@@ -9,7 +9,7 @@ import numpy as np
 from kpikit.errors import KpiDataError
 from kpikit.stats import Rate
 
-__all__ = ['SubscriptionLTV', 'subscription_ltv', 'customer_retention_cost']
+__all__ = ["SubscriptionLTV", "subscription_ltv", "customer_retention_cost"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,25 @@ def subscription_ltv(arpa: float, churn_rate: float | Rate, gross_margin: float 
     ``churn_rate`` is a :class:`~kpikit.stats.Rate`, the interval follows from its interval
     (ARPA x margin / high, ARPA x margin / low).
 
+    Parameters
+    ----------
+    arpa : float
+        Average revenue per account per period (e.g. per month, :func:`arpa`).
+    churn_rate : float or Rate
+        Customer churn rate per the same period (e.g. :func:`churn_rate` with ``freq="MS"``), in (0, 1].
+    gross_margin : float, optional
+        Gross margin as a fraction in (0, 1]; None gives the no-margin (revenue) variant.
+
+    Returns
+    -------
+    SubscriptionLTV
+        value, low, high (from the churn interval; NaN for a plain float churn), the inputs and the
+        variant's name.
+
+    References
+    ----------
+    ChartMogul Help Center, "Customer lifetime value (LTV)"; Baremetrics, "LTV".
+
     Examples
     --------
     >>> ltv = subscription_ltv(50.0, 0.05, gross_margin=0.6)
@@ -60,7 +79,9 @@ def subscription_ltv(arpa: float, churn_rate: float | Rate, gross_margin: float 
         high = arpa * m / churn_rate.low if churn_rate.low > 0 else np.inf
     else:
         low = high = np.nan
-    variant = "ARPA x gross margin / churn" if gross_margin is not None else "ARPA / churn (no margin: revenue, not profit)"
+    variant = (
+        "ARPA x gross margin / churn" if gross_margin is not None else "ARPA / churn (no margin: revenue, not profit)"
+    )
     return SubscriptionLTV(float(v), float(low), float(high), float(arpa), c, gross_margin, variant)
 
 
@@ -68,6 +89,18 @@ def customer_retention_cost(retention_spend: float, customers_retained: int) -> 
     """Customer retention cost = retention spend in the period / customers retained in the period.
 
     Customers retained = customers paying at the start of the period and still paying at its end.
+
+    Parameters
+    ----------
+    retention_spend : float
+        Spend on keeping customers in the period (customer success, retention offers), >= 0.
+    customers_retained : int
+        Customers paying at the start of the period and still paying at its end, > 0.
+
+    Returns
+    -------
+    float
+        Currency per retained customer.
 
     Examples
     --------

@@ -1,0 +1,126 @@
+"""kpikit.satisfaction.scores: NPS, CSAT and CES with hand-computed intervals, and each customer's answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kpikit import satisfaction as ksat
+from kpikit.errors import KpiDataError
+from kpikit.stats import rate
+
+
+def test_nps_reference_60_promoters_40_detractors():
+    s = ksat.nps([9] * 30 + [10] * 30 + [0] * 10 + [6] * 30)
+    # p = 0.6, d = 0.4: SE = 100 x sqrt((1.0 - 0.04) / 100) = 9.798; 1.96 x 9.798 = 19.20
+    assert s.value == 20.0
+    assert s.value - s.low == pytest.approx(19.20, abs=0.01)
+    assert s.high - s.value == pytest.approx(19.20, abs=0.01)
+    assert s.counts == {"promoters": 60, "passives": 0, "detractors": 40}
+    assert s.name == "NPS" and s.n == 100
+
+
+def test_nps_mixed_by_hand():
+    s = ksat.nps(pd.Series([10, 9, 8, 7, 6, 0, 10, 9, 3, 5]))
+    # 4 promoters, 2 passives, 4 detractors: NPS 0; SE = 100 sqrt(0.8 / 10) = 28.28
+    assert s.value == 0.0
+    assert s.high == pytest.approx(1.959964 * 28.2843, rel=1e-4)
+    assert ksat.nps([10] * 5).high == 100.0  # clipped to the scale
+    g = ksat.nps_group([10, 8, 6])
+    assert g.astype(str).tolist() == ["promoter", "passive", "detractor"]
+
+
+def test_nps_out_of_scale_names_rows():
+    with pytest.raises(KpiDataError, match=r"2 responses are outside the 0-10 scale \(rows r2, r4; first: 11"):
+        ksat.nps(pd.Series([10, 11, 3, 12], index=["r1", "r2", "r3", "r4"]))
+    with pytest.raises(KpiDataError, match=r"outside the 0-10 scale \(row 2"):
+        ksat.nps([7, 7.5])
+    with pytest.raises(KpiDataError, match=r"empty \(row 3\).*dropna"):
+        ksat.nps([7, 8, None])
+    with pytest.raises(KpiDataError, match="not numbers"):
+        ksat.nps(["yes", "no"])
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.integers(0, 10), min_size=1, max_size=300))
+def test_nps_in_range_and_interval_contains_value(scores):
+    s = ksat.nps(scores)
+    assert -100 <= s.low <= s.value <= s.high <= 100
+    c = s.counts
+    assert c["promoters"] + c["passives"] + c["detractors"] == len(scores)
+
+
+def test_csat_by_hand_and_scale():
+    r = ksat.csat([5, 4, 4, 3, 1, 5, 2, 4, 5, 5])
+    assert (r.successes, r.trials) == (7, 10)
+    w = rate(7, 10, warn_small=False)
+    assert (r.low, r.high) == pytest.approx((w.low, w.high))
+    r7 = ksat.csat([7, 6, 5, 1], scale=7, positive=(6, 7))
+    assert (r7.successes, r7.trials) == (2, 4)
+    with pytest.raises(KpiDataError, match=r"outside the 1-5 scale \(row 2; first: 0"):
+        ksat.csat([5, 0, 3])
+    with pytest.raises(KpiDataError, match="positive must be"):
+        ksat.csat([5, 4], positive=(6,))
+
+
+def test_ces_mean_and_share():
+    c = ksat.ces([7, 6, 5, 5, 3, 2, 7, 4])
+    # mean 39 / 8 = 4.875; 5 answers in 5-7
+    assert c.mean.value == pytest.approx(4.875)
+    assert (c.share_high.successes, c.share_high.trials) == (5, 8)
+    sd = np.std([7, 6, 5, 5, 3, 2, 7, 4], ddof=1)
+    assert c.mean.high - c.mean.value == pytest.approx(2.364624 * sd / np.sqrt(8), rel=1e-5)
+    with pytest.raises(KpiDataError, match="outside the 1-7 scale"):
+        ksat.ces([8, 5])
+
+
+def test_customer_scores_last_answer():
+    s = pd.DataFrame(
+        {
+            "respondent_id": range(5),
+            "customer_id": ["a", "a", "b", "b", "c"],
+            "timestamp": pd.to_datetime(["2025-01-01", "2025-03-01", "2025-01-05", "2025-01-06", "2025-01-07"]),
+            "kind": ["nps", "nps", "nps", "csat", "ces"],
+            "score": [3, 9, 7, 2, 6],
+        }
+    )
+    w = ksat.customer_scores(s).set_index("customer_id")
+    assert w.loc["a", "nps"] == 9 and w.loc["a", "nps_group"] == "promoter"
+    assert w.loc["b", "nps_group"] == "passive" and w.loc["b", "csat_group"] == "unsatisfied (1-2)"
+    assert np.isnan(w.loc["c", "nps"]) and w.loc["c", "ces"] == 6
+    assert ksat.customer_scores(s, how="first").set_index("customer_id").loc["a", "nps_group"] == "detractor"
+    bad = s.copy()
+    bad.loc[3, "score"] = 6  # csat 6 on a 1-5 scale
+    with pytest.raises(KpiDataError, match=r"surveys \(csat\) score: 1 responses are outside the 1-5 scale \(row 3"):
+        ksat.customer_scores(bad)
+
+
+def test_customer_scores_groups_as_nps_group_and_rounds_means_down():
+    answers = [0, 6, 7, 8, 9, 10]
+    s = pd.DataFrame(
+        {
+            "customer_id": [f"c{a}" for a in answers],
+            "kind": "nps",
+            "score": answers,
+            "timestamp": pd.Timestamp("2025-01-01"),
+        }
+    )
+    w = ksat.customer_scores(s).set_index("customer_id")
+    assert (
+        w.loc[[f"c{a}" for a in answers], "nps_group"].astype(str).tolist()
+        == ksat.nps_group(answers).astype(str).tolist()
+    )
+    # mean of 8 and 9 is 8.5, rounded down to 8: a passive, not a promoter
+    m = pd.DataFrame(
+        {
+            "customer_id": ["x", "x"],
+            "kind": "nps",
+            "score": [8, 9],
+            "timestamp": pd.to_datetime(["2025-01-01", "2025-02-01"]),
+        }
+    )
+    assert ksat.customer_scores(m, how="mean").loc[0, "nps_group"] == "passive"
+    assert ksat.customer_scores(m, how="last").loc[0, "nps_group"] == "promoter"
