@@ -1,11 +1,15 @@
-"""Benchmarking against competitors: percentile ranks, comparisons under FDR control, the scorecard."""
+"""Benchmarking against competitors: percentile ranks, comparisons under FDR control, the scorecard.
+
+Also the conventions the other benchmark modules share: a metric's direction (lower is better for
+bounce, churn, cost...), metric names compared case- and punctuation-insensitively, valid counts.
+"""
 
 from __future__ import annotations
 
 import math
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -15,7 +19,10 @@ from kpikit.errors import KpiDataError, describe_rows
 from kpikit.schemas import column_list, require_columns
 from kpikit.stats import fdr, newcombe_interval, two_proportion_ztest
 
-__all__ = ['VERDICTS', 'percentile_rank', 'compare', 'scorecard', 'style_scorecard', 'Ties']
+if TYPE_CHECKING:
+    from pandas.io.formats.style import Styler
+
+__all__ = ["VERDICTS", "percentile_rank", "compare", "scorecard", "style_scorecard", "Ties"]
 
 
 Ties = Literal["mean", "weak", "strict", "rank"]
@@ -26,7 +33,9 @@ VERDICTS = ("leads", "in line", "not significant", "lags")
 
 
 #: Metric-name patterns where lower values are better (used when ``higher_is_better`` is not given).
-_LOWER_IS_BETTER = re.compile(r"(bounce|churn|cost|\bcac\b|\bcpa\b|\bcpc\b|\bcpm\b|response time|time to|unsubscribe|complaint|refund|detractor)")
+_LOWER_IS_BETTER = re.compile(
+    r"(bounce|churn|cost|\bcac\b|\bcpa\b|\bcpc\b|\bcpm\b|response time|time to|unsubscribe|complaint|refund|detractor)"
+)
 
 
 def _floats(col) -> np.ndarray:
@@ -69,6 +78,20 @@ def percentile_rank(values: Sequence[float] | np.ndarray, score: float, kind: Ti
     - "rank": scipy's default, the average percentage ranking of the score among the values.
 
     Computed with ``scipy.stats.percentileofscore``. NaN values are ignored; an empty set gives NaN.
+
+    Parameters
+    ----------
+    values : sequence of float or ndarray
+        The peers' values.
+    score : float
+        The client's value.
+    kind : {"mean", "weak", "strict", "rank"}
+        Tie convention (see above).
+
+    Returns
+    -------
+    float
+        Percentile rank between 0 and 100 (NaN without values or without a score).
 
     References
     ----------
@@ -124,17 +147,13 @@ def _as_frame(x, name: str) -> pd.DataFrame:
     raise KpiDataError(f"{name}: expected a DataFrame or a mapping of column -> value, got {type(x).__name__}.")
 
 
-def _check_columns(frame: pd.DataFrame, cols: Sequence[str], name: str) -> None:
-    require_columns(frame, cols, name, fix="Name only columns the frame has in metrics= and by=.")
-
-
 def _counts_ok(k: np.ndarray, n: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore"):
         return (~np.isnan(k)) & (~np.isnan(n)) & (k >= 0) & (n > 0) & (k <= n) & (k == np.floor(k)) & (n == np.floor(n))
 
 
 def compare(
-    client,
+    client: pd.DataFrame | Mapping[str, Any],
     peers: pd.DataFrame,
     metrics: Mapping[str, str | tuple[str, str]] | Sequence[str],
     higher_is_better: bool | Mapping[str, bool] | None = True,
@@ -218,11 +237,40 @@ def compare(
     """
     specs = _metric_specs(metrics)
     keys = column_list(by)
+    cl, pe = _compare_frames(client, peers, specs, keys)
+    rows = [
+        _metric_record(dict(zip(keys, seg)), name, spec, crow, prow, _direction(higher_is_better, name), ties)
+        for seg, crow, prow in _segments(cl, pe, keys)  # loop over segments and metrics: a handful of rows
+        for name, spec in specs.items()
+    ]
+    out = pd.DataFrame(rows)
+    out["gap"] = out["client"] - out["peer_median"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["gap_relative"] = np.where(out["peer_median"] != 0, out["gap"] / out["peer_median"], np.nan)
+    _test_counts(out, dispersion, level)
+    _add_verdicts(out, alpha)
+    return out[[*keys, *_COMPARE_COLUMNS]]
+
+
+#: Columns of :func:`compare` after the segment columns.
+_COMPARE_COLUMNS = [
+    "metric", "client", "peer_median", "peer_p25", "peer_p75", "n_peers", "percentile_rank", "standing",
+    "gap", "gap_relative", "higher_is_better", "tested", "client_successes", "client_trials", "peers_successes",
+    "peers_trials", "peers_pooled", "difference", "diff_low", "diff_high", "dispersion", "p_value", "q_value",
+    "significant", "verdict", "verdict_text",
+]  # fmt: skip
+
+
+def _compare_frames(
+    client, peers, specs: dict[str, tuple[str, ...]], keys: list[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The client and peer frames of :func:`compare`, checked: columns present, peers, one client row per segment."""
     cl = _as_frame(client, "client")
     pe = _as_frame(peers, "peers")
     cols = [c for s in specs.values() for c in s]
-    _check_columns(cl, cols + keys, "client")
-    _check_columns(pe, cols + keys, "peers")
+    fix = "Name only columns the frame has in metrics= and by=."
+    require_columns(cl, cols + keys, "client", fix=fix)
+    require_columns(pe, cols + keys, "peers", fix=fix)
     if len(pe) == 0:
         raise KpiDataError("peers: no rows; give at least one competitor to compare against.")
     if keys:
@@ -234,48 +282,62 @@ def compare(
             f"client: {int(dup.sum())} rows share a segment ({describe_rows(cl.index[dup])}); give one client row "
             f"per segment of by={keys or None} (aggregate first, e.g. with kk.social.summary)."
         )
-    rows = []
-    seg_items = [((), cl, pe)] if not keys else [
+    return cl, pe
+
+
+def _segments(cl: pd.DataFrame, pe: pd.DataFrame, keys: list[str]) -> list[tuple[tuple, pd.DataFrame, pd.DataFrame]]:
+    """(segment values, client rows, peer rows) for each segment of ``keys``; one segment without keys."""
+    if not keys:
+        return [((), cl, pe)]
+    return [
         (k if isinstance(k, tuple) else (k,), g, pe.merge(g[keys], on=keys, how="inner"))
         for k, g in cl.groupby(keys, sort=True, observed=True)
     ]
-    for seg, crow, prow in seg_items:  # loop over segments and metrics: a handful of rows
-        for name, spec in specs.items():
-            hib = _direction(higher_is_better, name)
-            rec: dict[str, Any] = dict(zip(keys, seg))
-            rec["metric"] = name
-            if len(spec) == 2:
-                k_c = float(_floats(crow[spec[0]])[0])
-                n_c = float(_floats(crow[spec[1]])[0])
-                kp = _floats(prow[spec[0]])
-                npp = _floats(prow[spec[1]])
-                cval = k_c / n_c if n_c else float("nan")
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    pvals = np.where(npp > 0, kp / npp, np.nan)
-                ok = bool(_counts_ok(np.array([k_c]), np.array([n_c]))[0]) and bool(_counts_ok(kp, npp).all()) and len(kp) > 0
-                rec.update(client_successes=k_c, client_trials=n_c, peers_successes=kp.sum(), peers_trials=npp.sum())
-                rec["tested"] = ok
-            else:
-                cval = float(_floats(crow[spec[0]])[0])
-                pvals = _floats(prow[spec[0]])
-                rec.update(client_successes=np.nan, client_trials=np.nan, peers_successes=np.nan, peers_trials=np.nan)
-                rec["tested"] = False
-            finite = pvals[~np.isnan(pvals)]
-            rec["client"] = cval
-            rec["n_peers"] = int(finite.size)
-            if finite.size:
-                rec["peer_p25"], rec["peer_median"], rec["peer_p75"] = (float(q) for q in np.quantile(finite, [0.25, 0.5, 0.75]))
-            else:
-                rec["peer_p25"] = rec["peer_median"] = rec["peer_p75"] = np.nan
-            pr = percentile_rank(finite, cval, kind=ties)
-            rec["percentile_rank"] = pr
-            rec["standing"] = pr if hib else (100.0 - pr if not math.isnan(pr) else pr)
-            rec["higher_is_better"] = hib
-            rows.append(rec)
-    out = pd.DataFrame(rows)
-    out["gap"] = out["client"] - out["peer_median"]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["gap_relative"] = np.where(out["peer_median"] != 0, out["gap"] / out["peer_median"], np.nan)
+
+
+def _metric_record(
+    rec: dict[str, Any], name: str, spec: tuple[str, ...], crow: pd.DataFrame, prow: pd.DataFrame, hib: bool, ties: Ties
+) -> dict[str, Any]:
+    """One row of :func:`compare` before the tests: client value, peer quartiles, rank and the counts."""
+    rec["metric"] = name
+    if len(spec) == 2:
+        k_c = float(_floats(crow[spec[0]])[0])
+        n_c = float(_floats(crow[spec[1]])[0])
+        kp = _floats(prow[spec[0]])
+        npp = _floats(prow[spec[1]])
+        cval = k_c / n_c if n_c else float("nan")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pvals = np.where(npp > 0, kp / npp, np.nan)
+        ok = bool(_counts_ok(np.array([k_c]), np.array([n_c]))[0]) and bool(_counts_ok(kp, npp).all()) and len(kp) > 0
+        rec.update(client_successes=k_c, client_trials=n_c, peers_successes=kp.sum(), peers_trials=npp.sum())
+        rec["tested"] = ok
+    else:
+        cval = float(_floats(crow[spec[0]])[0])
+        pvals = _floats(prow[spec[0]])
+        rec.update(client_successes=np.nan, client_trials=np.nan, peers_successes=np.nan, peers_trials=np.nan)
+        rec["tested"] = False
+    finite = pvals[~np.isnan(pvals)]
+    rec["client"] = cval
+    rec["n_peers"] = int(finite.size)
+    if finite.size:
+        rec["peer_p25"], rec["peer_median"], rec["peer_p75"] = (
+            float(q) for q in np.quantile(finite, [0.25, 0.5, 0.75])
+        )
+    else:
+        rec["peer_p25"] = rec["peer_median"] = rec["peer_p75"] = np.nan
+    pr = percentile_rank(finite, cval, kind=ties)
+    rec["percentile_rank"] = pr
+    rec["standing"] = pr if hib else (100.0 - pr if not math.isnan(pr) else pr)
+    rec["higher_is_better"] = hib
+    return rec
+
+
+def _test_counts(out: pd.DataFrame, dispersion: float | Mapping[str, float], level: float) -> None:
+    """Add peers_pooled, difference, diff_low, diff_high, p_value and dispersion to :func:`compare` rows.
+
+    Rows with valid counts (``tested``) get the pooled two-proportion z test and Newcombe's interval,
+    quasi-binomial when the metric's dispersion phi exceeds 1; the others get NaN.
+    """
     t = out["tested"].to_numpy(dtype=bool)
     k1 = np.where(t, out["client_successes"], 0.0)
     n1 = np.where(t, out["client_trials"], 1.0)
@@ -298,20 +360,15 @@ def compare(
     out["diff_high"] = np.where(t, d + sq * (hi - d), np.nan)
     out["p_value"] = np.where(t, 2 * _st.norm.sf(np.abs(z) / sq), np.nan)
     out["dispersion"] = phi
+
+
+def _add_verdicts(out: pd.DataFrame, alpha: float) -> None:
+    """Add q_value (Benjamini-Hochberg over the tested rows), significant, verdict and verdict_text."""
     out["q_value"] = fdr(out["p_value"].to_numpy())
-    out["significant"] = t & (out["q_value"].to_numpy() < alpha)
-    verdicts, texts = [], []
-    for r in out.itertuples(index=False):  # one row per metric: a handful
-        v, txt = _verdict(r, alpha)
-        verdicts.append(v)
-        texts.append(txt)
-    out["verdict"] = verdicts
-    out["verdict_text"] = texts
-    cols = [*keys, "metric", "client", "peer_median", "peer_p25", "peer_p75", "n_peers", "percentile_rank", "standing",
-            "gap", "gap_relative", "higher_is_better", "tested", "client_successes", "client_trials", "peers_successes",
-            "peers_trials", "peers_pooled", "difference", "diff_low", "diff_high", "dispersion", "p_value", "q_value",
-            "significant", "verdict", "verdict_text"]
-    return out[cols]
+    out["significant"] = out["tested"].to_numpy(dtype=bool) & (out["q_value"].to_numpy() < alpha)
+    verdicts = [_verdict(r, alpha) for r in out.itertuples(index=False)]  # one row per metric: a handful
+    out["verdict"] = [v for v, _ in verdicts]
+    out["verdict_text"] = [txt for _, txt in verdicts]
 
 
 def _fmt(x: float, pct: bool) -> str:
@@ -347,20 +404,29 @@ def _verdict(r, alpha: float) -> tuple[str, str]:
             )
         return "in line", f"{r.metric}: {c}, in line with the peer median {m}; {diff}."
     if outside_good and r.standing >= 75:
-        return "leads", f"{r.metric}: {c}, beyond the peers' quartile range on the better side (median {m}; no test, no counts)."
+        return (
+            "leads",
+            f"{r.metric}: {c}, beyond the peers' quartile range on the better side (median {m}; no test, no counts).",
+        )
     if outside_bad and r.standing <= 25:
-        return "lags", f"{r.metric}: {c}, beyond the peers' quartile range on the worse side (median {m}; no test, no counts)."
+        return (
+            "lags",
+            f"{r.metric}: {c}, beyond the peers' quartile range on the worse side (median {m}; no test, no counts).",
+        )
     side = "above" if r.client > r.peer_median else ("below" if r.client < r.peer_median else "at")
-    return "in line", f"{r.metric}: {c}, {side} the peer median {m} and within the peers' quartile range (no test, no counts)."
+    return (
+        "in line",
+        f"{r.metric}: {c}, {side} the peer median {m} and within the peers' quartile range (no test, no counts).",
+    )
 
 
 def scorecard(
-    client,
+    client: pd.DataFrame | Mapping[str, Any],
     peers: pd.DataFrame,
     metrics: Mapping[str, str | tuple[str, str]] | Sequence[str],
     label: str = "brand",
     client_name: str | None = None,
-    **kwargs,
+    **kwargs: Any,
 ) -> pd.DataFrame:
     """Wide scorecard: one row per metric, the client, each peer, the peer median and the verdict.
 
@@ -368,6 +434,30 @@ def scorecard(
     ``label`` column) with the peer's value of the metric. Columns: metric, <client name>, <peer 1>,
     ..., peer median, percentile rank, gap, q-value, significance ("*" when significant at the FDR,
     "ns" when tested and not, "untested" otherwise), verdict, verdict_text.
+
+    Parameters
+    ----------
+    client : DataFrame or mapping
+        The client's one row holding the metric columns.
+    peers : DataFrame
+        One row per peer holding the same columns and the ``label`` column.
+    metrics : mapping or sequence
+        Metric specs, as for :func:`compare`.
+    label : str
+        Column naming the client and the peers (default ``"brand"``).
+    client_name : str, optional
+        Column title of the client; default its ``label`` value, else "client".
+    **kwargs
+        Passed on to :func:`compare` (``higher_is_better``, ``alpha``, ``dispersion``...); not ``by``.
+
+    Returns
+    -------
+    DataFrame
+        One row per metric, columns as above; ``attrs["client"]`` and ``attrs["peers"]`` hold the names.
+
+    References
+    ----------
+    See :func:`compare`.
     """
     if kwargs.get("by"):
         raise KpiDataError("scorecard is one row per metric; for segments use compare(..., by=...) directly.")
@@ -401,20 +491,37 @@ def scorecard(
 
 
 _VERDICT_COLOURS = {
-    "leads": "background-color: #c6e9d9",          # light of the palette's green (#029e73)
-    "lags": "background-color: #f6d5c1",           # light of the palette's vermilion (#d55e00)
+    "leads": "background-color: #c6e9d9",  # light of the palette's green (#029e73)
+    "lags": "background-color: #f6d5c1",  # light of the palette's vermilion (#d55e00)
     "not significant": "background-color: #ececec",
     "in line": "",
 }
 
 
-def style_scorecard(card: pd.DataFrame, percent_metrics: Sequence[str] | None = None, uuid: str = "scorecard"):
+def style_scorecard(
+    card: pd.DataFrame, percent_metrics: Sequence[str] | None = None, uuid: str = "scorecard"
+) -> Styler:
     """Style a :func:`scorecard` frame: rates as %, verdict cells coloured, text escaped, fixed uuid.
 
-    ``percent_metrics``: metric rows shown as percentages (default: rows whose values all lie in
-    [0, 1]). The fixed ``uuid`` keeps the HTML identical between runs (nbval).
+    Parameters
+    ----------
+    card : DataFrame
+        Output of :func:`scorecard`.
+    percent_metrics : sequence of str, optional
+        Metric rows shown as percentages (default: rows whose values all lie in [0, 1]).
+    uuid : str
+        Fixed table id; it keeps the HTML identical between runs (nbval).
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        The styled scorecard, without the verdict_text column.
     """
-    value_cols = [c for c in card.columns if c not in ("metric", "percentile rank", "q-value", "significance", "verdict", "verdict_text")]
+    value_cols = [
+        c
+        for c in card.columns
+        if c not in ("metric", "percentile rank", "q-value", "significance", "verdict", "verdict_text")
+    ]
     shown = card.drop(columns=["verdict_text"])
     if percent_metrics is None:
         vals = card[value_cols].drop(columns=["gap"]).abs()
@@ -422,6 +529,7 @@ def style_scorecard(card: pd.DataFrame, percent_metrics: Sequence[str] | None = 
     else:
         pm = list(percent_metrics)
     sty = shown.style.set_uuid(uuid).hide(axis="index")
+
     def _number(v):
         return "–" if pd.isna(v) else (f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.3g}")
 

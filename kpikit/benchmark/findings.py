@@ -1,4 +1,4 @@
-"""Notebook 05's benchmark findings and headline."""
+"""Notebook 05's benchmark findings in plain words and its one-line chart headlines."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 
 import pandas as pd
 
-__all__ = ['findings', 'headline']
+__all__ = ["findings", "headline"]
 
 
 def findings(
@@ -21,6 +21,24 @@ def findings(
     One sentence per leading/lagging metric and per visible-but-not-significant gap; one per industry
     row placed clearly better or worse (with its source and year); one per latest-period change vs
     the previous period and the year before.
+
+    Parameters
+    ----------
+    comparison : DataFrame, optional
+        Output of :func:`compare`.
+    industry : DataFrame, optional
+        Output of :func:`against_industry`.
+    self_trend : DataFrame, optional
+        Output of :func:`against_self`.
+    client : str
+        The client's name in the sentences.
+    metric_label : str
+        What ``self_trend`` measures ("Juniper Box's engagement rate"), opening its sentences.
+
+    Returns
+    -------
+    list of str
+        Sentences: competitors first, then the industry, then the client against itself.
     """
     out: list[str] = []
     if comparison is not None and len(comparison):
@@ -38,9 +56,15 @@ def findings(
     if industry is not None and len(industry):
         for r in industry.itertuples(index=False):
             seg = f" ({r.segment})" if isinstance(r.segment, str) and r.segment else ""
-            fmt = (lambda x: f"{x:.2%}") if (r.unit != "points" and (math.isnan(r.reference) or abs(r.reference) <= 1)) else (lambda x: f"{x:,.4g}")
+            fmt = (
+                (lambda x: f"{x:.2%}")
+                if (r.unit != "points" and (math.isnan(r.reference) or abs(r.reference) <= 1))
+                else (lambda x: f"{x:,.4g}")
+            )
             if not math.isnan(r.p25) and not math.isnan(r.p75):
-                ref = f"band {fmt(r.p25)} to {fmt(r.p75)}" + (f" (median {fmt(r.p50)})" if not math.isnan(r.p50) else "")
+                ref = f"band {fmt(r.p25)} to {fmt(r.p75)}" + (
+                    f" (median {fmt(r.p50)})" if not math.isnan(r.p50) else ""
+                )
             else:
                 ref = fmt(r.reference)
             src = f"{r.source}, {r.year}" if not pd.isna(r.year) else f"{r.source}, undated"
@@ -48,7 +72,9 @@ def findings(
                 val = fmt(r.client)
                 out.append(f"{r.metric}{seg}: {client} at {val} is {r.verdict} than the published {ref} ({src}).")
             elif r.verdict == "no client value":
-                out.append(f"{r.metric}{seg}: the published reference is {ref} ({src}); {client}'s own value is not available here.")
+                out.append(
+                    f"{r.metric}{seg}: the published reference is {ref} ({src}); {client}'s own value is not available here."
+                )
     if self_trend is not None and len(self_trend):
         latest = self_trend[self_trend["period"] == self_trend["period"].max()]
         for r in latest.itertuples(index=False):
@@ -63,7 +89,22 @@ def findings(
 
 
 def headline(frame: pd.DataFrame, client: str = "The client", label: str = "") -> str:
-    """One-line finding for a chart title, from :func:`compare` or :func:`against_self` output."""
+    """One-line finding for a chart title, from :func:`compare`, :func:`against_industry` or :func:`against_self`.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Output of one of the three functions (recognised by its columns).
+    client : str
+        The client's name in the title.
+    label : str
+        For :func:`against_self`: what the series measures (default the client's name).
+
+    Returns
+    -------
+    str
+        The title; empty for an unrecognised or empty frame.
+    """
     if "standing" in frame.columns:
         lead = int((frame["verdict"] == "leads").sum())
         lag = int((frame["verdict"] == "lags").sum())

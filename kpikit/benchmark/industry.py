@@ -12,15 +12,15 @@ import pandas as pd
 from scipy import stats as _st
 
 from kpikit.benchmark.compare import (
-    _check_columns,
     _counts_ok,
     _direction,
     _floats,
     _norm,
 )
 from kpikit.errors import KpiDataError, KpiWarning
+from kpikit.schemas import require_columns
 
-__all__ = ['client_kpis', 'against_industry', 'recorded_kpis', 'missing_benchmarks', 'industry_notes', 'industry_table']
+__all__ = ["client_kpis", "against_industry", "recorded_kpis", "missing_benchmarks", "industry_notes", "industry_table"]
 
 
 def _coerce_value(v) -> dict:
@@ -98,7 +98,9 @@ def client_kpis(
     if extra is not None and len(extra):
         missing = [c for c in ("metric", "value") if c not in extra.columns]
         if missing:
-            raise KpiDataError(f"extra: missing column(s) {', '.join(missing)}; give rows shaped like client_kpis' output.")
+            raise KpiDataError(
+                f"extra: missing column(s) {', '.join(missing)}; give rows shaped like client_kpis' output."
+            )
         ext = extra.reindex(columns=cols)
         ext["client_source"] = ext["client_source"].fillna("given")
         out = pd.concat([out.astype({"segment": object}), ext.astype({"segment": object})], ignore_index=True)
@@ -113,7 +115,7 @@ def _client_table(client) -> pd.DataFrame:
     elif isinstance(client, Mapping):
         rows = []
         for k, v in client.items():
-            metric, segment = (k if isinstance(k, tuple) else (k, None))
+            metric, segment = k if isinstance(k, tuple) else (k, None)
             rows.append({"metric": metric, "segment": segment, **_coerce_value(v)})
         out = pd.DataFrame(rows)
     else:
@@ -127,7 +129,7 @@ def _client_table(client) -> pd.DataFrame:
 
 
 def against_industry(
-    client,
+    client: pd.DataFrame | Mapping[str, Any],
     benchmarks: pd.DataFrame,
     segments: Sequence[str] | None = None,
     higher_is_better: bool | Mapping[str, bool] | None = None,
@@ -176,6 +178,13 @@ def against_industry(
     segments : sequence of str, optional
         Benchmark segments to keep (e.g. the client's industry: ``["all sites", "retail", "B2C"]``);
         rows with an empty segment are always kept. Default: all segments.
+    higher_is_better : bool, mapping or None
+        Direction of each metric: one bool for all, a mapping metric -> bool, or None (default) to
+        infer it from the name (bounce, churn, cost... are lower-is-better).
+    aliases : mapping, optional
+        Client metric name -> benchmark metric name, for KPIs named differently in the two tables.
+    alpha : float
+        Significance level of the exact binomial test.
     keep_missing : bool
         Keep matched benchmark rows for client KPIs whose value is missing (the band is shown without
         the client value, ``verdict`` "no client value").
@@ -197,13 +206,57 @@ def against_industry(
     Google Analytics benchmarking reports (peer p25/p50/p75 bands in GA4); each row's own source.
     """
     cl = _client_table(client)
+    bm = _benchmark_table(benchmarks)
+    merged = _match(cl, bm, segments, aliases, keep_missing)
+    if merged.empty:
+        empty = pd.DataFrame(columns=_INDUSTRY_COLUMNS)
+        empty.attrs["excluded"] = pd.DataFrame(columns=["metric", "segment", "source", "reason"])
+        return empty
+    _require_sources(merged)
+    merged, excluded = _undated(merged, undated, warn)
+    out = _placed(merged)
+    _add_verdicts(out, higher_is_better, alpha)
+    for c in ("source", "year", "unit", "note", "n"):
+        out[c] = merged[c].to_numpy()
+    out["year"] = pd.to_numeric(out["year"]).astype("Int64")
+    out["evidence"] = np.where(out["year"].isna().to_numpy(), "undated", "source and year")
+    result = out[_INDUSTRY_COLUMNS].reset_index(drop=True)
+    result.attrs["excluded"] = excluded
+    return result
+
+
+#: Columns of :func:`against_industry`, in order.
+_INDUSTRY_COLUMNS = [
+    "metric", "segment", "client", "client_low", "client_high", "client_source", "p25", "p50", "p75", "value",
+    "reference", "position", "gap", "tested_against", "p_value", "verdict", "band_verdict", "higher_is_better",
+    "source", "year", "evidence", "unit", "note", "n",
+]  # fmt: skip
+
+
+def _benchmark_table(benchmarks: pd.DataFrame) -> pd.DataFrame:
+    """A copy of the benchmarks table with every optional column present (empty where not given)."""
     if not isinstance(benchmarks, pd.DataFrame):
         raise KpiDataError("benchmarks: expected the canonical benchmarks table as a DataFrame.")
-    _check_columns(benchmarks, ["metric", "source"], "benchmarks")
+    require_columns(benchmarks, ["metric", "source"], "benchmarks")
     bm = benchmarks.copy()
     for c in ("segment", "p25", "p50", "p75", "value", "n", "year", "unit", "note"):
         if c not in bm.columns:
             bm[c] = np.nan
+    return bm
+
+
+def _match(
+    cl: pd.DataFrame,
+    bm: pd.DataFrame,
+    segments: Sequence[str] | None,
+    aliases: Mapping[str, str] | None,
+    keep_missing: bool,
+) -> pd.DataFrame:
+    """Client KPI rows joined with the benchmark rows of the same metric (and segment, when the client gives one).
+
+    Names are compared after :func:`_norm`; a benchmark row with an empty segment matches every client
+    row of its metric; ``segments`` keeps only those benchmark segments (and the empty ones).
+    """
     alias = {_norm(k): _norm(v) for k, v in (aliases or {}).items()}
     cl["_key"] = [alias.get(_norm(m), _norm(m)) for m in cl["metric"]]
     bm["_key"] = [_norm(m) for m in bm["metric"]]
@@ -214,17 +267,21 @@ def against_industry(
         seg_empty = seg_empty.loc[bm.index]
     if not keep_missing:
         cl = cl[cl["value"].notna()]
-    cl = cl.assign(_seg=["" if (s is None or (not isinstance(s, str) and pd.isna(s)) or str(s).strip() == "") else _norm(s)
-                         for s in cl["segment"]])
+    cl = cl.assign(
+        _seg=[
+            "" if (s is None or (not isinstance(s, str) and pd.isna(s)) or str(s).strip() == "") else _norm(s)
+            for s in cl["segment"]
+        ]
+    )
     bm = bm.assign(_seg=["" if e else _norm(s) for s, e in zip(bm["segment"], seg_empty)])
-    merged = cl.drop(columns=["segment"]).merge(bm.drop(columns=["metric"]), on="_key", how="inner", suffixes=("", "_bm"))
-    merged = merged[(merged["_seg"] == "") | (merged["_seg"] == merged["_seg_bm"])]
-    if merged.empty:
-        empty = pd.DataFrame(columns=["metric", "segment", "client", "client_low", "client_high", "client_source", "p25", "p50",
-                                     "p75", "value", "reference", "position", "gap", "tested_against", "p_value", "verdict", "band_verdict",
-                                     "higher_is_better", "source", "year", "evidence", "unit", "note", "n"])
-        empty.attrs["excluded"] = pd.DataFrame(columns=["metric", "segment", "source", "reason"])
-        return empty
+    merged = cl.drop(columns=["segment"]).merge(
+        bm.drop(columns=["metric"]), on="_key", how="inner", suffixes=("", "_bm")
+    )
+    return merged[(merged["_seg"] == "") | (merged["_seg"] == merged["_seg_bm"])]
+
+
+def _require_sources(merged: pd.DataFrame) -> None:
+    """Refuse matched benchmark rows without a source: a benchmark without its source is not evidence."""
     src_missing = (merged["source"].isna() | (merged["source"].astype(str).str.strip() == "")).to_numpy()
     if src_missing.any():
         first = merged[src_missing].iloc[0]
@@ -233,53 +290,81 @@ def against_industry(
             f"{first['metric']!r}, segment {first['segment']!r}). A benchmark without its source is not evidence: "
             "add the source to the table, or remove the row."
         )
+
+
+def _undated(merged: pd.DataFrame, undated: str, warn: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Apply the ``undated`` rule of :func:`against_industry` to matched rows without a year.
+
+    Returns the rows kept and the rows left out (metric, segment, source, reason).
+    """
     year_missing = merged["year"].isna().to_numpy()
     excluded = pd.DataFrame(columns=["metric", "segment", "source", "reason"])
     if year_missing.any():
-        lines = [f"{m} ({sg}): {src}" for m, sg, src in zip(merged["metric"][year_missing], merged["segment"][year_missing],
-                                                          merged["source"][year_missing])]
+        lines = [
+            f"{m} ({sg}): {src}"
+            for m, sg, src in zip(
+                merged["metric"][year_missing], merged["segment"][year_missing], merged["source"][year_missing]
+            )
+        ]
         if undated == "raise":
             raise KpiDataError(
                 f"benchmarks: {int(year_missing.sum())} row(s) used for the comparison have no year ("
-                + "; ".join(lines[:3]) + ("; ..." if len(lines) > 3 else "")
+                + "; ".join(lines[:3])
+                + ("; ..." if len(lines) > 3 else "")
                 + "). A benchmark without its year is not evidence: add the year, remove the row, or pass "
                 "undated='exclude' (left out, listed) or undated='show' (shown, flagged as undated)."
             )
         if undated == "exclude":
-            excluded = pd.DataFrame({
-                "metric": merged["metric"][year_missing].to_numpy(),
-                "segment": merged["segment"][year_missing].to_numpy(),
-                "source": merged["source"][year_missing].to_numpy(),
-                "reason": "the source states no year",
-            })
+            excluded = pd.DataFrame(
+                {
+                    "metric": merged["metric"][year_missing].to_numpy(),
+                    "segment": merged["segment"][year_missing].to_numpy(),
+                    "source": merged["source"][year_missing].to_numpy(),
+                    "reason": "the source states no year",
+                }
+            )
             if warn:
                 warnings.warn(
                     f"{int(year_missing.sum())} benchmark row(s) left out because their source states no year: "
-                    + "; ".join(lines) + ". Pass undated='show' to show them flagged.",
+                    + "; ".join(lines)
+                    + ". Pass undated='show' to show them flagged.",
                     KpiWarning,
-                    stacklevel=2,
+                    stacklevel=3,
                 )
             merged = merged[~year_missing]
         elif undated != "show":
             raise KpiDataError(f"undated must be 'raise', 'exclude' or 'show' (got {undated!r}).")
-    out = pd.DataFrame({
-        "metric": merged["metric"].to_numpy(),
-        "segment": merged["segment"].to_numpy(),
-        "client": _floats(merged["value"]),
-        "client_low": _floats(merged["low"]),
-        "client_high": _floats(merged["high"]),
-        "client_source": merged["client_source"].to_numpy(),
-        "p25": _floats(merged["p25"]),
-        "p50": _floats(merged["p50"]),
-        "p75": _floats(merged["p75"]),
-        "value": _floats(merged["value_bm"]),
-    })
+    return merged, excluded
+
+
+def _placed(merged: pd.DataFrame) -> pd.DataFrame:
+    """The client beside each matched figure: values, reference, gap, the edge tested against and the p-value.
+
+    The p-value is the exact binomial test of the client's counts against ``tested_against`` (the
+    band edge the client lies beyond, else the reference), where the client KPI carries counts.
+    """
+    out = pd.DataFrame(
+        {
+            "metric": merged["metric"].to_numpy(),
+            "segment": merged["segment"].to_numpy(),
+            "client": _floats(merged["value"]),
+            "client_low": _floats(merged["low"]),
+            "client_high": _floats(merged["high"]),
+            "client_source": merged["client_source"].to_numpy(),
+            "p25": _floats(merged["p25"]),
+            "p50": _floats(merged["p50"]),
+            "p75": _floats(merged["p75"]),
+            "value": _floats(merged["value_bm"]),
+        }
+    )
     out["reference"] = np.where(~np.isnan(out["p50"]), out["p50"], out["value"])
     out["gap"] = out["client"] - out["reference"]
     # what the client is tested against: the band edge it lies beyond, else the reference
     band = ~np.isnan(out["p25"].to_numpy()) & ~np.isnan(out["p75"].to_numpy())
     c = out["client"].to_numpy()
-    target = np.where(band & (c > out["p75"]), out["p75"], np.where(band & (c < out["p25"]), out["p25"], out["reference"]))
+    target = np.where(
+        band & (c > out["p75"]), out["p75"], np.where(band & (c < out["p25"]), out["p25"], out["reference"])
+    )
     out["tested_against"] = target
     k = _floats(merged["successes"])
     n = _floats(merged["trials"])
@@ -289,6 +374,11 @@ def against_industry(
     for i in np.flatnonzero(ok):  # one exact test per matched benchmark row (a handful)
         pvals[i] = _st.binomtest(int(k[i]), int(n[i]), float(target[i])).pvalue
     out["p_value"] = pvals
+    return out
+
+
+def _add_verdicts(out: pd.DataFrame, higher_is_better: bool | Mapping[str, bool] | None, alpha: float) -> None:
+    """Add higher_is_better, position, verdict and band_verdict to the rows of :func:`_placed`."""
     hib = np.array([_direction(higher_is_better, m) for m in out["metric"]])
     out["higher_is_better"] = hib
     positions, verdicts, bands = [], [], []
@@ -299,16 +389,6 @@ def against_industry(
     out["position"] = positions
     out["verdict"] = verdicts
     out["band_verdict"] = bands
-    for c in ("source", "year", "unit", "note", "n"):
-        out[c] = merged[c].to_numpy()
-    out["year"] = pd.to_numeric(out["year"]).astype("Int64")
-    out["evidence"] = np.where(out["year"].isna().to_numpy(), "undated", "source and year")
-    cols = ["metric", "segment", "client", "client_low", "client_high", "client_source", "p25", "p50", "p75", "value",
-            "reference", "position", "gap", "tested_against", "p_value", "verdict", "band_verdict", "higher_is_better", "source", "year",
-            "evidence", "unit", "note", "n"]
-    result = out[cols].reset_index(drop=True)
-    result.attrs["excluded"] = excluded
-    return result
 
 
 def _position(r) -> str:
@@ -362,6 +442,16 @@ def recorded_kpis(folder: str | None) -> dict[str, dict]:
 
     ``kpikit render`` writes ``NN_name.kpis.json`` beside each report. A missing folder (or None)
     gives an empty dict, so the caller falls back to recomputing; an unreadable file is an error.
+
+    Parameters
+    ----------
+    folder : str or None
+        Folder of rendered reports (e.g. ``reports/sample``), or None.
+
+    Returns
+    -------
+    dict
+        Notebook stem (``"01_bounce_rate_diagnosis"``) -> its recorded KPIs.
     """
     import json
     from pathlib import Path
@@ -377,11 +467,27 @@ def recorded_kpis(folder: str | None) -> dict[str, dict]:
     return out
 
 
-def missing_benchmarks(client, benchmarks: pd.DataFrame, aliases: Mapping[str, str] | None = None) -> list[str]:
+def missing_benchmarks(
+    client: pd.DataFrame | Mapping[str, Any], benchmarks: pd.DataFrame, aliases: Mapping[str, str] | None = None
+) -> list[str]:
     """Client KPIs (with a value) that have no row at all in the benchmarks table.
 
     Say so in the report rather than leave the KPI out silently: the fix is a published figure with
     its source and year in the table.
+
+    Parameters
+    ----------
+    client : mapping or DataFrame
+        The client KPIs, as given to :func:`against_industry`.
+    benchmarks : DataFrame
+        Canonical ``benchmarks`` table.
+    aliases : mapping, optional
+        Client metric name -> benchmark metric name.
+
+    Returns
+    -------
+    list of str
+        Client metric names without any benchmark row, sorted.
     """
     cl = _client_table(client)
     cl = cl[cl["value"].notna()]
@@ -390,17 +496,32 @@ def missing_benchmarks(client, benchmarks: pd.DataFrame, aliases: Mapping[str, s
     return sorted({str(m) for m in cl["metric"] if alias.get(_norm(m), _norm(m)) not in have})
 
 
-def industry_notes(industry: pd.DataFrame, client, benchmarks: pd.DataFrame) -> list[str]:
+def industry_notes(
+    industry: pd.DataFrame, client: pd.DataFrame | Mapping[str, Any], benchmarks: pd.DataFrame
+) -> list[str]:
     """What an industry comparison leaves out, in words: undated rows, KPIs without benchmark, missing values.
 
-    ``industry`` is the output of :func:`against_industry` (its ``attrs["excluded"]``), ``client`` the
-    client KPIs given to it.
+    Parameters
+    ----------
+    industry : DataFrame
+        Output of :func:`against_industry` (its ``attrs["excluded"]`` lists the rows left out).
+    client : mapping or DataFrame
+        The client KPIs given to :func:`against_industry`.
+    benchmarks : DataFrame
+        The benchmarks table given to :func:`against_industry`.
+
+    Returns
+    -------
+    list of str
+        Sentences; one saying every KPI is placed when nothing is left out.
     """
     out: list[str] = []
     excluded = industry.attrs.get("excluded")
     if excluded is not None and len(excluded):
         rows = "; ".join(f"{r.metric} ({r.segment}): {r.source}" for r in excluded.itertuples(index=False))
-        out.append(f"Left out because the source states no year (a benchmark without its year is not evidence): {rows}.")
+        out.append(
+            f"Left out because the source states no year (a benchmark without its year is not evidence): {rows}."
+        )
     missing = missing_benchmarks(client, benchmarks)
     if missing:
         out.append(
@@ -410,7 +531,9 @@ def industry_notes(industry: pd.DataFrame, client, benchmarks: pd.DataFrame) -> 
     cl = _client_table(client)
     no_value = sorted({str(m) for m in cl.loc[cl["value"].isna(), "metric"]})
     if no_value:
-        out.append(f"No client value available for: {', '.join(no_value)} (neither recorded by another report nor recomputable here).")
+        out.append(
+            f"No client value available for: {', '.join(no_value)} (neither recorded by another report nor recomputable here)."
+        )
     if not out:
         out.append("Every client KPI with a published benchmark is placed above, each row with its source and year.")
     return out
@@ -419,10 +542,32 @@ def industry_notes(industry: pd.DataFrame, client, benchmarks: pd.DataFrame) -> 
 def industry_table(industry: pd.DataFrame) -> pd.DataFrame:
     """Display form of :func:`against_industry`: the columns a reader needs, year as text.
 
-    Columns: metric, segment, client, client_source, p25, p50, p75, value, position, verdict, source,
-    year ("undated" when the source states none), note.
+    Parameters
+    ----------
+    industry : DataFrame
+        Output of :func:`against_industry`.
+
+    Returns
+    -------
+    DataFrame
+        metric, segment, client, client_source, p25, p50, p75, value, position, verdict, source, year
+        ("undated" when the source states none), note.
     """
-    cols = ["metric", "segment", "client", "client_source", "p25", "p50", "p75", "value", "position", "verdict", "source", "year", "note"]
+    cols = [
+        "metric",
+        "segment",
+        "client",
+        "client_source",
+        "p25",
+        "p50",
+        "p75",
+        "value",
+        "position",
+        "verdict",
+        "source",
+        "year",
+        "note",
+    ]
     out = industry.reindex(columns=cols).copy()
     out["year"] = ["undated" if pd.isna(y) else str(int(y)) for y in out["year"]]
     return out

@@ -5,7 +5,7 @@ The ``social`` table (DESIGN.md "Canonical tables") has one row per account (``b
 ``reach``, ``likes``, ``comments``, ``shares``, ``mentions``, ``clicks``, ``conversions`` and
 ``posts`` are flows (counts during the row's day or week).
 
-Stages, after the KPI catalogue ("Social media"):
+Stages, after the KPI catalogue (docs/KPI_CATALOGUE.md, "Social media"):
 
 - awareness: mentions, audience growth rate (followers gained / followers at the start), reach
   (people who could see) and impressions (times shown);
@@ -19,11 +19,18 @@ Stages, after the KPI catalogue ("Social media"):
 Rates are pooled over rows (sum of numerators / sum of denominators), never averages of row ratios,
 and carry Wilson intervals (``kpikit.stats``). Follower counts, reach and impressions alone are vanity
 metrics: :func:`vanity_check` says when a summary leans on them.
+
+Modules: ``table`` (count columns, checks, :func:`select`, period sums), ``metrics`` (awareness,
+engagement, click-through, conversion, customer), ``voice`` (share of voice, its one computation),
+``quality`` (engagement quality, overdispersion, the vanity check), ``scorecard`` (:func:`summary`,
+scorecard specs, brand comparisons, industry rows) and ``findings`` (notebook 05's words and headline).
+
+Periods (``freq``) are read through :mod:`kpikit.stats.periods`: "D", "W", "MS"/"M"/"ME",
+"QS"/"Q"/"QE", "YS"/"Y"/"YE"; a period is labelled by its first day.
 """
 
 from kpikit.social.findings import findings, headline_kpis, titles
 from kpikit.social.metrics import (
-    COUNT_COLUMNS,
     KIND_COLUMNS,
     KIND_NAMES,
     PER_COLUMNS,
@@ -35,41 +42,42 @@ from kpikit.social.metrics import (
     customer,
     engagement,
     engagement_rate,
-    summary,
 )
-from kpikit.social.quality import dispersion, engagement_quality, select, vanity_check
+from kpikit.social.quality import dispersion, engagement_quality, vanity_check
 from kpikit.social.scorecard import (
     SCORECARD_NAMES,
     compare_brands,
     industry_kpis,
     scorecard_metrics,
+    summary,
 )
+from kpikit.social.table import COUNT_COLUMNS, select
 from kpikit.social.voice import share_of_voice
 
 __all__ = [
-    'COUNT_COLUMNS',
-    'awareness',
-    'engagement_rate',
-    'engagement',
-    'click_through_rate',
-    'conversion',
-    'customer',
-    'share_of_voice',
-    'summary',
-    'engagement_quality',
-    'vanity_check',
-    'findings',
-    'select',
-    'scorecard_metrics',
-    'compare_brands',
-    'dispersion',
-    'industry_kpis',
-    'headline_kpis',
-    'titles',
-    'Per',
-    'Kind',
-    'KIND_COLUMNS',
-    'KIND_NAMES',
-    'PER_COLUMNS',
-    'SCORECARD_NAMES',
+    "COUNT_COLUMNS",
+    "awareness",
+    "engagement_rate",
+    "engagement",
+    "click_through_rate",
+    "conversion",
+    "customer",
+    "share_of_voice",
+    "summary",
+    "engagement_quality",
+    "vanity_check",
+    "findings",
+    "select",
+    "scorecard_metrics",
+    "compare_brands",
+    "dispersion",
+    "industry_kpis",
+    "headline_kpis",
+    "titles",
+    "Per",
+    "Kind",
+    "KIND_COLUMNS",
+    "KIND_NAMES",
+    "PER_COLUMNS",
+    "SCORECARD_NAMES",
 ]

@@ -1,4 +1,4 @@
-"""Notebook 05's social findings, titles and headline KPIs."""
+"""Notebook 05's social findings in words, its chart titles and its recorded headline KPIs."""
 
 from __future__ import annotations
 
@@ -6,17 +6,32 @@ import warnings
 
 import pandas as pd
 
-from kpikit.errors import KpiDataError, KpiWarning
+from kpikit.errors import KpiWarning
 from kpikit.social.metrics import PER_COLUMNS, Per, awareness
 from kpikit.social.quality import engagement_quality
 from kpikit.social.scorecard import compare_brands
-from kpikit.social.voice import share_of_voice
+from kpikit.social.table import _require_brands
+from kpikit.social.voice import _pooled_share, share_of_voice
+from kpikit.stats import compare_rates, rate
 
-__all__ = ['findings', 'headline_kpis', 'titles']
+__all__ = ["findings", "headline_kpis", "titles"]
 
 
 def headline_kpis(social: pd.DataFrame, client: str, *, per: Per, dispersion: float = 1.0, level: float = 0.95) -> dict:
     """The headline social KPIs of a benchmarking report, for ``kk.report.record_kpis``.
+
+    Parameters
+    ----------
+    social : DataFrame
+        Canonical ``social`` table of the client and its competitors.
+    client : str
+        The client's brand as written in the ``brand`` column.
+    per : {"reach", "followers", "impressions"}
+        Denominator of the engagement rates (keyword only, required).
+    dispersion : float
+        Overdispersion factor phi >= 1 of the engagement tests (see :func:`dispersion`).
+    level : float
+        Confidence level of the intervals.
 
     Returns
     -------
@@ -26,11 +41,8 @@ def headline_kpis(social: pd.DataFrame, client: str, *, per: Per, dispersion: fl
         client_vs_most_followed (RateComparison of engagement rates, client minus the most-followed
         brand; None when the client is the most followed), dispersion.
     """
-    from kpikit.stats import rate as _rate
-
     q = engagement_quality(social, per=per, dispersion=dispersion, level=level)
-    if client not in set(q["brand"]):
-        raise KpiDataError(f"social, column 'brand': client {client!r} not found (brands: {', '.join(map(str, q['brand']))}).")
+    _require_brands(q["brand"], [client], "Pass the client's brand as the social table writes it.")
     c = q[q["brand"] == client].iloc[0]
     den = PER_COLUMNS[per]
     sov = share_of_voice(social, freq=None, level=level)
@@ -41,24 +53,39 @@ def headline_kpis(social: pd.DataFrame, client: str, *, per: Per, dispersion: fl
         warnings.simplefilter("ignore", KpiWarning)
         out = {
             "engagement_per": per,
-            "engagement_rate": _rate(int(c["engagements"]), int(c[den]), level=level),
-            "share_of_voice": _rate(int(sv["mentions"]), int(sv["total_mentions"]), level=level),
+            "engagement_rate": rate(int(c["engagements"]), int(c[den]), level=level),
+            "share_of_voice": rate(int(sv["mentions"]), int(sv["total_mentions"]), level=level),
             "audience_growth_rate": float(aw.loc[client, "audience_growth_rate"]),
             "most_followed_brand": top,
             "vanity_gap_brands": [str(b) for b in q.loc[q["vanity_gap"], "brand"]],
             "client_vs_most_followed": (
-                None if top == client else compare_brands(social, client, top, per=per, level=level, dispersion=dispersion)
+                None
+                if top == client
+                else compare_brands(social, client, top, per=per, level=level, dispersion=dispersion)
             ),
             "dispersion": float(dispersion),
         }
     return out
 
 
-def titles(quality: pd.DataFrame | None = None, sov: pd.DataFrame | None = None, client: str | None = None) -> dict[str, str]:
+def titles(
+    quality: pd.DataFrame | None = None, sov: pd.DataFrame | None = None, client: str | None = None
+) -> dict[str, str]:
     """Chart titles that state the finding, built from the numbers.
 
-    Keys: "quality" (from :func:`engagement_quality`) and "sov" (from a :func:`share_of_voice` trend
-    with periods), when those frames are given.
+    Parameters
+    ----------
+    quality : DataFrame, optional
+        Output of :func:`engagement_quality`.
+    sov : DataFrame, optional
+        Output of :func:`share_of_voice` with periods (a ``period`` column).
+    client : str, optional
+        The client's brand; the share-of-voice title needs it.
+
+    Returns
+    -------
+    dict of str to str
+        "quality" and "sov" titles, each present when its frame (and, for "sov", the client) is given.
     """
     out: dict[str, str] = {}
     if quality is not None:
@@ -69,8 +96,7 @@ def titles(quality: pd.DataFrame | None = None, sov: pd.DataFrame | None = None,
             best = quality.sort_values("engagement_rank").iloc[0]
             out["quality"] = f"No large audience without engagement; {best['brand']} engages best"
     if sov is not None and client is not None and "period" in sov.columns:
-        pooled = sov.groupby("brand", sort=True)[["mentions", "total_mentions"]].sum()
-        share = (pooled["mentions"] / pooled["total_mentions"]).sort_values(ascending=False, kind="mergesort")
+        share = _pooled_share(sov)
         leader = str(share.index[0])
         mine = share.get(client, float("nan"))
         lead = f"{leader} leads the conversation ({share.iloc[0]:.0%})"
@@ -78,11 +104,29 @@ def titles(quality: pd.DataFrame | None = None, sov: pd.DataFrame | None = None,
     return out
 
 
-def findings(quality: pd.DataFrame, sov: pd.DataFrame | None = None, client: str | None = None, by: str = "brand") -> list[str]:
+def findings(
+    quality: pd.DataFrame, sov: pd.DataFrame | None = None, client: str | None = None, by: str = "brand"
+) -> list[str]:
     """Plain-words findings from :func:`engagement_quality` (and a :func:`share_of_voice` trend).
 
     Sentences name the brands with an audience that does not engage (``vanity_gap``), the client's
     engagement rate against the others, and the client's latest share of voice against its first.
+
+    Parameters
+    ----------
+    quality : DataFrame
+        Output of :func:`engagement_quality`.
+    sov : DataFrame, optional
+        Output of :func:`share_of_voice` with periods (a ``period`` column).
+    client : str, optional
+        The client's brand; without it only the vanity-gap sentences are written.
+    by : str
+        The segment column of ``quality`` (default ``"brand"``).
+
+    Returns
+    -------
+    list of str
+        Sentences, vanity gaps first.
     """
     out: list[str] = []
     q = quality
@@ -106,9 +150,9 @@ def findings(quality: pd.DataFrame, sov: pd.DataFrame | None = None, client: str
         s = sov[sov["brand"] == client].sort_values("period")
         if len(s) >= 2:
             a, b = s.iloc[0], s.iloc[-1]
-            from kpikit.stats import compare_rates
-
-            c = compare_rates((int(b["mentions"]), int(b["total_mentions"])), (int(a["mentions"]), int(a["total_mentions"])))
+            c = compare_rates(
+                (int(b["mentions"]), int(b["total_mentions"])), (int(a["mentions"]), int(a["total_mentions"]))
+            )
             verdict = "a significant change" if c.p_value < 0.05 else "within noise"
             out.append(
                 f"{client}'s share of voice moved from {a['share_of_voice']:.1%} ({a['period']:%b %Y}) to "

@@ -1,9 +1,13 @@
-"""Social KPIs per brand and period: awareness, engagement, clicks, conversion, customer signals."""
+"""Social KPIs per brand and period: awareness, engagement, clicks, conversion, customer signals.
+
+Every rate here is pooled over rows (sum of numerators / sum of denominators) and carries a Wilson
+interval; an engagement rate always names its denominator (``per``).
+"""
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
@@ -11,20 +15,26 @@ import pandas as pd
 
 from kpikit.errors import KpiDataError, KpiWarning, describe_rows
 from kpikit.schemas import column_list, require_columns
+from kpikit.social.table import _check_values, _floats, _sum, _with_period
 from kpikit.stats import (
     is_small_sample,
     proportion_ci,
     rate_frame,
 )
 
-__all__ = ['COUNT_COLUMNS', 'awareness', 'engagement_rate', 'engagement', 'click_through_rate', 'conversion', 'customer', 'summary', 'Per', 'Kind', 'KIND_COLUMNS', 'KIND_NAMES', 'PER_COLUMNS']
-
-
-#: Flow and level columns of the social table that must be non-negative whole counts.
-COUNT_COLUMNS = (
-    "followers", "impressions", "reach", "likes", "comments", "shares", "mentions", "clicks",
-    "conversions", "posts",
-)
+__all__ = [
+    "awareness",
+    "engagement_rate",
+    "engagement",
+    "click_through_rate",
+    "conversion",
+    "customer",
+    "Per",
+    "Kind",
+    "KIND_COLUMNS",
+    "KIND_NAMES",
+    "PER_COLUMNS",
+]
 
 
 Per = Literal["reach", "followers", "impressions"]
@@ -53,81 +63,6 @@ KIND_NAMES: dict[str, tuple[str, str]] = {
 
 #: Denominator column of each ``per`` choice.
 PER_COLUMNS: dict[str, str] = {"reach": "reach", "impressions": "impressions", "followers": "follower_posts"}
-
-
-_PERIOD_CODES = {"D": "D", "W": "W", "MS": "M", "M": "M", "ME": "M", "QS": "Q", "Q": "Q", "QE": "Q", "YS": "Y", "Y": "Y", "YE": "Y", "AS": "Y"}
-
-
-def _floats(col) -> np.ndarray:
-    """A numeric column (numpy or nullable extension dtype) as a float array, missing as NaN."""
-    x = pd.to_numeric(pd.Series(col), errors="coerce")
-    return x.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-
-
-def _check(social: pd.DataFrame, columns: Sequence[str], table: str = "social", nullable: Sequence[str] = ()) -> None:
-    """Raise KpiDataError for missing columns, empty cells or negative / fractional counts.
-
-    Columns in ``nullable`` may hold empty cells (unknown, e.g. a competitor's clicks); they stay
-    unknown (NaN) in every sum they enter, never 0.
-    """
-    require_columns(social, columns, table, fix=(
-        f"Read the export with kk.read_table(path, '{table}', columns=...) so its columns get the canonical names."))
-    if len(social) == 0:
-        raise KpiDataError(f"{table}: the table has no rows; check the file or the period filter.")
-    for c in columns:
-        col = social[c]
-        bad = col.isna().to_numpy()
-        if bad.any() and c not in nullable:
-            rows = social.index[bad]
-            raise KpiDataError(
-                f"{table}, column '{c}': {bad.sum()} empty value(s) ({describe_rows(rows)}). "
-                "Fill them in the export (0 where nothing happened) or filter those rows out explicitly."
-            )
-        if c in COUNT_COLUMNS:
-            x = _floats(col)
-            known = ~np.isnan(x)
-            bad = (~known & ~col.isna().to_numpy()) | (known & ((x < 0) | (x != np.floor(x))))
-            if bad.any():
-                rows = social.index[bad]
-                first = col[bad].iloc[0]
-                first = first.item() if hasattr(first, "item") else first
-                raise KpiDataError(
-                    f"{table}, column '{c}': {bad.sum()} value(s) are not non-negative whole counts "
-                    f"({describe_rows(rows)}; first: {first!r}). Social KPIs rest on counts: fix the export."
-                )
-    if "date" in columns and not pd.api.types.is_datetime64_any_dtype(social["date"]):
-        raise KpiDataError(
-            f"{table}, column 'date': expected datetimes, got {social['date'].dtype}. "
-            "Read the file with kk.read_table(path, 'social') or convert with pd.to_datetime first."
-        )
-
-
-def _with_period(social: pd.DataFrame, freq: str | None) -> tuple[pd.DataFrame, list[str]]:
-    """Add a ``period`` column (period start) when ``freq`` is given; return frame and period keys."""
-    if freq is None:
-        return social, []
-    code = _PERIOD_CODES.get(freq)
-    if code is None:
-        raise KpiDataError(f"freq must be one of {', '.join(sorted(_PERIOD_CODES))} or None (got {freq!r}).")
-    out = social.copy()
-    out["period"] = out["date"].dt.to_period(code).dt.start_time
-    return out, ["period"]
-
-
-def _sum(frame: pd.DataFrame, keys: list[str], columns: Sequence[str]) -> pd.DataFrame:
-    """Sums of count columns per group; a group with an unknown (empty) cell sums to NaN, not 0."""
-    cols = list(dict.fromkeys(columns))
-    data = frame[keys].copy()
-    for c in cols:
-        data[c] = _floats(frame[c])
-    if keys:
-        out = data.groupby(keys, sort=True, dropna=False, observed=True)[cols].sum(skipna=False).reset_index()
-    else:
-        out = data[cols].sum(skipna=False).to_frame().T.reset_index(drop=True)
-    for c in cols:
-        if not out[c].isna().any():
-            out[c] = out[c].astype("int64")
-    return out
 
 
 def _engagements(frame: pd.DataFrame, kind: str) -> np.ndarray:
@@ -200,7 +135,9 @@ def awareness(social: pd.DataFrame, by: str | Sequence[str] | None = "brand", fr
     [50.0, 0.05]
     """
     keys = column_list(by)
-    _check(social, ["date", "brand", "platform", "followers", "reach", "impressions", "mentions", *keys])
+    needed = ["date", "brand", "platform", "followers", "reach", "impressions", "mentions", *keys]
+    require_columns(social, needed, "social")
+    _check_values(social, needed)
     frame, pkeys = _with_period(social, freq)
     account = ["brand", "platform"]
     levels = frame[account + pkeys + ["date", "followers"]].copy()
@@ -224,14 +161,18 @@ def awareness(social: pd.DataFrame, by: str | Sequence[str] | None = "brand", fr
         per_acct = per_acct.merge(acct_keys, on=account + pkeys, how="left")
     group = pkeys + keys
     if group:
-        fol = per_acct.groupby(group, sort=True, observed=True)[["followers_start", "followers_end"]].sum().reset_index()
+        fol = (
+            per_acct.groupby(group, sort=True, observed=True)[["followers_start", "followers_end"]].sum().reset_index()
+        )
     else:
         fol = per_acct[["followers_start", "followers_end"]].sum().to_frame().T.reset_index(drop=True)
     flows = _sum(frame, group, ["mentions", "reach", "impressions"])
     out = flows.merge(fol, on=group, how="left") if group else pd.concat([flows, fol], axis=1)
     out["followers_gained"] = (out["followers_end"] - out["followers_start"]).astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out["audience_growth_rate"] = np.where(out["followers_start"] > 0, out["followers_gained"] / out["followers_start"], np.nan)
+        out["audience_growth_rate"] = np.where(
+            out["followers_start"] > 0, out["followers_gained"] / out["followers_start"], np.nan
+        )
     return out
 
 
@@ -321,7 +262,8 @@ def engagement_rate(
     _check_per(per, kind)
     keys = column_list(by)
     needed = ["date", *KIND_COLUMNS[kind], *(("followers", "posts") if per == "followers" else (per,)), *keys]
-    _check(social, needed)
+    require_columns(social, needed, "social")
+    _check_values(social, needed)
     frame, pkeys = _with_period(social, freq)
     group = pkeys + keys
     out = _engagement_counts(frame, group, kind, per)
@@ -341,9 +283,31 @@ def engagement(
 ) -> pd.DataFrame:
     """All four engagement rates (applause, conversation, amplification, total), long format.
 
-    Same definitions as :func:`engagement_rate`; one row per segment and kind with columns
-    [period], by..., kind, per, engagements, denominator, rate, ci_low, ci_high, small_sample
-    (generic names, so kinds stack for a chart).
+    Same definitions as :func:`engagement_rate`; one row per segment and kind with generic column
+    names, so kinds stack for a chart.
+
+    Parameters
+    ----------
+    social : DataFrame
+        Canonical ``social`` table.
+    per : {"reach", "followers", "impressions"}
+        Denominator of every rate (keyword only, required).
+    by : str or list of str or None
+        Segment columns (default ``"brand"``).
+    freq : str or None
+        Period grain ("D", "W", "MS", "QS", "YS") or None for the whole range.
+    level : float
+        Confidence level of the intervals.
+
+    Returns
+    -------
+    DataFrame
+        [period], by..., kind, per, engagements, denominator, rate, ci_low, ci_high, small_sample;
+        kinds in the order applause, conversation, amplification, total.
+
+    References
+    ----------
+    Kaushik (2011), "Best social media metrics" (applause, conversation, amplification rates).
     """
     parts = []
     for kind in KIND_COLUMNS:  # four kinds, a fixed small loop
@@ -354,17 +318,47 @@ def engagement(
 
 
 def click_through_rate(
-    social: pd.DataFrame, by: str | Sequence[str] | None = ("brand", "platform"), freq: str | None = None, level: float = 0.95
+    social: pd.DataFrame,
+    by: str | Sequence[str] | None = ("brand", "platform"),
+    freq: str | None = None,
+    level: float = 0.95,
 ) -> pd.DataFrame:
     """Click-through rate from social: clicks / impressions, per segment, with Wilson intervals.
+
+    ctr = sum(clicks) / sum(impressions). Empty clicks cells (unknown, e.g. for a competitor) keep
+    their segment's rate unknown (NaN), never 0.
+
+    Parameters
+    ----------
+    social : DataFrame
+        Canonical ``social`` table (date, clicks, impressions).
+    by : str or list of str or None
+        Segment columns (default brand and platform).
+    freq : str or None
+        Period grain ("D", "W", "MS", "QS", "YS") or None for the whole range.
+    level : float
+        Confidence level of the interval.
 
     Returns
     -------
     DataFrame
         [period], by..., clicks, impressions, ctr, ci_low, ci_high, small_sample.
+
+    References
+    ----------
+    Google Ads Help, "Clickthrough rate (CTR)": clicks divided by impressions.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"date": pd.to_datetime(["2025-01-01"]), "brand": "A", "platform": "Instagram",
+    ...     "clicks": [20], "impressions": [1000]})
+    >>> click_through_rate(df)["ctr"].tolist()
+    [0.02]
     """
     keys = column_list(by)
-    _check(social, ["date", "clicks", "impressions", *keys], nullable=("clicks",))
+    needed = ["date", "clicks", "impressions", *keys]
+    require_columns(social, needed, "social")
+    _check_values(social, needed, nullable=("clicks",))
     frame, pkeys = _with_period(social, freq)
     out = _sum(frame, pkeys + keys, ["clicks", "impressions"])
     return _rate_columns(out, "clicks", "impressions", "ctr", level)
@@ -382,10 +376,28 @@ def conversion(
     conversion_rate = conversions / base, where base is clicks (default: conversions per visit
     from social, as web analytics counts them), reach or impressions.
 
+    Parameters
+    ----------
+    social : DataFrame
+        Canonical ``social`` table (date, clicks, conversions and the base column).
+    by : str or list of str or None
+        Segment columns (default brand and platform).
+    freq : str or None
+        Period grain ("D", "W", "MS", "QS", "YS") or None for the whole range.
+    base : {"clicks", "reach", "impressions"}
+        Denominator of the conversion rate.
+    level : float
+        Confidence level of the interval.
+
     Returns
     -------
     DataFrame
         [period], by..., clicks, conversions, [base], conversion_rate, ci_low, ci_high, small_sample.
+
+    References
+    ----------
+    docs/KPI_CATALOGUE.md, "Social media" (conversion stage); Kaushik (2011), "Best social media
+    metrics" (economic value).
 
     Examples
     --------
@@ -397,7 +409,9 @@ def conversion(
     if base not in ("clicks", "reach", "impressions"):
         raise KpiDataError(f"base must be 'clicks', 'reach' or 'impressions' (got {base!r}).")
     keys = column_list(by)
-    _check(social, ["date", "clicks", "conversions", base, *keys], nullable=("clicks", "conversions"))
+    needed = ["date", "clicks", "conversions", base, *keys]
+    require_columns(social, needed, "social")
+    _check_values(social, needed, nullable=("clicks", "conversions"))
     frame, pkeys = _with_period(social, freq)
     out = _sum(frame, pkeys + keys, ["clicks", "conversions", base])
     return _rate_columns(out, "conversions", base, "conversion_rate", level)
@@ -420,16 +434,27 @@ def customer(
     ----------
     reviews : DataFrame
         One row per review with a ``rating`` column on ``scale`` (and the ``by`` columns).
+    by : str or list of str or None
+        Segment columns (default ``"brand"``); None for one row overall.
+    rating : str
+        Name of the rating column.
     scale : (int, int)
         Lowest and highest possible rating (1-5 stars by default).
     positive_min : int
         Lowest rating counted as positive (4 of 5 stars, as CSAT counts 4-5).
+    level : float
+        Confidence level of both intervals.
 
     Returns
     -------
     DataFrame
         by..., reviews, rating_mean, rating_low, rating_high, positive, positive_rate, ci_low,
         ci_high, small_sample.
+
+    References
+    ----------
+    docs/KPI_CATALOGUE.md, "Social media" (customer stage); the positive share follows the CSAT
+    convention (top two boxes of five).
 
     Examples
     --------
@@ -440,7 +465,8 @@ def customer(
     from scipy import stats as _st
 
     keys = column_list(by)
-    _check(reviews, [rating, *keys], table="reviews")
+    require_columns(reviews, [rating, *keys], "reviews")
+    _check_values(reviews, [rating, *keys], table="reviews")
     x = pd.Series(_floats(reviews[rating]), index=reviews.index)
     bad = (x.isna() | (x < scale[0]) | (x > scale[1])).to_numpy()
     if bad.any():
@@ -454,7 +480,12 @@ def customer(
     data["_pos"] = (x >= positive_min).to_numpy().astype("int64")
     g = data.groupby(keys, sort=True, observed=True) if keys else data.groupby(np.zeros(len(data)))
     out = pd.DataFrame(
-        {"reviews": g["_r"].count(), "rating_mean": g["_r"].mean(), "_sd": g["_r"].std(ddof=1), "positive": g["_pos"].sum()}
+        {
+            "reviews": g["_r"].count(),
+            "rating_mean": g["_r"].mean(),
+            "_sd": g["_r"].std(ddof=1),
+            "positive": g["_pos"].sum(),
+        }
     )
     out = out.reset_index() if keys else out.reset_index(drop=True)
     n = out["reviews"].to_numpy(dtype=float)
@@ -466,61 +497,17 @@ def customer(
     out = out.drop(columns="_sd")
     out["reviews"] = out["reviews"].astype(float)
     out = rate_frame(out, "positive", "reviews", "positive_rate", level=level)
-    return out[[*keys, "reviews", "rating_mean", "rating_low", "rating_high", "positive", "positive_rate", "ci_low", "ci_high", "small_sample"]]
-
-
-def summary(social: pd.DataFrame, by: str | Sequence[str] | None = "brand", freq: str | None = None) -> pd.DataFrame:
-    """One row per segment with every social count and the main rates, ready for benchmarking.
-
-    Counts: followers_start, followers_end, followers_gained, mentions, reach, impressions, posts,
-    likes, comments, shares, engagements (likes + comments + shares), follower_posts
-    (sum of followers x posts), clicks, conversions. Rates (no intervals here; use the dedicated
-    functions for those): audience_growth_rate, share_of_voice (within the table's brands),
-    engagement_rate_per_reach, engagement_rate_per_impression, engagement_rate_per_follower (per post),
-    applause_rate_per_reach, conversation_rate_per_reach, amplification_rate_per_reach, ctr
-    (clicks / impressions), conversion_rate (conversions / clicks).
-
-    Feed it to :func:`kpikit.benchmark.compare` with metrics such as
-    ``{"engagement rate (per reach)": ("engagements", "reach")}``.
-    """
-    keys = column_list(by)
-    _check(social, ["date", "brand", "platform", *COUNT_COLUMNS, *keys], nullable=("clicks", "conversions"))
-    frame, pkeys = _with_period(social, freq)
-    group = pkeys + keys
-    aw = awareness(social, by=keys or None, freq=freq)
-    data = frame[group].copy()
-    for c in ("posts", "likes", "comments", "shares", "clicks", "conversions"):
-        data[c] = _floats(frame[c])
-    data["engagements"] = data["likes"] + data["comments"] + data["shares"]
-    data["follower_posts"] = _floats(frame["followers"]) * data["posts"]
-    cols = ["posts", "likes", "comments", "shares", "engagements", "follower_posts", "clicks", "conversions"]
-    flows = _sum(data, group, cols)
-    out = aw.merge(flows, on=group, how="left") if group else pd.concat([aw, flows], axis=1)
-    total_mentions = (
-        out.groupby(pkeys, sort=False)["mentions"].transform("sum") if pkeys else out["mentions"].sum()
-    )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["share_of_voice"] = out["mentions"] / total_mentions
-    ratios = {
-        "engagement_rate_per_reach": ("engagements", "reach"),
-        "engagement_rate_per_impression": ("engagements", "impressions"),
-        "engagement_rate_per_follower": ("engagements", "follower_posts"),
-        "applause_rate_per_reach": ("likes", "reach"),
-        "conversation_rate_per_reach": ("comments", "reach"),
-        "amplification_rate_per_reach": ("shares", "reach"),
-        "ctr": ("clicks", "impressions"),
-        "conversion_rate": ("conversions", "clicks"),
-    }
-    for name, (k, n) in ratios.items():
-        _rate_columns(out, k, n, name, 0.95, ci=False)
-    return out
-
-
-def _missing(v) -> bool:
-    if v is None:
-        return True
-    if isinstance(v, float) and np.isnan(v):
-        return True
-    if isinstance(v, Mapping) and "value" in v:
-        return _missing(v["value"])
-    return False
+    return out[
+        [
+            *keys,
+            "reviews",
+            "rating_mean",
+            "rating_low",
+            "rating_high",
+            "positive",
+            "positive_rate",
+            "ci_low",
+            "ci_high",
+            "small_sample",
+        ]
+    ]

@@ -6,9 +6,11 @@ import math
 import re
 import warnings
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats as _st
 
 from kpikit.errors import KpiDataError, VanityMetricWarning
 from kpikit.schemas import column_list
@@ -17,8 +19,6 @@ from kpikit.social.metrics import (
     PER_COLUMNS,
     Kind,
     Per,
-    _check,
-    _missing,
     awareness,
     engagement_rate,
 )
@@ -28,7 +28,14 @@ from kpikit.stats import (
     two_proportion_ztest,
 )
 
-__all__ = ['engagement_quality', 'vanity_check', 'select', 'dispersion']
+__all__ = ["engagement_quality", "vanity_check", "dispersion"]
+
+
+#: Columns of :func:`engagement_quality` after by, followers_end, followers_rank, engagements and the denominator.
+_QUALITY_COLUMNS = [
+    "engagement_rate", "ci_low", "ci_high", "small_sample", "others_rate", "difference", "relative_gap",
+    "diff_low", "diff_high", "p_value", "q_value", "engagement_rank", "vanity_gap",
+]  # fmt: skip
 
 
 def engagement_quality(
@@ -41,7 +48,7 @@ def engagement_quality(
     dispersion: float = 1.0,
     min_gap: float = 0.25,
 ) -> pd.DataFrame:
-    """Audience size against engagement rate: who has followers without engagement?
+    """Audience size against engagement rate: which brands have followers without engagement.
 
     For each brand (segment): followers at the end of the range, the total engagement rate (named
     denominator) with its interval, and a test of the brand against all other brands pooled
@@ -54,12 +61,34 @@ def engagement_quality(
     ``dispersion`` (see :func:`dispersion`) makes the test quasi-binomial: z / sqrt(phi) and the
     difference interval widened by sqrt(phi).
 
+    Parameters
+    ----------
+    social : DataFrame
+        Canonical ``social`` table.
+    per : {"reach", "followers", "impressions"}
+        Denominator of the engagement rate (keyword only, required).
+    by : str
+        The segment column whose members are compared (default ``"brand"``).
+    alpha : float
+        False discovery rate under which a gap counts as significant.
+    level : float
+        Confidence level of the rate and difference intervals.
+    dispersion : float
+        Overdispersion factor phi >= 1 (1 = plain binomial test).
+    min_gap : float
+        Least relative shortfall (difference / others_rate) that flags a vanity gap.
+
     Returns
     -------
     DataFrame
         by, followers_end, followers_rank (1 = most), engagements, <denominator>, engagement_rate,
         ci_low, ci_high, small_sample, others_rate, difference, relative_gap (difference / others_rate),
         diff_low, diff_high, p_value, q_value, engagement_rank (1 = highest rate), vanity_gap.
+
+    References
+    ----------
+    Newcombe (1998), method 10; Benjamini and Hochberg (1995); Wedderburn (1974) for the
+    quasi-binomial dispersion.
     """
     rates = engagement_rate(social, per=per, kind="total", by=by, level=level)
     aw = awareness(social, by=by)
@@ -71,8 +100,12 @@ def engagement_quality(
     with np.errstate(divide="ignore", invalid="ignore"):
         out["others_rate"] = k_rest / n_rest
     valid = (k <= n) & (k_rest <= n_rest) & (n > 0) & (n_rest > 0)
-    z, p = two_proportion_ztest(np.where(valid, k, 0), np.where(valid, n, 1), np.where(valid, k_rest, 0), np.where(valid, n_rest, 1))
-    lo, hi = newcombe_interval(np.where(valid, k, 0), np.where(valid, n, 1), np.where(valid, k_rest, 0), np.where(valid, n_rest, 1), level)
+    z, p = two_proportion_ztest(
+        np.where(valid, k, 0), np.where(valid, n, 1), np.where(valid, k_rest, 0), np.where(valid, n_rest, 1)
+    )
+    lo, hi = newcombe_interval(
+        np.where(valid, k, 0), np.where(valid, n, 1), np.where(valid, k_rest, 0), np.where(valid, n_rest, 1), level
+    )
     out["difference"] = out["engagement_rate"] - out["others_rate"]
     if dispersion < 1:
         raise KpiDataError(f"dispersion must be >= 1 (got {dispersion!r}); 1 is the plain binomial test.")
@@ -80,8 +113,6 @@ def engagement_quality(
     d = out["difference"].to_numpy()
     out["diff_low"] = np.where(valid, d - phi * (d - lo), np.nan)
     out["diff_high"] = np.where(valid, d + phi * (hi - d), np.nan)
-    from scipy import stats as _st
-
     out["p_value"] = np.where(valid, 2 * _st.norm.sf(np.abs(z) / phi), np.nan)
     out["q_value"] = fdr(out["p_value"].to_numpy())
     out["followers_rank"] = out["followers_end"].rank(ascending=False, method="min").astype(int)
@@ -89,46 +120,15 @@ def engagement_quality(
     with np.errstate(divide="ignore", invalid="ignore"):
         out["relative_gap"] = out["difference"] / out["others_rate"]
     out["vanity_gap"] = (
-        (out["followers_end"] > out["followers_end"].median()) & (out["q_value"] < alpha) & (out["relative_gap"] <= -min_gap)
+        (out["followers_end"] > out["followers_end"].median())
+        & (out["q_value"] < alpha)
+        & (out["relative_gap"] <= -min_gap)
     )
-    cols = [by, "followers_end", "followers_rank", "engagements", den, "engagement_rate", "ci_low", "ci_high", "small_sample",
-            "others_rate", "difference", "relative_gap", "diff_low", "diff_high", "p_value", "q_value", "engagement_rank", "vanity_gap"]
-    return out[cols].sort_values("followers_rank", kind="mergesort").reset_index(drop=True)
-
-
-def select(
-    social: pd.DataFrame,
-    brands: Sequence[str] | None = None,
-    start: str | pd.Timestamp | None = None,
-    end: str | pd.Timestamp | None = None,
-) -> pd.DataFrame:
-    """Rows of the given brands between ``start`` and ``end`` (inclusive dates), checked.
-
-    A brand missing from the table is an error naming the brands present (a typo must not silently
-    drop a competitor); an empty selection is an error naming the table's date range.
-    """
-    _check(social, ["date", "brand"])
-    mask = np.ones(len(social), dtype=bool)
-    if brands is not None:
-        present = set(social["brand"].unique())
-        unknown = [b for b in brands if b not in present]
-        if unknown:
-            raise KpiDataError(
-                f"social, column 'brand': {', '.join(repr(b) for b in unknown)} not found (brands present: "
-                f"{', '.join(sorted(map(str, present)))}). Fix the brand names (client / competitors parameters)."
-            )
-        mask &= social["brand"].isin(list(brands)).to_numpy()
-    if start is not None:
-        mask &= (social["date"] >= pd.Timestamp(start)).to_numpy()
-    if end is not None:
-        mask &= (social["date"] < pd.Timestamp(end) + pd.Timedelta(days=1)).to_numpy()
-    out = social[mask]
-    if out.empty:
-        raise KpiDataError(
-            f"social: no rows between {start} and {end} for the chosen brands (the table covers "
-            f"{social['date'].min():%Y-%m-%d} to {social['date'].max():%Y-%m-%d}). Adjust the period."
-        )
-    return out
+    return (
+        out[[by, "followers_end", "followers_rank", "engagements", den, *_QUALITY_COLUMNS]]
+        .sort_values("followers_rank", kind="mergesort")
+        .reset_index(drop=True)
+    )
 
 
 def dispersion(
@@ -149,6 +149,24 @@ def dispersion(
     significant; real rates move from week to week with content and algorithms. Passing ``phi`` as
     ``dispersion=`` to :func:`kpikit.benchmark.compare` widens intervals by sqrt(phi) and divides z by
     sqrt(phi) (quasi-binomial inference).
+
+    Parameters
+    ----------
+    social : DataFrame
+        Canonical ``social`` table with several periods per account.
+    per : {"reach", "followers", "impressions"}
+        Denominator of the engagement rate (keyword only, required).
+    kind : {"applause", "conversation", "amplification", "total"}
+        Which engagement to count.
+    by : str or list of str or None
+        Segment columns; each account is ``by`` x platform (default ``"brand"``).
+    freq : str
+        Period grain of the rows compared with their account's pooled rate (default weeks).
+
+    Returns
+    -------
+    float
+        phi >= 1; exactly 1 when there are no degrees of freedom or no extra variation.
 
     References
     ----------
@@ -179,6 +197,17 @@ def dispersion(
     return max(1.0, x2 / df)
 
 
+def _missing(v) -> bool:
+    """True for a KPI value that is absent: None, NaN, or a mapping whose ``value`` is absent."""
+    if v is None:
+        return True
+    if isinstance(v, float) and np.isnan(v):
+        return True
+    if isinstance(v, Mapping) and "value" in v:
+        return _missing(v["value"])
+    return False
+
+
 _VANITY = re.compile(r"\b(followers?|fans|reach|impressions?|views?|audience|page ?likes)\b")
 
 
@@ -203,7 +232,9 @@ def _classify(name: str) -> str:
     return "other"
 
 
-def vanity_check(kpis, warn: bool = True) -> list[str]:
+def vanity_check(
+    kpis: Mapping[str, Any] | pd.DataFrame | pd.Series | Sequence[str] | str, warn: bool = True
+) -> list[str]:
     """Flag a summary that reports followers, reach or impressions with no engagement or conversion KPI.
 
     A KPI is reach-type ("vanity") when its name speaks of followers, fans, reach, impressions, views
@@ -214,9 +245,9 @@ def vanity_check(kpis, warn: bool = True) -> list[str]:
 
     Parameters
     ----------
-    kpis : mapping, DataFrame, Series or sequence of str
-        A KPI dict (name -> value), a frame (its columns, or its ``metric`` column when it has one) or
-        a list of names.
+    kpis : mapping, DataFrame, Series, sequence of str or str
+        A KPI dict (name -> value), a frame (its columns, or its ``metric`` column when it has one), a
+        Series (name -> value), a list of names or one name.
     warn : bool
         Emit :class:`~kpikit.errors.VanityMetricWarning` when vanity KPIs stand alone.
 
@@ -224,6 +255,11 @@ def vanity_check(kpis, warn: bool = True) -> list[str]:
     -------
     list of str
         The vanity KPIs that stand without engagement or conversion beside them (empty when fine).
+
+    References
+    ----------
+    Kaushik (2011), "Best social media metrics" (audience size is not an outcome);
+    docs/KPI_CATALOGUE.md, "Social media" (vanity flag).
 
     Examples
     --------

@@ -1,17 +1,27 @@
-"""The social scorecard's metrics and brand comparisons."""
+"""The social side of benchmarking: the per-brand summary, scorecard metric specs, brand comparisons.
+
+:func:`summary` gives one row of counts and rates per brand; :func:`scorecard_metrics` names which of
+its columns :func:`kpikit.benchmark.compare` tests; :func:`compare_brands` tests two brands' engagement
+rates; :func:`industry_kpis` shapes a brand's rates for :func:`kpikit.benchmark.against_industry`.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 
 import pandas as pd
+from scipy import stats as _st
 
 from kpikit.errors import KpiDataError
-from kpikit.social.metrics import KIND_NAMES, PER_COLUMNS, Kind, Per, engagement_rate
-from kpikit.social.quality import select
+from kpikit.schemas import column_list, require_columns
+from kpikit.social.metrics import KIND_NAMES, PER_COLUMNS, Kind, Per, _rate_columns, awareness, engagement_rate
+from kpikit.social.table import COUNT_COLUMNS, _check_values, _floats, _require_brands, _sum, _with_period, select
+from kpikit.social.voice import _shares
+from kpikit.stats import RateComparison, compare_rates
 
-__all__ = ['scorecard_metrics', 'compare_brands', 'industry_kpis', 'SCORECARD_NAMES']
+__all__ = ["summary", "scorecard_metrics", "compare_brands", "industry_kpis", "SCORECARD_NAMES"]
 
 
 _PER_LABEL = {"reach": "per reach", "impressions": "per impression", "followers": "per follower, per post"}
@@ -19,9 +29,93 @@ _PER_LABEL = {"reach": "per reach", "impressions": "per impression", "followers"
 
 #: Scorecard metric names understood by :func:`scorecard_metrics`, in display order.
 SCORECARD_NAMES = (
-    "engagement rate", "applause rate", "conversation rate", "amplification rate", "click-through rate",
-    "conversion rate", "share of voice", "audience growth rate", "followers", "reach", "impressions", "mentions",
+    "engagement rate",
+    "applause rate",
+    "conversation rate",
+    "amplification rate",
+    "click-through rate",
+    "conversion rate",
+    "share of voice",
+    "audience growth rate",
+    "followers",
+    "reach",
+    "impressions",
+    "mentions",
 )
+
+
+def summary(social: pd.DataFrame, by: str | Sequence[str] | None = "brand", freq: str | None = None) -> pd.DataFrame:
+    """One row per segment with every social count and the main rates, ready for benchmarking.
+
+    Counts: followers_start, followers_end, followers_gained, mentions, reach, impressions, posts,
+    likes, comments, shares, engagements (likes + comments + shares), follower_posts
+    (sum of followers x posts), clicks, conversions. Rates (no intervals here; use the dedicated
+    functions for those): audience_growth_rate, share_of_voice (within the table's brands),
+    engagement_rate_per_reach, engagement_rate_per_impression, engagement_rate_per_follower (per post),
+    applause_rate_per_reach, conversation_rate_per_reach, amplification_rate_per_reach, ctr
+    (clicks / impressions), conversion_rate (conversions / clicks).
+
+    Feed it to :func:`kpikit.benchmark.compare` with metrics such as
+    ``{"engagement rate (per reach)": ("engagements", "reach")}``.
+
+    Parameters
+    ----------
+    social : DataFrame
+        Canonical ``social`` table with every count column (clicks and conversions may be empty).
+    by : str or list of str or None
+        Segment columns (default ``"brand"``); share_of_voice is each segment's share of the mentions
+        of its period.
+    freq : str or None
+        Period grain ("D", "W", "MS", "QS", "YS") or None for the whole range.
+
+    Returns
+    -------
+    DataFrame
+        One row per segment (and period): the awareness columns of :func:`awareness`, then the counts
+        and rates above.
+
+    References
+    ----------
+    See :func:`awareness`, :func:`engagement_rate`, :func:`share_of_voice`, :func:`conversion`.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"date": pd.to_datetime(["2025-01-01"] * 2), "brand": ["A", "B"],
+    ...     "platform": "Instagram", "followers": [1000, 3000], "impressions": [800, 1500],
+    ...     "reach": [400, 900], "likes": [30, 40], "comments": [6, 4], "shares": [4, 1],
+    ...     "mentions": [10, 30], "clicks": [8, 5], "conversions": [1, 0], "posts": [2, 1]})
+    >>> summary(df)[["brand", "share_of_voice", "engagement_rate_per_reach"]].round(3).values.tolist()
+    [['A', 0.25, 0.1], ['B', 0.75, 0.05]]
+    """
+    keys = column_list(by)
+    needed = ["date", "brand", "platform", *COUNT_COLUMNS, *keys]
+    require_columns(social, needed, "social")
+    _check_values(social, needed, nullable=("clicks", "conversions"))
+    frame, pkeys = _with_period(social, freq)
+    group = pkeys + keys
+    aw = awareness(social, by=keys or None, freq=freq)
+    data = frame[group].copy()
+    for c in ("posts", "likes", "comments", "shares", "clicks", "conversions"):
+        data[c] = _floats(frame[c])
+    data["engagements"] = data["likes"] + data["comments"] + data["shares"]
+    data["follower_posts"] = _floats(frame["followers"]) * data["posts"]
+    cols = ["posts", "likes", "comments", "shares", "engagements", "follower_posts", "clicks", "conversions"]
+    flows = _sum(data, group, cols)
+    out = aw.merge(flows, on=group, how="left") if group else pd.concat([aw, flows], axis=1)
+    out = _shares(out, pkeys, level=None).drop(columns="total_mentions")
+    ratios = {
+        "engagement_rate_per_reach": ("engagements", "reach"),
+        "engagement_rate_per_impression": ("engagements", "impressions"),
+        "engagement_rate_per_follower": ("engagements", "follower_posts"),
+        "applause_rate_per_reach": ("likes", "reach"),
+        "conversation_rate_per_reach": ("comments", "reach"),
+        "amplification_rate_per_reach": ("shares", "reach"),
+        "ctr": ("clicks", "impressions"),
+        "conversion_rate": ("conversions", "clicks"),
+    }
+    for name, (k, n) in ratios.items():
+        _rate_columns(out, k, n, name, 0.95, ci=False)
+    return out
 
 
 def scorecard_metrics(names: Sequence[str] = SCORECARD_NAMES, per: Per = "reach") -> dict[str, str | tuple[str, str]]:
@@ -30,6 +124,24 @@ def scorecard_metrics(names: Sequence[str] = SCORECARD_NAMES, per: Per = "reach"
     Rates are (numerator, denominator) count pairs, so they are tested; the engagement rates carry
     their denominator in their display name ("engagement rate (per reach)"). share of voice, audience
     growth rate, followers, reach, impressions and mentions are compared as values (untested).
+
+    Parameters
+    ----------
+    names : sequence of str
+        Scorecard metrics, from :data:`SCORECARD_NAMES` (default: all of them, in display order).
+    per : {"reach", "followers", "impressions"}
+        Denominator of the engagement rates.
+
+    Returns
+    -------
+    dict
+        Display name -> summary column (a value) or (numerator, denominator) columns (a rate), in the
+        order of ``names``.
+
+    Examples
+    --------
+    >>> scorecard_metrics(["engagement rate", "followers"])
+    {'engagement rate (per reach)': ('engagements', 'reach'), 'followers': 'followers_end'}
     """
     if per not in PER_COLUMNS:
         raise KpiDataError(f"per must be 'reach', 'followers' or 'impressions' (got {per!r}).")
@@ -51,41 +163,70 @@ def scorecard_metrics(names: Sequence[str] = SCORECARD_NAMES, per: Per = "reach"
     }
     unknown = [n for n in names if n not in catalogue]
     if unknown:
-        raise KpiDataError(f"unknown scorecard metric(s) {', '.join(map(repr, unknown))}; choose from {', '.join(SCORECARD_NAMES)}.")
+        raise KpiDataError(
+            f"unknown scorecard metric(s) {', '.join(map(repr, unknown))}; choose from {', '.join(SCORECARD_NAMES)}."
+        )
     return dict(catalogue[n] for n in names)
 
 
 def compare_brands(
-    social: pd.DataFrame, a: str, b: str, *, per: Per, kind: Kind = "total", level: float = 0.95, dispersion: float = 1.0
-):
+    social: pd.DataFrame,
+    a: str,
+    b: str,
+    *,
+    per: Per,
+    kind: Kind = "total",
+    level: float = 0.95,
+    dispersion: float = 1.0,
+) -> RateComparison:
     """Engagement rate of brand ``a`` minus brand ``b`` (named denominator): a RateComparison.
 
     Newcombe interval of the difference and pooled two-proportion z test (``kpikit.stats.compare_rates``);
     with ``dispersion`` phi > 1 (see :func:`dispersion`), z is divided by sqrt(phi) and the interval
     widened by sqrt(phi) (quasi-binomial).
+
+    Parameters
+    ----------
+    social : DataFrame
+        Canonical ``social`` table.
+    a, b : str
+        The two brands; the difference is a minus b.
+    per : {"reach", "followers", "impressions"}
+        Denominator of the engagement rate (keyword only, required).
+    kind : {"applause", "conversation", "amplification", "total"}
+        Which engagement to count.
+    level : float
+        Confidence level of the difference interval.
+    dispersion : float
+        Overdispersion factor phi >= 1 (1 = plain binomial test).
+
+    Returns
+    -------
+    RateComparison
+        Both rates, their difference with its interval, z and p-value.
+
+    References
+    ----------
+    Newcombe (1998), method 10; Wedderburn (1974) for the quasi-binomial dispersion.
     """
-    import dataclasses
-
-    from scipy import stats as _st
-
-    from kpikit.stats import compare_rates
-
     if dispersion < 1:
         raise KpiDataError(f"dispersion must be >= 1 (got {dispersion!r}); 1 is the plain binomial test.")
 
     r = engagement_rate(social, per=per, kind=kind, by="brand", level=level).set_index("brand")
     num, _ = KIND_NAMES[kind]
     den = PER_COLUMNS[per]
-    for brand in (a, b):
-        if brand not in r.index:
-            raise KpiDataError(f"social, column 'brand': {brand!r} not found (brands: {', '.join(map(str, r.index))}).")
+    _require_brands(r.index, [a, b], "Name two brands of the social table.")
     c = compare_rates((int(r.loc[a, num]), int(r.loc[a, den])), (int(r.loc[b, num]), int(r.loc[b, den])), level=level)
     if dispersion == 1:
         return c
     sq = math.sqrt(dispersion)
     d = c.difference
     return dataclasses.replace(
-        c, low=d - sq * (d - c.low), high=d + sq * (c.high - d), z=c.z / sq, p_value=float(2 * _st.norm.sf(abs(c.z) / sq))
+        c,
+        low=d - sq * (d - c.low),
+        high=d + sq * (c.high - d),
+        z=c.z / sq,
+        p_value=float(2 * _st.norm.sf(abs(c.z) / sq)),
     )
 
 
@@ -102,20 +243,41 @@ def industry_kpis(
     Published social benchmarks (Rival IQ) are medians of the engagement rate per post by follower
     per platform, hence the defaults ``per="followers"`` and ``by="platform"``.
 
+    Parameters
+    ----------
+    social : DataFrame
+        Canonical ``social`` table.
+    brand : str
+        The brand whose rates are shaped (the client).
+    metric : str
+        Metric name the rows carry, as the benchmarks table names it.
+    per : {"reach", "followers", "impressions"}
+        Denominator of the engagement rate.
+    by : str
+        Segment column, matched with the benchmarks' ``segment`` (default ``"platform"``).
+    level : float
+        Confidence level of the interval.
+
     Returns
     -------
     DataFrame
         metric, segment (the platform), value, low, high, successes, trials, client_source.
+
+    References
+    ----------
+    Rival IQ, "Social Media Industry Benchmark Report" (engagement rate per post by follower).
     """
     r = engagement_rate(select(social, [brand]), per=per, by=by, level=level)
     den = PER_COLUMNS[per]
-    return pd.DataFrame({
-        "metric": metric,
-        "segment": r[by].astype(str).to_numpy(),
-        "value": r["engagement_rate"].to_numpy(dtype=float),
-        "low": r["ci_low"].to_numpy(dtype=float),
-        "high": r["ci_high"].to_numpy(dtype=float),
-        "successes": r["engagements"].to_numpy(dtype=float),
-        "trials": r[den].to_numpy(dtype=float),
-        "client_source": f"computed from the social table (engagements / {den})",
-    })
+    return pd.DataFrame(
+        {
+            "metric": metric,
+            "segment": r[by].astype(str).to_numpy(),
+            "value": r["engagement_rate"].to_numpy(dtype=float),
+            "low": r["ci_low"].to_numpy(dtype=float),
+            "high": r["ci_high"].to_numpy(dtype=float),
+            "successes": r["engagements"].to_numpy(dtype=float),
+            "trials": r[den].to_numpy(dtype=float),
+            "client_source": f"computed from the social table (engagements / {den})",
+        }
+    )
