@@ -7,7 +7,7 @@ notebook's parameters cell declares; an unknown name or a wrong type stops befor
 
 ``kpikit batch CONFIG [--jobs N] [--resume] [--only CLIENT...] [--timeout SECONDS]`` renders every
 client x notebook of a YAML batch file into ``<output>/<run>/`` with an index and a summary (see
-:mod:`kpikit.batch`); the whole file is checked before anything runs.
+:mod:`kpikit.batch` and docs/batch.md); the whole file is checked before anything runs.
 
 Exit status: 0 all rendered; 1 a notebook failed (the others still render); 2 bad parameters, batch
 file or usage.
@@ -72,7 +72,10 @@ def _render(args: argparse.Namespace) -> int:
     print(f"index: {index}")
     failed = [r for r in results if not r.ok]
     if failed:
-        print(f"{len(failed)} of {len(results)} notebooks failed: {', '.join(r.notebook.name for r in failed)}", file=sys.stderr)
+        print(
+            f"{len(failed)} of {len(results)} notebooks failed: {', '.join(r.notebook.name for r in failed)}",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -84,7 +87,12 @@ def _batch(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``kpikit`` command."""
+    """The argument parser of the ``kpikit`` command.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+    """
     from kpikit import __version__
 
     parser = argparse.ArgumentParser(prog="kpikit", description="kpikit: KPI reports from notebooks.")
@@ -92,8 +100,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     r = sub.add_parser("render", help="execute notebooks and write HTML reports, executed notebooks and KPIs")
     r.add_argument("notebooks", nargs="+", help="notebook file(s) to render")
-    r.add_argument("-p", "--parameter", dest="parameters", nargs=2, action="append", default=[],
-                   metavar=("NAME", "VALUE"), help="override a parameter (repeatable); parsed by its declared type")
+    r.add_argument(
+        "-p",
+        "--parameter",
+        dest="parameters",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="override a parameter (repeatable); parsed by its declared type",
+    )
     r.add_argument("-o", "--output", default="reports/interactive", help="output folder (default: reports/interactive)")
     r.add_argument("--timeout", type=float, default=None, help="per-cell timeout in seconds")
     r.add_argument("--title", default="kpikit reports", help="title of the index page")
@@ -107,7 +123,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``kpikit`` command; returns the exit status."""
+    """Entry point of the ``kpikit`` command (``render`` and ``batch``).
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The command-line arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        The exit status: 0 all rendered, 1 a notebook failed, 2 bad parameters, batch file or usage.
+    """
     args = build_parser().parse_args(argv)
     return args.func(args)
 

@@ -2,16 +2,15 @@
 
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 
 from kpikit.cli import main
 from kpikit.errors import ParameterError
 from kpikit.render import render_notebook, write_index
+from tests.paths import TEST_DATA
 
-HERE = Path(__file__).parent
-MINIMAL = HERE / "data" / "notebooks" / "minimal.ipynb"
+MINIMAL = TEST_DATA / "notebooks" / "minimal.ipynb"
 
 
 @pytest.fixture
@@ -71,3 +70,15 @@ def test_index_escapes_names(tmp_path):
     (tmp_path / "<img src=x onerror=alert(1)>.html").write_text("x")
     page = write_index(tmp_path).read_text()
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_atomic_write_replaces_whole_files_and_list_notebooks_keeps_numbered_ones(tmp_path):
+    from kpikit.render import atomic_write, list_notebooks
+
+    atomic_write(tmp_path / "sub" / "02_b.ipynb", "{}")
+    atomic_write(tmp_path / "sub" / "01_a.ipynb", b"{}")
+    atomic_write(tmp_path / "sub" / "01_a.ipynb", "new")
+    (tmp_path / "sub" / "scratch.ipynb").write_text("{}")
+    assert (tmp_path / "sub" / "01_a.ipynb").read_text() == "new"
+    assert [p.name for p in list_notebooks(tmp_path / "sub")] == ["01_a.ipynb", "02_b.ipynb"]
+    assert sorted(p.name for p in (tmp_path / "sub").iterdir()) == ["01_a.ipynb", "02_b.ipynb", "scratch.ipynb"]

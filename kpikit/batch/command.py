@@ -12,7 +12,7 @@ from kpikit.batch.config import BatchConfigError
 from kpikit.batch.outputs import print_summary
 from kpikit.batch.run import run_batch
 
-__all__ = ['SAMPLE_CLIENTS', 'make_sample', 'main', 'add_arguments', 'run_from_args']
+__all__ = ["SAMPLE_CLIENTS", "make_sample", "main", "add_arguments", "run_from_args"]
 
 
 #: The example clients of data/sample/batch.yaml: folder name -> generate() arguments.
@@ -29,7 +29,18 @@ def make_sample(dest: str | Path | None = None) -> dict[str, Path]:
     Each client folder holds the canonical tables of :func:`kpikit.sample.generate` (with the
     arguments of :data:`SAMPLE_CLIENTS`) gzip-compressed as ``<table>.csv.gz`` (``mtime=0``, so the
     bytes are reproducible), its two small landing-page exports and its README; the large BigQuery
-    extract is left out to keep data/sample under 10 MB. Returns client folder name -> folder.
+    extract is left out to keep data/sample under 10 MB.
+
+    Parameters
+    ----------
+    dest : str or Path, optional
+        The folder to write the client folders into (default: ``data/sample/clients`` of the
+        repository). Existing client folders there are replaced.
+
+    Returns
+    -------
+    dict
+        Client folder name -> folder.
     """
     import gzip
 
@@ -58,24 +69,52 @@ def make_sample(dest: str | Path | None = None) -> dict[str, Path]:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    """The ``kpikit batch`` arguments."""
-    p.add_argument("config", help="YAML batch file (see kpikit.batch)")
+    """Add the ``kpikit batch`` arguments to a parser (used by ``kpikit batch`` and ``python -m kpikit.batch``).
+
+    Parameters
+    ----------
+    p : argparse.ArgumentParser
+        The parser (or sub-command parser) to extend.
+    """
+    p.add_argument("config", help="YAML batch file (see docs/batch.md)")
     p.add_argument("-j", "--jobs", type=int, default=None, help="worker processes (default: number of cores)")
     p.add_argument("--resume", action="store_true", help="skip reports whose outputs are complete and inputs unchanged")
     p.add_argument("--only", nargs="+", metavar="CLIENT", default=None, help="run only these clients")
-    p.add_argument("--timeout", type=float, default=None, help="per-cell timeout in seconds (default: the batch file's, else 600)")
-    p.add_argument("--cold", action="store_true", help="start every kernel from scratch instead of forking warm kernels")
+    p.add_argument(
+        "--timeout", type=float, default=None, help="per-cell timeout in seconds (default: the batch file's, else 600)"
+    )
+    p.add_argument(
+        "--cold", action="store_true", help="start every kernel from scratch instead of forking warm kernels"
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
 def run_from_args(args: argparse.Namespace) -> int:
-    """Run ``kpikit batch`` from parsed arguments; returns the exit status (0 ok, 1 a report failed, 2 bad config)."""
+    """Run ``kpikit batch`` from parsed arguments and print the summary.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The arguments of :func:`add_arguments`.
+
+    Returns
+    -------
+    int
+        The exit status: 0 ok, 1 a report failed, 2 bad batch file or ``--jobs``.
+    """
     if args.jobs is not None and args.jobs < 1:
         print("kpikit batch: --jobs must be at least 1", file=sys.stderr)
         return 2
     try:
-        res = run_batch(args.config, jobs=args.jobs, resume=args.resume, only=args.only, timeout=args.timeout,
-                        warm=not args.cold, progress=not args.no_progress)
+        res = run_batch(
+            args.config,
+            jobs=args.jobs,
+            resume=args.resume,
+            only=args.only,
+            timeout=args.timeout,
+            warm=not args.cold,
+            progress=not args.no_progress,
+        )
     except BatchConfigError as exc:
         print(f"kpikit batch: {exc}", file=sys.stderr)
         return 2
@@ -84,7 +123,18 @@ def run_from_args(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m kpikit.batch CONFIG ...`` (same as ``kpikit batch``) or ``--make-sample [DEST]``."""
+    """``python -m kpikit.batch CONFIG ...`` (same as ``kpikit batch``) or ``--make-sample [DEST]``.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The command-line arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        The exit status (see :func:`run_from_args`); 0 after ``--make-sample``.
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "--make-sample":
         folders = make_sample(argv[1] if len(argv) > 1 else None)

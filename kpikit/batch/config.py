@@ -1,18 +1,17 @@
-"""The batch file: loaded and checked as a whole before anything runs."""
+"""The batch file: loaded and checked as a whole before anything runs (keys: docs/batch.md)."""
 
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from kpikit.errors import ParameterError
+from kpikit.errors import ParameterError, did_you_mean
 
-__all__ = ['BatchConfigError', 'ClientSpec', 'BatchConfig', 'load_config', 'check_client_name', 'DEFAULT_TIMEOUT']
+__all__ = ["BatchConfigError", "ClientSpec", "BatchConfig", "load_config", "check_client_name", "DEFAULT_TIMEOUT"]
 
 
 DEFAULT_TIMEOUT = 600.0
@@ -34,11 +33,21 @@ _SAFE_NAME = re.compile(r"^[^/\\\x00-\x1f\x7f]+$")
 
 
 class BatchConfigError(ParameterError):
-    """A batch file with problems; ``problems`` lists every one of them."""
+    """A batch file with problems; ``problems`` lists every one of them.
+
+    Parameters
+    ----------
+    source : str
+        The batch file (or what was checked), named at the start of the message.
+    problems : sequence of str
+        Every problem found, one message each.
+    """
 
     def __init__(self, source: str, problems: Sequence[str]):
         self.problems = list(problems)
-        super().__init__(f"{source}: {len(self.problems)} problem(s), nothing was run:\n  - " + "\n  - ".join(self.problems))
+        super().__init__(
+            f"{source}: {len(self.problems)} problem(s), nothing was run:\n  - " + "\n  - ".join(self.problems)
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,7 +63,7 @@ class ClientSpec:
 
 @dataclasses.dataclass(frozen=True)
 class BatchConfig:
-    """A validated batch file (see the module docstring for its keys)."""
+    """A validated batch file (docs/batch.md describes its keys)."""
 
     path: Path
     run: str
@@ -71,26 +80,30 @@ class BatchConfig:
         return self.output / self.run
 
 
-def _closest(name: str, valid: Iterable[str]) -> str:
-    valid = list(valid)
-    close = difflib.get_close_matches(str(name), valid, n=1, cutoff=0.5)
-    return f"; did you mean {close[0]!r}?" if close else f"; valid: {', '.join(valid)}"
-
-
 def check_client_name(name: Any) -> str | None:
-    """Why ``name`` cannot be a client's report folder, or None when it can.
+    r"""Why ``name`` cannot be a client's report folder, or None when it can.
 
     A client name is one folder name under ``<output>/<run>/``: no path separators, no ``..``, not
     absolute, not hidden (leading dot), no control characters, no leading/trailing spaces, at most
     100 characters, and not one of the run's own files (index.html, summary.csv, batch.json). Any
     other text is allowed (it is escaped wherever it is shown).
 
+    Parameters
+    ----------
+    name : Any
+        The name from the batch file (any YAML value).
+
+    Returns
+    -------
+    str or None
+        The reason, ending with the fix; None for a safe name.
+
     Examples
     --------
     >>> check_client_name("acme-eu") is None
     True
     >>> check_client_name("../etc")
-    "'../etc' contains a path separator ('/' or '\\\\\\\\'); use a plain folder name such as 'acme-eu'"
+    "'../etc' contains a path separator ('/' or '\\\\'); use a plain folder name such as 'acme-eu'"
     """
     if not isinstance(name, str) or not name:
         return f"{name!r} is not a non-empty string"
@@ -123,19 +136,182 @@ def _type_name(value: Any) -> str:
     return type(value).__name__
 
 
-def load_config(path: str | Path) -> BatchConfig:
-    """Read and validate a batch file; every problem is reported at once.
+class _Checker:
+    """Reads the parts of one batch file, collecting every problem in ``problems``.
 
-    Raises
-    ------
-    BatchConfigError
-        Listing every problem: YAML syntax, unknown keys, unknown notebooks and parameter names (with
-        the closest valid name), wrong types, missing data folders or mapping files, unsafe or
-        duplicate client names.
+    ``base`` is the batch file's folder (relative paths start there); ``known`` the notebooks of
+    ``notebook_dir`` (stem -> path) and ``specs`` their declared parameters, once found.
     """
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.problems: list[str] = []
+        self.known: dict[str, Path] = {}
+        self.specs: dict[str, dict] = {}
+
+    def top_keys(self, raw: Mapping) -> None:
+        """Unknown top-level keys, each with the closest valid key."""
+        for key in raw:
+            if key not in _TOP_KEYS:
+                self.problems.append(f"unknown key {key!r}{did_you_mean(str(key), _TOP_KEYS)}")
+
+    def run_name(self, run: Any) -> str:
+        """The run name as text (a plain folder name under ``output``)."""
+        if run is None:
+            self.problems.append("missing key 'run' (the run name, e.g. run: 2025-06)")
+        else:
+            why = check_client_name(run if isinstance(run, str) else str(run))
+            if not isinstance(run, (str, int)) or isinstance(run, bool):
+                self.problems.append(f"'run' must be a string (got {run!r}, a {_type_name(run)})")
+            elif why:
+                self.problems.append(f"run name {why.replace('folder name', 'run name')}")
+        return str(run) if run is not None else ""
+
+    def path(self, value: Any, what: str, default: str | None = None) -> Path | None:
+        """A path value resolved against the batch file's folder; None when absent or not text."""
+        if value is None:
+            value = default
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            self.problems.append(f"{what} must be a path string (got {value!r}, a {_type_name(value)})")
+            return None
+        p = Path(value).expanduser()
+        return (p if p.is_absolute() else (self.base / p)).resolve()
+
+    def notebooks(self, nb_dir: Path | None) -> None:
+        """Find the notebooks of ``notebook_dir`` and read their declared parameters."""
+        if nb_dir is not None:
+            if not nb_dir.is_dir():
+                self.problems.append(
+                    f"notebook_dir {str(nb_dir)!r} is not a folder; set notebook_dir: to the folder of the NN_name.ipynb notebooks"
+                )
+            else:
+                from kpikit.render import list_notebooks
+
+                self.known = {p.stem: p for p in list_notebooks(nb_dir)}
+                if not self.known:
+                    self.problems.append(f"notebook_dir {str(nb_dir)!r} holds no NN_name.ipynb notebooks")
+
+        from kpikit.report import parameter_spec
+
+        for stem, nbp in self.known.items():
+            try:
+                self.specs[stem] = parameter_spec(nbp)
+            except (ParameterError, SyntaxError) as exc:
+                self.problems.append(f"notebook {nbp.name}: {exc}")
+
+    def timeout(self, timeout: Any) -> float | None:
+        """The per-cell timeout in seconds (None: no timeout)."""
+        if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0):
+            self.problems.append(f"'timeout' must be a positive number of seconds or null (got {timeout!r})")
+            timeout = DEFAULT_TIMEOUT
+        return None if timeout is None else float(timeout)
+
+    def notebook_list(self, value: Any, where: str) -> tuple[str, ...] | None:
+        """Notebook stems of a ``notebooks:`` list (``.ipynb`` optional), or None when it is not given."""
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            self.problems.append(f"{where}: 'notebooks' must be a list of notebook names (got a {_type_name(value)})")
+            return None
+        out = []
+        for name in value:
+            key = _notebook_key(name, self.known)
+            if key is None:
+                if self.known:
+                    self.problems.append(
+                        f"{where}: unknown notebook {name!r}{did_you_mean(str(name), list(self.known))}"
+                    )
+            elif key not in out:
+                out.append(key)
+        return tuple(out)
+
+    def params(self, values: Any, where: str, notebooks: Sequence[str]) -> dict:
+        """Parameter values checked against the notebooks that declare them."""
+        from kpikit.report import validate_parameters
+
+        if values is None:
+            return {}
+        if not isinstance(values, dict):
+            self.problems.append(f"{where}: parameters must be a mapping name: value (got a {_type_name(values)})")
+            return {}
+        declared: dict[str, list[str]] = {}
+        for stem in notebooks:
+            for name in self.specs.get(stem, {}):
+                declared.setdefault(name, []).append(stem)
+        for name, value in values.items():
+            if name in _SET_BY_BATCH:
+                self.problems.append(
+                    f"{where}: parameter {name!r} is set by the client's {_SET_BY_BATCH[name]!r} key; remove it from the parameters"
+                )
+                continue
+            if name not in declared:
+                self.problems.append(
+                    f"{where}: unknown parameter {name!r}{did_you_mean(str(name), list(declared))} (not declared by {', '.join(notebooks) or 'any notebook'})"
+                )
+                continue
+            for stem in declared[name]:
+                for msg in validate_parameters(self.specs[stem], {name: value}, source=f"{where}, notebook {stem}"):
+                    self.problems.append(msg)
+        return dict(values)
+
+    def clients(self, clients_raw: Any, default_nbs: tuple[str, ...]) -> list[ClientSpec]:
+        """Every client with a safe name (the others are problems)."""
+        clients: list[ClientSpec] = []
+        if not isinstance(clients_raw, list) or not clients_raw:
+            self.problems.append("'clients' must be a non-empty list of clients (each with name: and data:)")
+            clients_raw = []
+        seen: dict[str, int] = {}
+        for i, c in enumerate(clients_raw, start=1):
+            if not isinstance(c, dict):
+                self.problems.append(f"client {i}: must be a mapping with keys {', '.join(_CLIENT_KEYS)} (got {c!r})")
+                continue
+            spec = self.client(i, c, seen, default_nbs)
+            if spec is not None:
+                clients.append(spec)
+        return clients
+
+    def client(self, i: int, c: Mapping, seen: dict[str, int], default_nbs: tuple[str, ...]) -> ClientSpec | None:
+        """One client's entry (number ``i``); None when its name is unsafe."""
+        name = c.get("name")
+        where = f"client {name!r}" if isinstance(name, str) else f"client {i}"
+        for key in c:
+            if key not in _CLIENT_KEYS:
+                self.problems.append(f"{where}: unknown key {key!r}{did_you_mean(str(key), _CLIENT_KEYS)}")
+        why = check_client_name(name)
+        if why:
+            self.problems.append(f"{where}: client name {why}")
+        elif name.lower() in seen:
+            self.problems.append(
+                f"{where}: duplicate client name (also client {seen[name.lower()]}); names must differ (ignoring case)"
+            )
+        else:
+            seen[name.lower()] = i
+        data = self.path(c.get("data"), f"{where}: 'data'")
+        if c.get("data") is None:
+            self.problems.append(f"{where}: missing key 'data' (the folder holding the client's tables)")
+        elif data is not None and not data.is_dir():
+            self.problems.append(
+                f"{where}: data folder {str(data)!r} does not exist; fix the path (relative to {self.base})"
+            )
+        mapping = self.path(c.get("mapping"), f"{where}: 'mapping'")
+        if mapping is not None and not mapping.is_file():
+            self.problems.append(f"{where}: mapping file {str(mapping)!r} does not exist")
+        nbs = self.notebook_list(c.get("notebooks"), where)
+        nbs = default_nbs if nbs is None else nbs
+        params = self.params(c.get("parameters"), where, nbs)
+        if why:
+            return None
+        return ClientSpec(name=name, data_dir=data or Path(), mapping_file=mapping, parameters=params, notebooks=nbs)
+
+
+def _read_yaml(path: Path) -> dict:
+    """The batch file as a mapping; a missing file, bad YAML or another shape is a BatchConfigError."""
     import yaml
 
-    path = Path(path)
     if not path.is_file():
         raise BatchConfigError(str(path), [f"no such batch file: {path}"])
     try:
@@ -144,153 +320,55 @@ def load_config(path: str | Path) -> BatchConfig:
         raise BatchConfigError(str(path), [f"not valid YAML: {exc}"]) from None
     if not isinstance(raw, dict):
         raise BatchConfigError(str(path), ["the batch file must be a mapping with keys " + ", ".join(_TOP_KEYS)])
-    base = path.parent
-    problems: list[str] = []
+    return raw
 
-    for key in raw:
-        if key not in _TOP_KEYS:
-            problems.append(f"unknown key {key!r}{_closest(key, _TOP_KEYS)}")
 
-    run = raw.get("run")
-    if run is None:
-        problems.append("missing key 'run' (the run name, e.g. run: 2025-06)")
-    else:
-        why = check_client_name(run if isinstance(run, str) else str(run))
-        if not isinstance(run, (str, int)) or isinstance(run, bool):
-            problems.append(f"'run' must be a string (got {run!r}, a {_type_name(run)})")
-        elif why:
-            problems.append(f"run name {why.replace('folder name', 'run name')}")
-    run = str(run) if run is not None else ""
+def load_config(path: str | Path) -> BatchConfig:
+    """Read and validate a batch file; every problem is reported at once.
 
-    def _path(value: Any, what: str, default: str | None = None) -> Path | None:
-        if value is None:
-            value = default
-        if value is None:
-            return None
-        if not isinstance(value, str):
-            problems.append(f"{what} must be a path string (got {value!r}, a {_type_name(value)})")
-            return None
-        p = Path(value).expanduser()
-        return (p if p.is_absolute() else (base / p)).resolve()
+    The keys are described in docs/batch.md ("The batch file"). Relative paths are relative to the
+    batch file's folder.
 
-    output = _path(raw.get("output"), "'output'", "reports")
-    nb_dir = _path(raw.get("notebook_dir"), "'notebook_dir'", "notebooks")
-    known: dict[str, Path] = {}
-    if nb_dir is not None:
-        if not nb_dir.is_dir():
-            problems.append(f"notebook_dir {str(nb_dir)!r} is not a folder; set notebook_dir: to the folder of the NN_name.ipynb notebooks")
-        else:
-            from kpikit.render import list_notebooks
+    Parameters
+    ----------
+    path : str or Path
+        The YAML batch file.
 
-            known = {p.stem: p for p in list_notebooks(nb_dir)}
-            if not known:
-                problems.append(f"notebook_dir {str(nb_dir)!r} holds no NN_name.ipynb notebooks")
+    Returns
+    -------
+    BatchConfig
+        The checked batch: absolute paths, the notebooks of ``notebook_dir`` and every client.
 
-    from kpikit.report import parameter_spec, validate_parameters
-
-    specs: dict[str, dict] = {}
-    for stem, nbp in known.items():
-        try:
-            specs[stem] = parameter_spec(nbp)
-        except (ParameterError, SyntaxError) as exc:
-            problems.append(f"notebook {nbp.name}: {exc}")
-
-    timeout = raw.get("timeout", DEFAULT_TIMEOUT)
-    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0):
-        problems.append(f"'timeout' must be a positive number of seconds or null (got {timeout!r})")
-        timeout = DEFAULT_TIMEOUT
-
-    def _notebook_list(value: Any, where: str) -> tuple[str, ...] | None:
-        if value is None:
-            return None
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list):
-            problems.append(f"{where}: 'notebooks' must be a list of notebook names (got a {_type_name(value)})")
-            return None
-        out = []
-        for name in value:
-            key = _notebook_key(name, known)
-            if key is None:
-                if known:
-                    problems.append(f"{where}: unknown notebook {name!r}{_closest(str(name), known)}")
-            elif key not in out:
-                out.append(key)
-        return tuple(out)
-
-    default_nbs = _notebook_list(raw.get("notebooks"), "top level")
+    Raises
+    ------
+    BatchConfigError
+        Listing every problem: YAML syntax, unknown keys, unknown notebooks and parameter names (with
+        the closest valid name), wrong types, missing data folders or mapping files, unsafe or
+        duplicate client names.
+    """
+    path = Path(path)
+    raw = _read_yaml(path)
+    check = _Checker(path.parent)
+    check.top_keys(raw)
+    run = check.run_name(raw.get("run"))
+    output = check.path(raw.get("output"), "'output'", "reports")
+    nb_dir = check.path(raw.get("notebook_dir"), "'notebook_dir'", "notebooks")
+    check.notebooks(nb_dir)
+    timeout = check.timeout(raw.get("timeout", DEFAULT_TIMEOUT))
+    default_nbs = check.notebook_list(raw.get("notebooks"), "top level")
     if default_nbs is None:
-        default_nbs = tuple(known)
-
-    def _check_params(values: Any, where: str, notebooks: Sequence[str]) -> dict:
-        if values is None:
-            return {}
-        if not isinstance(values, dict):
-            problems.append(f"{where}: parameters must be a mapping name: value (got a {_type_name(values)})")
-            return {}
-        declared: dict[str, list[str]] = {}
-        for stem in notebooks:
-            for name in specs.get(stem, {}):
-                declared.setdefault(name, []).append(stem)
-        for name, value in values.items():
-            if name in _SET_BY_BATCH:
-                problems.append(f"{where}: parameter {name!r} is set by the client's {_SET_BY_BATCH[name]!r} key; remove it from the parameters")
-                continue
-            if name not in declared:
-                problems.append(f"{where}: unknown parameter {name!r}{_closest(str(name), declared)} (not declared by {', '.join(notebooks) or 'any notebook'})")
-                continue
-            for stem in declared[name]:
-                for msg in validate_parameters(specs[stem], {name: value}, source=f"{where}, notebook {stem}"):
-                    problems.append(msg)
-        return dict(values)
-
-    defaults_raw = raw.get("defaults")
-    defaults = _check_params(defaults_raw, "defaults", tuple(known)) if specs else {}
-
-    clients_raw = raw.get("clients")
-    clients: list[ClientSpec] = []
-    if not isinstance(clients_raw, list) or not clients_raw:
-        problems.append("'clients' must be a non-empty list of clients (each with name: and data:)")
-        clients_raw = []
-    seen: dict[str, int] = {}
-    for i, c in enumerate(clients_raw, start=1):
-        if not isinstance(c, dict):
-            problems.append(f"client {i}: must be a mapping with keys {', '.join(_CLIENT_KEYS)} (got {c!r})")
-            continue
-        name = c.get("name")
-        where = f"client {name!r}" if isinstance(name, str) else f"client {i}"
-        for key in c:
-            if key not in _CLIENT_KEYS:
-                problems.append(f"{where}: unknown key {key!r}{_closest(str(key), _CLIENT_KEYS)}")
-        why = check_client_name(name)
-        if why:
-            problems.append(f"{where}: client name {why}")
-        elif name.lower() in seen:
-            problems.append(f"{where}: duplicate client name (also client {seen[name.lower()]}); names must differ (ignoring case)")
-        else:
-            seen[name.lower()] = i
-        data = _path(c.get("data"), f"{where}: 'data'")
-        if c.get("data") is None:
-            problems.append(f"{where}: missing key 'data' (the folder holding the client's tables)")
-        elif data is not None and not data.is_dir():
-            problems.append(f"{where}: data folder {str(data)!r} does not exist; fix the path (relative to {base})")
-        mapping = _path(c.get("mapping"), f"{where}: 'mapping'")
-        if mapping is not None and not mapping.is_file():
-            problems.append(f"{where}: mapping file {str(mapping)!r} does not exist")
-        nbs = _notebook_list(c.get("notebooks"), where)
-        nbs = default_nbs if nbs is None else nbs
-        params = _check_params(c.get("parameters"), where, nbs)
-        if not why:
-            clients.append(ClientSpec(name=name, data_dir=data or Path(), mapping_file=mapping, parameters=params, notebooks=nbs))
-    if problems:
-        raise BatchConfigError(str(path), problems)
+        default_nbs = tuple(check.known)
+    defaults = check.params(raw.get("defaults"), "defaults", tuple(check.known)) if check.specs else {}
+    clients = check.clients(raw.get("clients"), default_nbs)
+    if check.problems:
+        raise BatchConfigError(str(path), check.problems)
     return BatchConfig(
         path=path.resolve(),
         run=run,
         output=output.resolve(),
         notebook_dir=nb_dir.resolve(),
-        notebooks=known,
-        timeout=None if timeout is None else float(timeout),
+        notebooks=check.known,
+        timeout=timeout,
         defaults=defaults,
         clients=tuple(clients),
     )

@@ -9,26 +9,53 @@ import json
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 from urllib.parse import quote
 
 from kpikit.batch.config import BatchConfig
-from kpikit.batch.tasks import BatchResult, TaskResult, _error_line, _version
+from kpikit.batch.tasks import BatchResult, TaskResult, _error_line, _status_counts, _version
 
-__all__ = ['write_batch_index', 'write_summary', 'error_page', 'print_summary']
+__all__ = ["write_batch_index", "write_summary", "error_page", "print_summary"]
 
 
 def error_page(client: str, notebook: str, error: Mapping[str, Any], has_notebook: bool = True) -> str:
-    """A small self-contained HTML page describing a failed report; every string escaped."""
+    """A small self-contained HTML page describing a failed report; every string escaped.
+
+    Parameters
+    ----------
+    client : str
+        The client's name (its report folder).
+    notebook : str
+        The notebook's stem (``NN_name``).
+    error : mapping
+        The error dict of :func:`execute_notebook`: kind, cell, source, ename, evalue, traceback.
+    has_notebook : bool
+        Link to ``NN_name.failed.ipynb`` (the notebook executed up to the failure).
+
+    Returns
+    -------
+    str
+        The HTML page (``NN_name.error.html``), with a link back to the run's index.
+    """
     e = html.escape
     cell = error.get("cell")
     where = f"cell {cell}" if cell else (error.get("source") or "before the first cell")
-    rows = [("client", client), ("notebook", notebook), ("failure", error.get("kind", "")), ("where", where),
-            ("exception", error.get("ename", "")), ("message", error.get("evalue", ""))]
+    rows = [
+        ("client", client),
+        ("notebook", notebook),
+        ("failure", error.get("kind", "")),
+        ("where", where),
+        ("exception", error.get("ename", "")),
+        ("message", error.get("evalue", "")),
+    ]
     table = "".join(f"<tr><th>{e(k)}</th><td>{e(str(v))}</td></tr>" for k, v in rows)
     src = f"<h2>Cell source (first line)</h2><pre>{e(error.get('source', ''))}</pre>" if cell else ""
     tb = f"<h2>Traceback</h2><pre>{e(error.get('traceback', ''))}</pre>" if error.get("traceback") else ""
-    link = f"<p><a href='{e(quote(notebook))}.failed.ipynb'>The executed notebook up to the failure</a></p>" if has_notebook else ""
+    link = (
+        f"<p><a href='{e(quote(notebook))}.failed.ipynb'>The executed notebook up to the failure</a></p>"
+        if has_notebook
+        else ""
+    )
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>{e(notebook)} failed for {e(client)}</title><style>{_PAGE_CSS}</style></head><body><main>"
@@ -51,19 +78,36 @@ _PAGE_CSS = (
 )
 
 
-def write_batch_index(run_dir: Path, results: Sequence[TaskResult], config: BatchConfig | None = None, wall_s: float | None = None) -> Path:
+def write_batch_index(
+    run_dir: Path, results: Sequence[TaskResult], config: BatchConfig | None = None, wall_s: float | None = None
+) -> Path:
     """Write ``index.html``: one row per client x notebook with status, duration, headline KPIs, links.
 
-    Every string (client names, notebook names, KPI values, error messages) is HTML-escaped and every
-    link is URL-quoted, so hostile client strings show as text.
+    An overview grid (clients x notebooks, one linked status per cell) comes first. Every string
+    (client names, notebook names, KPI values, error messages) is HTML-escaped and every link is
+    URL-quoted, so hostile client strings show as text.
+
+    Parameters
+    ----------
+    run_dir : Path
+        The run's folder (``<output>/<run>``); links are relative to it.
+    results : sequence of TaskResult
+        One result per report, in the order the index lists them.
+    config : BatchConfig, optional
+        The batch, for the page title (the run name).
+    wall_s : float, optional
+        The run's wall time in seconds, shown with the counts.
+
+    Returns
+    -------
+    Path
+        The index file, written atomically.
     """
     from kpikit.report.kpis import headline_items
 
     e = html.escape
     run_dir = Path(run_dir)
-    counts: dict[str, int] = {}
-    for r in results:
-        counts[r.status] = counts.get(r.status, 0) + 1
+    counts = _status_counts(results)
     rows = []
     for r in results:
         base = f"{quote(r.client)}/{quote(r.notebook)}"
@@ -98,11 +142,16 @@ def write_batch_index(run_dir: Path, results: Sequence[TaskResult], config: Batc
             base = f"{quote(r.client)}/{quote(r.notebook)}"
             target = {"ok": ".html", "unchanged": ".html", "failed": ".error.html"}.get(r.status)
             label = e(r.status)
-            tds.append(f"<td class='status-{e(r.status.replace(' ', ''))}'>" + (f"<a href='{e(base)}{target}'>{label}</a>" if target else label) + "</td>")
+            tds.append(
+                f"<td class='status-{e(r.status.replace(' ', ''))}'>"
+                + (f"<a href='{e(base)}{target}'>{label}</a>" if target else label)
+                + "</td>"
+            )
         grid.append(f"<tr><th>{e(c)}</th>{''.join(tds)}</tr>")
     overview = (
         "<h2>Overview</h2><div class='scroll'><table class='overview'><thead><tr><th>client</th>"
-        + "".join(f"<th>{e(nb)}</th>" for nb in notebooks) + f"</tr></thead><tbody>{''.join(grid)}</tbody></table></div>"
+        + "".join(f"<th>{e(nb)}</th>" for nb in notebooks)
+        + f"</tr></thead><tbody>{''.join(grid)}</tbody></table></div>"
         "<h2>Reports</h2>"
     )
     title = f"kpikit batch: {config.run}" if config else "kpikit batch"
@@ -155,6 +204,20 @@ def write_summary(run_dir: Path, results: Sequence[TaskResult], config: BatchCon
     Rates and scores give their value and interval columns; other dicts one column per key. A
     ``failed`` column names the notebooks that failed. Text that a spreadsheet would run as a formula
     is prefixed with ``'``.
+
+    Parameters
+    ----------
+    run_dir : Path
+        The run's folder (``<output>/<run>``).
+    results : sequence of TaskResult
+        One result per report; clients keep their first appearance's order.
+    config : BatchConfig, optional
+        The batch (not needed for the table; accepted for symmetry with :func:`write_batch_index`).
+
+    Returns
+    -------
+    Path
+        The summary file, written atomically.
     """
     clients: list[str] = []
     rows: dict[str, dict] = {}
@@ -186,15 +249,26 @@ def write_summary(run_dir: Path, results: Sequence[TaskResult], config: BatchCon
     return path
 
 
-def print_summary(res: BatchResult, file=None) -> None:
-    """The final summary of a batch on the terminal."""
+def print_summary(res: BatchResult, file: TextIO | None = None) -> None:
+    """The final summary of a batch on the terminal: counts, wall time, failures, index and summary paths.
+
+    Parameters
+    ----------
+    res : BatchResult
+        The finished batch.
+    file : text stream, optional
+        Where to print (default: standard output).
+    """
     file = file or sys.stdout
-    counts: dict[str, int] = {}
-    for r in res.results:
-        counts[r.status] = counts.get(r.status, 0) + 1
+    counts = _status_counts(res.results)
     ran = [r for r in res.results if r.status in ("ok", "failed")]
-    print(f"kpikit batch {res.config.run}: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))
-          + f" in {res.wall_s:.1f} s" + (f" ({len(ran) / res.wall_s * 60:.1f} reports/minute)" if ran and res.wall_s else ""), file=file)
+    print(
+        f"kpikit batch {res.config.run}: "
+        + ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))
+        + f" in {res.wall_s:.1f} s"
+        + (f" ({len(ran) / res.wall_s * 60:.1f} reports/minute)" if ran and res.wall_s else ""),
+        file=file,
+    )
     for r in res.failed:
         print(f"  FAILED {r.client}/{r.notebook}: {_error_line(r.error)}", file=file)
     print(f"index:   {res.index}\nsummary: {res.summary}", file=file)

@@ -10,10 +10,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from kpikit.batch.config import BatchConfig, BatchConfigError, _closest
+from kpikit.batch.config import BatchConfig, BatchConfigError
 from kpikit.batch.tasks import Task
+from kpikit.errors import did_you_mean
 
-__all__ = ['plan_tasks', 'input_hash']
+__all__ = ["plan_tasks", "input_hash"]
 
 
 def _file_digest(path: Path) -> str:
@@ -33,8 +34,32 @@ def _folder_digest(folder: Path) -> str:
     return h.hexdigest()
 
 
-def input_hash(notebook: Path, parameters: Mapping[str, Any], data_dir: Path, mapping_file: Path | None = None, _data_digest: str | None = None) -> str:
-    """SHA-256 of a report's inputs: notebook bytes, parameters, data folder files, mapping file, kpikit version."""
+def input_hash(notebook: Path, parameters: Mapping[str, Any], data_dir: Path, mapping_file: Path | None = None) -> str:
+    """SHA-256 of a report's inputs: notebook bytes, parameters, data folder files, mapping file, kpikit version.
+
+    A report's ``.kpis.json`` records it; ``--resume`` skips the report while it is unchanged.
+
+    Parameters
+    ----------
+    notebook : Path
+        The notebook file.
+    parameters : mapping
+        The parameter values passed to the notebook (as JSON, keys sorted).
+    data_dir : Path
+        The client's data folder: every file's relative name and bytes (hidden files left out).
+    mapping_file : Path, optional
+        The client's column-mapping file.
+
+    Returns
+    -------
+    str
+        64 hexadecimal digits.
+    """
+    return _hash_inputs(notebook, parameters, _folder_digest(data_dir), mapping_file)
+
+
+def _hash_inputs(notebook: Path, parameters: Mapping[str, Any], data_digest: str, mapping_file: Path | None) -> str:
+    """:func:`input_hash` with the data folder's digest already computed (once per client)."""
     from kpikit import __version__
     from kpikit.report import to_jsonable
 
@@ -42,7 +67,7 @@ def input_hash(notebook: Path, parameters: Mapping[str, Any], data_dir: Path, ma
     h.update(b"kpikit " + __version__.encode() + b"\n")
     h.update(b"notebook " + _file_digest(notebook).encode() + b"\n")
     h.update(b"parameters " + json.dumps(to_jsonable(dict(parameters)), sort_keys=True).encode() + b"\n")
-    h.update(b"data " + (_data_digest or _folder_digest(data_dir)).encode() + b"\n")
+    h.update(b"data " + data_digest.encode() + b"\n")
     if mapping_file is not None:
         h.update(b"mapping " + _file_digest(mapping_file).encode() + b"\n")
     return h.hexdigest()
@@ -57,6 +82,23 @@ def plan_tasks(config: BatchConfig, only: Sequence[str] | None = None) -> list[T
 
     ``data_dir``, ``mapping_file`` and ``client`` are set per client (paths relative to the notebook
     folder); the defaults and the client's overrides are passed only to notebooks that declare them.
+
+    Parameters
+    ----------
+    config : BatchConfig
+        The checked batch (see :func:`load_config`).
+    only : sequence of str, optional
+        Plan only these clients.
+
+    Returns
+    -------
+    list of Task
+        One task per client x notebook.
+
+    Raises
+    ------
+    BatchConfigError
+        When ``only`` names a client the batch does not have (with the closest name).
     """
     from kpikit.report import parameter_spec
 
@@ -64,7 +106,9 @@ def plan_tasks(config: BatchConfig, only: Sequence[str] | None = None) -> list[T
     if only:
         unknown = [o for o in only if o not in names]
         if unknown:
-            raise BatchConfigError(str(config.path), [f"--only: unknown client {o!r}{_closest(o, names)}" for o in unknown])
+            raise BatchConfigError(
+                str(config.path), [f"--only: unknown client {o!r}{did_you_mean(o, names)}" for o in unknown]
+            )
     tasks = []
     for c in config.clients:
         if only and c.name not in only:
@@ -82,8 +126,10 @@ def plan_tasks(config: BatchConfig, only: Sequence[str] | None = None) -> list[T
                 values["client"] = c.name
             for source in (config.defaults, c.parameters):
                 values.update({k: v for k, v in source.items() if k in spec})
-            h = input_hash(nb, values, c.data_dir, c.mapping_file, _data_digest=digest)
-            tasks.append(Task(client=c.name, notebook=nb, parameters=values, outdir=config.run_dir / c.name, input_hash=h))
+            h = _hash_inputs(nb, values, digest, c.mapping_file)
+            tasks.append(
+                Task(client=c.name, notebook=nb, parameters=values, outdir=config.run_dir / c.name, input_hash=h)
+            )
     return tasks
 
 

@@ -1,4 +1,7 @@
-"""Warm kernels: a zygote process that imports once and forks one fresh kernel per report."""
+"""Warm kernels: a zygote process that imports once and forks one fresh kernel per report.
+
+docs/batch.md ("Warm kernels: a fork-based zygote") explains why and how.
+"""
 
 from __future__ import annotations
 
@@ -21,14 +24,44 @@ __all__ = []
 _PRELOAD = (
     # what a kernel imports while it starts (ipykernel.debugger brings debugpy: 0.12 s of a forked
     # kernel's 0.17 s start-up when left to each kernel)
-    "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "IPython", "IPython.core.completerlib",
-    "IPython.extensions.storemagic", "sqlite3", "tornado.queues", "tornado.platform.asyncio",
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "ipykernel.debugger",
+    "IPython",
+    "IPython.core.completerlib",
+    "IPython.extensions.storemagic",
+    "sqlite3",
+    "tornado.queues",
+    "tornado.platform.asyncio",
     # what the notebooks import
-    "numpy", "pandas", "scipy", "scipy.stats",
-    "scipy.optimize", "scipy.special", "matplotlib", "matplotlib.pyplot", "seaborn", "yaml", "pandera",
-    "kpikit", "kpikit.errors", "kpikit.stats", "kpikit.schemas", "kpikit.io", "kpikit.web", "kpikit.funnel",
-    "kpikit.attribution", "kpikit.acquisition", "kpikit.subscriptions", "kpikit.survival", "kpikit.clv",
-    "kpikit.satisfaction", "kpikit.social", "kpikit.benchmark", "kpikit.plots", "kpikit.report",
+    "numpy",
+    "pandas",
+    "scipy",
+    "scipy.stats",
+    "scipy.optimize",
+    "scipy.special",
+    "matplotlib",
+    "matplotlib.pyplot",
+    "seaborn",
+    "yaml",
+    "pandera",
+    "kpikit",
+    "kpikit.errors",
+    "kpikit.stats",
+    "kpikit.schemas",
+    "kpikit.io",
+    "kpikit.web",
+    "kpikit.funnel",
+    "kpikit.attribution",
+    "kpikit.acquisition",
+    "kpikit.subscriptions",
+    "kpikit.survival",
+    "kpikit.clv",
+    "kpikit.satisfaction",
+    "kpikit.social",
+    "kpikit.benchmark",
+    "kpikit.plots",
+    "kpikit.report",
 )
 
 
@@ -190,12 +223,16 @@ class _Zygote:
         self.sock_path = os.path.join(self.tmp, "zygote.sock")
         self.proc = subprocess.Popen(
             [sys.executable, "-c", f"from kpikit.batch.zygote import _zygote_main; _zygote_main({self.sock_path!r})"],
-            stdin=subprocess.PIPE, start_new_session=True,
+            stdin=subprocess.PIPE,
+            start_new_session=True,
         )
 
     def close(self) -> None:
-        """End the zygote: EOF on its stdin (it kills its kernels' process groups), else SIGKILL
-        (its kernels die with it: they asked for PR_SET_PDEATHSIG)."""
+        """End the zygote and its kernels.
+
+        First EOF on its stdin (it kills its kernels' process groups), else SIGKILL (its kernels die
+        with it: they asked for PR_SET_PDEATHSIG).
+        """
         with contextlib.suppress(Exception):
             self.proc.stdin.close()
         with contextlib.suppress(Exception):
@@ -236,8 +273,13 @@ class _ZygoteClient:
         self.count += 1
         stem = f"{os.getpid()}-{self.count}"
         cf = os.path.join(self.folder, f"k{stem}.json")
-        write_connection_file(cf, ip=os.path.join(self.folder, f"s{stem}"), transport="ipc",
-                              key=os.urandom(16).hex().encode(), kernel_name="python3")
+        write_connection_file(
+            cf,
+            ip=os.path.join(self.folder, f"s{stem}"),
+            transport="ipc",
+            key=os.urandom(16).hex().encode(),
+            kernel_name="python3",
+        )
         self.sock.sendall(json.dumps({"cwd": cwd, "connection_file": cf}).encode() + b"\n")
         line = self.reader.readline()
         if not line:
@@ -288,7 +330,9 @@ class _ForkedKernel:
             self.pidfd = None
         folder = os.path.dirname(self.connection_file)
         stem = os.path.basename(self.connection_file)[1:-5]
-        for p in [self.connection_file, self.connection_file + ".error"] + [os.path.join(folder, f"s{stem}-{i}") for i in range(1, 6)]:
+        for p in [self.connection_file, self.connection_file + ".error"] + [
+            os.path.join(folder, f"s{stem}-{i}") for i in range(1, 6)
+        ]:
             with contextlib.suppress(OSError):
                 os.unlink(p)
 

@@ -16,6 +16,10 @@ Why KPIs travel inside the notebook: :func:`record_kpis` displays the headline K
 a JSON output of MIME type ``application/vnd.kpikit.kpis+json``. ``kpikit render`` extracts them into
 ``NN_name.kpis.json`` beside the HTML. No file paths or environment variables reach the kernel, and an
 interactive run records the same thing.
+
+Modules: ``params`` (the parameters cell and its checks), ``kpis`` (recording and reading headline
+KPIs, KPI text for indexes), ``present`` (tables, findings, the title block) and ``overview`` (notebook
+00's snapshot, coverage and data-health summary, built on the domain packages' KPI functions).
 """
 
 from kpikit.report.kpis import (
@@ -45,26 +49,26 @@ from kpikit.report.params import (
 from kpikit.report.present import Table, header, show_findings, table
 
 __all__ = [
-    'KPI_MIME',
-    'ParamSpec',
-    'parameter_spec',
-    'parameters_cell',
-    'validate_parameters',
-    'parse_cli_value',
-    'check_parameters',
-    'to_jsonable',
-    'record_kpis',
-    'read_kpis',
-    'notebook_kpis',
-    'show_findings',
-    'table',
-    'header',
-    'kpi_text',
-    'headline_items',
-    'Table',
-    'NOTEBOOK_NEEDS',
-    'notebook_coverage',
-    'snapshot',
-    'data_period',
-    'health_findings',
+    "KPI_MIME",
+    "ParamSpec",
+    "parameter_spec",
+    "parameters_cell",
+    "validate_parameters",
+    "parse_cli_value",
+    "check_parameters",
+    "to_jsonable",
+    "record_kpis",
+    "read_kpis",
+    "notebook_kpis",
+    "show_findings",
+    "table",
+    "header",
+    "kpi_text",
+    "headline_items",
+    "Table",
+    "NOTEBOOK_NEEDS",
+    "notebook_coverage",
+    "snapshot",
+    "data_period",
+    "health_findings",
 ]

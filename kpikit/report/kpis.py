@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ['KPI_MIME', 'to_jsonable', 'record_kpis', 'read_kpis', 'notebook_kpis', 'kpi_text', 'headline_items']
+__all__ = ["KPI_MIME", "to_jsonable", "record_kpis", "read_kpis", "notebook_kpis", "kpi_text", "headline_items"]
 
 
 KPI_MIME = "application/vnd.kpikit.kpis+json"
@@ -24,6 +24,23 @@ def to_jsonable(value: Any) -> Any:
     """Convert KPI values (Rate, Score, numpy/pandas scalars, frames, dataclasses) to plain JSON types.
 
     NaN and infinities become None, so the output is strict JSON.
+
+    Parameters
+    ----------
+    value : Any
+        A KPI value or a container of them. Objects with ``as_dict()`` (Rate, Score) and dataclasses
+        become dicts, frames lists of row dicts, timestamps ISO text; anything unknown its ``str``.
+
+    Returns
+    -------
+    Any
+        The same value made of dict, list, str, int, float, bool and None only.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> to_jsonable({"n": np.int64(3), "x": float("nan"), "ok": np.bool_(True)})
+    {'n': 3, 'x': None, 'ok': True}
     """
     if hasattr(value, "as_dict") and callable(value.as_dict):
         return to_jsonable(value.as_dict())
@@ -100,7 +117,9 @@ def record_kpis(kpis: Mapping[str, Any], display: bool = True) -> dict:
             "<table class='kpikit-kpis'><thead><tr><th>KPI</th><th>value</th><th>95% interval</th></tr>"
             f"</thead><tbody>{rows}</tbody></table>"
         )
-        text = "\n".join(f"{k}: {a}" + (f" ({b})" if b else "") for k, (a, b) in ((k, _kpi_cell(v)) for k, v in kpis.items()))
+        text = "\n".join(
+            f"{k}: {a}" + (f" ({b})" if b else "") for k, (a, b) in ((k, _kpi_cell(v)) for k, v in kpis.items())
+        )
         _display({KPI_MIME: data, "text/html": table_html, "text/plain": text}, raw=True)
     return data
 
@@ -109,6 +128,17 @@ def read_kpis(path: str | Path) -> dict:
     """Headline KPIs of a rendered notebook (.ipynb) or a ``.kpis.json`` file.
 
     For a notebook, the KPIs of every :func:`record_kpis` output are merged in cell order.
+
+    Parameters
+    ----------
+    path : str or Path
+        An executed notebook (``.ipynb``) or a ``.kpis.json`` file written by ``kpikit render``.
+
+    Returns
+    -------
+    dict
+        KPI name -> JSON value for a notebook; the whole record (notebook, parameters, ``kpis``, ...)
+        for a ``.kpis.json`` file.
     """
     path = Path(path)
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -116,7 +146,18 @@ def read_kpis(path: str | Path) -> dict:
 
 
 def notebook_kpis(nb: Mapping) -> dict:
-    """Headline KPIs recorded in an executed notebook (a dict or nbformat node), merged in cell order."""
+    """Headline KPIs recorded in an executed notebook (a dict or nbformat node), merged in cell order.
+
+    Parameters
+    ----------
+    nb : mapping
+        The executed notebook: its outputs of MIME type :data:`KPI_MIME` are read.
+
+    Returns
+    -------
+    dict
+        KPI name -> JSON value; a later :func:`record_kpis` output overrides an earlier name.
+    """
     out: dict = {}
     for cell in nb.get("cells", []):
         for o in cell.get("outputs", []):
@@ -130,6 +171,16 @@ def kpi_text(value: Any) -> str:
 
     Rates show as a percentage with their interval, large numbers with thousands separators, ISO
     midnight timestamps as dates, and nested values as JSON cut to 60 characters.
+
+    Parameters
+    ----------
+    value : Any
+        A recorded KPI: a Rate or Score dict (``value``, ``low``, ``high``), a number, text, a
+        mapping or a list.
+
+    Returns
+    -------
+    str
 
     Examples
     --------
@@ -159,8 +210,23 @@ def kpi_text(value: Any) -> str:
 
 
 def headline_items(kpis: Mapping[str, Any], n: int = 6) -> list[tuple[str, str]]:
-    """The ``n`` KPIs an index shows for a report, as (name, text): single figures (rates, scores,
-    numbers, labels) before nested tables, each group in recorded order."""
+    """The ``n`` KPIs an index shows for a report, as (name, text).
+
+    Single figures (rates, scores, numbers, labels) come before nested tables, each group in
+    recorded order; each value is written by :func:`kpi_text`.
+
+    Parameters
+    ----------
+    kpis : mapping
+        Recorded KPIs (name -> JSON value), as :func:`read_kpis` returns them.
+    n : int
+        How many to show.
+
+    Returns
+    -------
+    list of (str, str)
+    """
+
     def simple(v):
         return not isinstance(v, (Mapping, list)) or (isinstance(v, Mapping) and "value" in v)
 

@@ -7,14 +7,17 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ['NOTEBOOK_NEEDS', 'notebook_coverage', 'snapshot', 'data_period', 'health_findings']
+__all__ = ["NOTEBOOK_NEEDS", "notebook_coverage", "snapshot", "data_period", "health_findings"]
 
 
-#: Which tables each notebook needs (all of ``required``; at least one of each ``any_of`` group) and
-#: which ones enrich it.
+#: Which tables each notebook needs (at least one table of each ``any_of`` group) and which
+#: ``optional`` ones enrich it.
 NOTEBOOK_NEEDS: dict[str, dict[str, tuple]] = {
     "01_bounce_rate_diagnosis": {"any_of": (("events", "sessions"),), "optional": ("leads", "benchmarks")},
-    "02_funnel_conversion": {"any_of": (("events",),), "optional": ("sessions", "leads", "touchpoints", "spend", "social")},
+    "02_funnel_conversion": {
+        "any_of": (("events",),),
+        "optional": ("sessions", "leads", "touchpoints", "spend", "social"),
+    },
     "03_churn_and_renewal": {"any_of": (("subscriptions",),), "optional": ("surveys", "tickets", "spend")},
     "04_clv_forecasting": {"any_of": (("transactions",),), "optional": ("spend",)},
     "05_competitor_benchmarking": {"any_of": (("social",),), "optional": ("benchmarks",)},
@@ -22,7 +25,13 @@ NOTEBOOK_NEEDS: dict[str, dict[str, tuple]] = {
 
 
 def notebook_coverage(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """Which notebooks the loaded tables can feed: one row per notebook.
+    """Which notebooks the loaded tables can feed: one row per notebook of :data:`NOTEBOOK_NEEDS`.
+
+    Parameters
+    ----------
+    tables : mapping of str to DataFrame
+        Canonical tables by name (:func:`kpikit.io.read_folder`); an empty or None table counts as
+        absent.
 
     Returns
     -------
@@ -54,10 +63,20 @@ def snapshot(tables: Mapping[str, pd.DataFrame], freq: str = "MS", level: float 
 
     Computed where the tables allow: sessions, bounce rate and session conversion rate
     (:func:`kpikit.web.headline`, GA4 definition); leads and lead-to-customer rate
-    (:func:`kpikit.funnel.lead_to_customer`); MRR and paying customers at the end of the last complete
-    period and that period's logo churn (:func:`kpikit.subscriptions.mrr`,
-    :func:`kpikit.subscriptions.customer_churn`, ChartMogul convention); NPS
+    (:func:`kpikit.funnel.lead_to_customer_rate`); MRR and paying customers at the end of the last complete
+    period (:func:`kpikit.subscriptions.mrr`) and that period's logo churn
+    (:func:`kpikit.subscriptions.churn_rate`, ChartMogul convention); NPS
     (:func:`kpikit.satisfaction.nps`). Rates are ``Rate``, NPS a ``Score``.
+
+    Parameters
+    ----------
+    tables : mapping of str to DataFrame
+        Canonical tables by name (:func:`kpikit.io.read_folder`); sessions are built from events when
+        only events are present.
+    freq : str
+        Period grain of MRR and churn ("MS" months, "QS" quarters).
+    level : float
+        Confidence level of the intervals.
 
     Returns
     -------
@@ -67,7 +86,6 @@ def snapshot(tables: Mapping[str, pd.DataFrame], freq: str = "MS", level: float 
     import warnings
 
     from kpikit import funnel, satisfaction, subscriptions, web
-    from kpikit.stats import rate
 
     out: dict[str, Any] = {}
     with warnings.catch_warnings():
@@ -83,9 +101,9 @@ def snapshot(tables: Mapping[str, pd.DataFrame], freq: str = "MS", level: float 
                 out["session_conversion_rate"] = h["conversion_rate"]
         leads = tables.get("leads")
         if leads is not None and len(leads):
-            ltc = funnel.lead_to_customer(leads, cohort=None, level=level).iloc[0]
-            out["leads"] = int(ltc["leads"])
-            out["lead_to_customer_rate"] = rate(int(ltc["won"]), int(ltc["leads"]), level=level)
+            ltc = funnel.lead_to_customer_rate(leads, level=level)
+            out["leads"] = ltc.trials
+            out["lead_to_customer_rate"] = ltc
         subs = tables.get("subscriptions")
         if subs is not None and len(subs):
             # The data's end is its latest start (kpikit.subscriptions' default as_of): later end
@@ -98,7 +116,7 @@ def snapshot(tables: Mapping[str, pd.DataFrame], freq: str = "MS", level: float 
                 out["paying_customers"] = int(mrr["customers"])
             churn = _last_complete(subscriptions.customer_churn(subs, freq=freq, level=level), data_end, freq)
             if churn is not None and churn["at_risk"] > 0:
-                out["logo_churn"] = rate(int(churn["churned"]), int(churn["at_risk"]), level=level)
+                out["logo_churn"] = subscriptions.churn_rate(subs, freq=freq, period=churn["period"], level=level)
         surveys = tables.get("surveys")
         if surveys is not None and len(surveys):
             scores = surveys.loc[surveys["kind"] == "nps", "score"]
@@ -108,7 +126,19 @@ def snapshot(tables: Mapping[str, pd.DataFrame], freq: str = "MS", level: float 
 
 
 def data_period(tables: Mapping[str, pd.DataFrame]) -> str:
-    """The span of the data as text ("2024-01-01 to 2025-06-30"), from each table's main time column."""
+    """The span of the data as text ("2024-01-01 to 2025-06-30"), from each table's main time column.
+
+    Parameters
+    ----------
+    tables : mapping of str to DataFrame
+        Canonical tables by name; a table's time column is the one :data:`kpikit.schemas.TABLES`
+        names for it.
+
+    Returns
+    -------
+    str
+        "no dated rows" when no table has a dated row.
+    """
     from kpikit.schemas import TABLES
 
     lows, highs = [], []
@@ -123,15 +153,33 @@ def data_period(tables: Mapping[str, pd.DataFrame]) -> str:
 
 
 def health_findings(health: pd.DataFrame) -> list[str]:
-    """Plain-words summary of a folder health table (see :func:`kpikit.io.folder_health`)."""
+    """Plain-words summary of a folder health table: what loaded, what failed validation, what is missing.
+
+    Parameters
+    ----------
+    health : DataFrame
+        A folder's health table (``tables.health`` of :func:`kpikit.io.read_folder`, or
+        :func:`kpikit.io.folder_health`): table, file, status
+        (ok, invalid, missing), rows, problem.
+
+    Returns
+    -------
+    list of str
+        One sentence per finding.
+    """
     out = []
     ok = health[health["status"] == "ok"]
     if len(ok):
-        out.append(f"{len(ok)} of {len(health)} canonical tables loaded and passed validation: "
-                   + ", ".join(f"{t} ({int(r):,} rows)" for t, r in zip(ok["table"], ok["rows"])) + ".")
+        out.append(
+            f"{len(ok)} of {len(health)} canonical tables loaded and passed validation: "
+            + ", ".join(f"{t} ({int(r):,} rows)" for t, r in zip(ok["table"], ok["rows"]))
+            + "."
+        )
     for _, row in health[health["status"] == "invalid"].iterrows():
         out.append(f"{row['table']} ({row['file']}) failed validation and was not used: {row['problem']}")
     missing = health.loc[health["status"] == "missing", "table"].tolist()
     if missing:
-        out.append("Not in the folder: " + ", ".join(missing) + ". The notebooks that need them cannot run on this data.")
+        out.append(
+            "Not in the folder: " + ", ".join(missing) + ". The notebooks that need them cannot run on this data."
+        )
     return out

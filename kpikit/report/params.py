@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import difflib
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -12,9 +11,16 @@ from typing import Any
 
 import numpy as np
 
-from kpikit.errors import ParameterError
+from kpikit.errors import ParameterError, did_you_mean
 
-__all__ = ['ParamSpec', 'parameter_spec', 'parameters_cell', 'validate_parameters', 'parse_cli_value', 'check_parameters']
+__all__ = [
+    "ParamSpec",
+    "parameter_spec",
+    "parameters_cell",
+    "validate_parameters",
+    "parse_cli_value",
+    "check_parameters",
+]
 
 
 _SCALARS = {"str": str, "int": int, "float": float, "bool": bool, "dict": dict, "list": list}
@@ -49,7 +55,22 @@ class ParamSpec:
 
 
 def parameters_cell(notebook: str | Path | Mapping) -> str:
-    """Source of the cell tagged ``parameters`` in a notebook file (or notebook dict)."""
+    """Source of the cell tagged ``parameters`` in a notebook file (or notebook dict).
+
+    Parameters
+    ----------
+    notebook : str, Path or mapping
+        A notebook file or an already-read notebook.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ParameterError
+        When no code cell is tagged ``parameters``.
+    """
     nb = notebook if isinstance(notebook, Mapping) else json.loads(Path(notebook).read_text(encoding="utf-8"))
     for cell in nb.get("cells", []):
         if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
@@ -78,7 +99,12 @@ def _parse_annotation(node: ast.expr, name: str) -> dict:
         if head == "Literal":
             elts = inner.elts if isinstance(inner, ast.Tuple) else [inner]
             choices = tuple(ast.literal_eval(e) for e in elts)
-            return {"kind": "literal", "optional": None in choices, "choices": tuple(c for c in choices if c is not None), "item": None}
+            return {
+                "kind": "literal",
+                "optional": None in choices,
+                "choices": tuple(c for c in choices if c is not None),
+                "item": None,
+            }
         if head == "Optional":
             d = _parse_annotation(inner, name)
             d["optional"] = True
@@ -99,6 +125,22 @@ def parameter_spec(notebook: str | Path | Mapping) -> dict[str, ParamSpec]:
     Each parameter must be an annotated assignment with a literal default; the trailing comment is its
     help text. Imports (``from typing import Literal``) and comments are allowed; anything else is an
     error, so the interface cannot drift into logic.
+
+    Parameters
+    ----------
+    notebook : str, Path or mapping
+        A notebook file or an already-read notebook.
+
+    Returns
+    -------
+    dict of str to ParamSpec
+        In declaration order.
+
+    Raises
+    ------
+    ParameterError
+        When a statement is not an annotated assignment, an annotation is not supported (str, int,
+        float, bool, dict, list[X], X | None, Literal[...]) or a default is not a literal.
 
     Examples
     --------
@@ -127,8 +169,10 @@ def parameter_spec(notebook: str | Path | Mapping) -> dict[str, ParamSpec]:
         except ValueError:
             raise ParameterError(f"parameter {name!r}: its default must be a literal value.") from None
         line = lines[stmt.end_lineno - 1]
-        help_text = line.split("#", 1)[1].strip() if "#" in line[stmt.end_col_offset:] else ""
-        spec[name] = ParamSpec(name=name, default=default, help=help_text, annotation=ast.unparse(stmt.annotation), **info)
+        help_text = line.split("#", 1)[1].strip() if "#" in line[stmt.end_col_offset :] else ""
+        spec[name] = ParamSpec(
+            name=name, default=default, help=help_text, annotation=ast.unparse(stmt.annotation), **info
+        )
     return spec
 
 
@@ -150,29 +194,61 @@ def _type_ok(p: ParamSpec, value: Any) -> bool:
     return isinstance(value, _SCALARS[p.kind])
 
 
-def validate_parameters(spec: Mapping[str, ParamSpec], values: Mapping[str, Any], source: str = "notebook") -> list[str]:
+def validate_parameters(
+    spec: Mapping[str, ParamSpec], values: Mapping[str, Any], source: str = "notebook"
+) -> list[str]:
     """Problems with parameter overrides: unknown names (with the closest declared name) and wrong types.
 
-    Returns a list of messages (empty when all is well), so callers can report every problem at once.
+    Parameters
+    ----------
+    spec : mapping of str to ParamSpec
+        The declared parameters (:func:`parameter_spec`).
+    values : mapping
+        Parameter name -> value to check.
+    source : str
+        What the messages start with (a notebook name, a batch-file client).
+
+    Returns
+    -------
+    list of str
+        One message per problem, empty when all is well, so callers can report every problem at once.
     """
     problems = []
     for name, value in values.items():
         if name not in spec:
-            close = difflib.get_close_matches(name, list(spec), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else f"; declared: {', '.join(spec)}"
-            problems.append(f"{source}: unknown parameter {name!r}{hint}")
+            problems.append(f"{source}: unknown parameter {name!r}{did_you_mean(name, list(spec), what='declared')}")
             continue
         p = spec[name]
         if not _type_ok(p, value):
-            problems.append(f"{source}: parameter {name!r} must be {p.describe()} (got {value!r}, a {type(value).__name__})")
+            problems.append(
+                f"{source}: parameter {name!r} must be {p.describe()} (got {value!r}, a {type(value).__name__})"
+            )
     return problems
 
 
 def parse_cli_value(p: ParamSpec, text: str) -> Any:
     """Parse a command-line string by the parameter's declared type.
 
-    Raises ParameterError when the text does not parse as the declared type (``12.5`` for an int).
-    JSON/YAML-like text is accepted for lists and dicts (``'["a", "b"]'``).
+    JSON/YAML-like text is accepted for lists and dicts (``'["a", "b"]'``); a list may also be
+    comma-separated (``0.4,0.8``), its items parsed by the declared item type. ``None``, ``null`` or
+    an empty string give None for an optional parameter.
+
+    Parameters
+    ----------
+    p : ParamSpec
+        The declared parameter.
+    text : str
+        The value as typed on the command line.
+
+    Returns
+    -------
+    Any
+        The typed value.
+
+    Raises
+    ------
+    ParameterError
+        When the text does not parse as the declared type (``12.5`` for an int).
     """
     if p.optional and text in ("None", "null", ""):
         return None
@@ -215,6 +291,13 @@ def check_parameters(notebook: str | Path, namespace: Mapping[str, Any]) -> dict
 
     Call right after the parameters cell: ``params = kk.report.check_parameters("01_x.ipynb",
     globals())``. Every problem is listed at once in a :class:`~kpikit.errors.ParameterError`.
+
+    Parameters
+    ----------
+    notebook : str or Path
+        The notebook file (relative to the notebook's own folder, where it runs).
+    namespace : mapping
+        The notebook's variables (``globals()``).
 
     Returns
     -------

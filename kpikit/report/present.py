@@ -4,15 +4,26 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-__all__ = ['show_findings', 'table', 'header', 'Table']
+if TYPE_CHECKING:
+    from pandas.io.formats.style import Styler
+
+__all__ = ["show_findings", "table", "header", "Table"]
 
 
 def show_findings(findings: Iterable[str], title: str = "Findings") -> None:
-    """Display plain-words findings as a bulleted list; client strings are escaped, never run."""
+    """Display plain-words findings as a bulleted list; client strings are escaped, never run.
+
+    Parameters
+    ----------
+    findings : iterable of str
+        One sentence each (a domain's ``findings`` function writes them from the numbers).
+    title : str
+        The heading above the list.
+    """
     from IPython.display import HTML, display
 
     items = "".join(f"<li>{html.escape(str(f))}</li>" for f in findings)
@@ -24,26 +35,53 @@ class Table:
 
     Shows as escaped HTML in Jupyter and in the rendered report, and as aligned text (the same
     formatting) where only text is shown, so nbval compares meaningful, stable output.
+
+    The HTML element's id is derived from the text the table shows (its caption and formatted cells,
+    as ``repr`` writes them), not from the raw numbers: the last digits of a float, which differ across
+    CPUs and libraries, change no id, so the same displayed table has the same id on every machine.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The data to show.
+    formats : mapping
+        Column -> format string (``"{:.1%}"``), applied to non-missing values.
+    caption : str or None
+        Caption above the table.
+    hide_index : bool
+        Leave the index out.
     """
 
-    def __init__(self, frame: pd.DataFrame, formats: Mapping[str, Any], caption: str | None, hide_index: bool):
+    def __init__(self, frame: pd.DataFrame, formats: Mapping[str, Any], caption: str | None, hide_index: bool) -> None:
         self.frame = frame
         self.formats = dict(formats)
         self.caption = caption
         self.hide_index = hide_index
 
     def formatted(self) -> pd.DataFrame:
-        """The frame with every formatted column as text (missing values as an en dash)."""
+        """The frame with every formatted column as text (missing values as an en dash).
+
+        Returns
+        -------
+        DataFrame
+        """
         out = self.frame.copy()
         for c, f in self.formats.items():
             out[c] = [("–" if pd.isna(v) else f.format(v)) for v in self.frame[c]]
         return out
 
-    def styler(self):
-        """The pandas Styler behind the HTML (escaped, with a content-derived id so output is stable)."""
+    def styler(self) -> Styler:
+        """The pandas Styler behind the HTML (escaped, with a content-derived id so output is stable).
+
+        Returns
+        -------
+        pandas.io.formats.style.Styler
+        """
         import hashlib
 
-        digest = hashlib.sha1(self.frame.to_csv().encode("utf-8")).hexdigest()[:10]
+        # the id hashes the text the table shows (its repr: caption and formatted cells), so float
+        # digits that no reader sees (and that differ across CPUs) cannot change it
+        digest = hashlib.sha1(repr(self).encode("utf-8")).hexdigest()[:10]
         sty = self.frame.style.set_uuid(f"kk{digest}").format(self.formats, escape="html", na_rep="–")
         sty = sty.format_index(escape="html", axis=1)
         sty = sty.hide(axis="index") if self.hide_index else sty.format_index(escape="html", axis=0)
@@ -59,7 +97,12 @@ class Table:
         return f"{self.caption}\n{text}" if self.caption else text
 
     def to_html(self) -> str:
-        """The HTML of the table."""
+        """The HTML of the table.
+
+        Returns
+        -------
+        str
+        """
         return self._repr_html_()
 
 
@@ -92,7 +135,7 @@ def table(
         text.
     """
     percent = [c for c in percent if c in frame.columns]
-    fmt: dict[str, Any] = {c: f"{{:.{decimals}%}}" for c in percent}
+    fmt: dict[str, Any] = dict.fromkeys(percent, f"{{:.{decimals}%}}")
     for c in frame.columns:
         if c in fmt:
             continue
@@ -114,17 +157,33 @@ def header(title: str, client: str, period: str | None = None, parameters: Mappi
 
     Every string is escaped. Generation details are the kpikit version and the parameters, never the
     wall-clock time (reports are reproducible).
+
+    Parameters
+    ----------
+    title : str
+        The report's title.
+    client : str
+        The client's name.
+    period : str, optional
+        The data period as text (:func:`kpikit.report.data_period`).
+    parameters : mapping, optional
+        The parameters the report ran with (:func:`kpikit.report.check_parameters` returns them).
     """
     from IPython.display import HTML, display
 
     from kpikit import __version__
 
-    bits = [f"<h1>{html.escape(title)}</h1>", f"<p class='kpikit-client'><strong>Client:</strong> {html.escape(client)}"]
+    bits = [
+        f"<h1>{html.escape(title)}</h1>",
+        f"<p class='kpikit-client'><strong>Client:</strong> {html.escape(client)}",
+    ]
     if period:
         bits.append(f" &middot; <strong>Data period:</strong> {html.escape(period)}")
     bits.append("</p>")
     details = f"kpikit {html.escape(__version__)}"
     if parameters:
-        details += "; parameters: " + ", ".join(f"{html.escape(str(k))}={html.escape(repr(v))}" for k, v in parameters.items())
+        details += "; parameters: " + ", ".join(
+            f"{html.escape(str(k))}={html.escape(repr(v))}" for k, v in parameters.items()
+        )
     bits.append(f"<p class='kpikit-generated'><small>Generated by {details}</small></p>")
     display(HTML("".join(bits)))

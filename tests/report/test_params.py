@@ -1,26 +1,20 @@
-"""kpikit.report: parameter declarations and checks, KPI recording."""
+"""kpikit.report.params: the parameters cell read as a declared interface, overrides checked and parsed."""
 
 import json
-import math
 
 import pytest
 
-import kpikit as kk
 from kpikit.errors import ParameterError
-from kpikit.report import (
-    KPI_MIME,
-    check_parameters,
-    parameter_spec,
-    parse_cli_value,
-    read_kpis,
-    to_jsonable,
-    validate_parameters,
-)
+from kpikit.report import check_parameters, parameter_spec, parameters_cell, parse_cli_value, validate_parameters
 
 
 def nb_with(source: str) -> dict:
-    return {"cells": [{"cell_type": "markdown", "metadata": {}, "source": "# T"},
-                      {"cell_type": "code", "metadata": {"tags": ["parameters"]}, "source": source}]}
+    return {
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": "# T"},
+            {"cell_type": "code", "metadata": {"tags": ["parameters"]}, "source": source},
+        ]
+    }
 
 
 CELL = """from typing import Literal
@@ -32,6 +26,10 @@ thresholds: list[float] = [0.5, 0.7]      # bounce thresholds
 level: float = 0.95                       # confidence level
 weekly: bool = True                       # weekly trend
 """
+
+
+def test_parameters_cell_is_the_tagged_cell():
+    assert parameters_cell(nb_with(CELL)) == CELL
 
 
 def test_parameter_spec_reads_types_defaults_help():
@@ -54,13 +52,21 @@ def test_parameter_spec_rejects_logic_and_missing_tag():
 
 def test_validate_lists_every_problem_with_closest_name():
     spec = parameter_spec(nb_with(CELL))
-    problems = validate_parameters(spec, {"top_n": 12.5, "defintion": "ga4", "definition": "ga5",
-                                          "weekly": 1, "level": 1, "mapping_file": None})
+    problems = validate_parameters(
+        spec, {"top_n": 12.5, "defintion": "ga4", "definition": "ga5", "weekly": 1, "level": 1, "mapping_file": None}
+    )
     assert problems == [
         "notebook: parameter 'top_n' must be int (got 12.5, a float)",
         "notebook: unknown parameter 'defintion'; did you mean 'definition'?",
         "notebook: parameter 'definition' must be one of 'ga4', 'ua' (got 'ga5', a str)",
         "notebook: parameter 'weekly' must be bool (got 1, a int)",
+    ]
+
+
+def test_validate_lists_the_declared_names_when_none_is_close():
+    spec = parameter_spec(nb_with("top_n: int = 5  # n\nlevel: float = 0.95  # level\n"))
+    assert validate_parameters(spec, {"zzz": 1}, source="nb.ipynb") == [
+        "nb.ipynb: unknown parameter 'zzz'; declared: top_n, level"
     ]
 
 
@@ -83,48 +89,17 @@ def test_parse_cli_value_by_declared_type():
 def test_check_parameters_against_namespace(tmp_path):
     path = tmp_path / "nb.ipynb"
     path.write_text(json.dumps(nb_with(CELL)))
-    ns = {"data_dir": "x", "mapping_file": None, "definition": "ua", "top_n": 3, "thresholds": [0.4],
-          "level": 0.9, "weekly": False, "other": 1}
+    ns = {
+        "data_dir": "x",
+        "mapping_file": None,
+        "definition": "ua",
+        "top_n": 3,
+        "thresholds": [0.4],
+        "level": 0.9,
+        "weekly": False,
+        "other": 1,
+    }
     assert check_parameters(path, ns)["definition"] == "ua"
     ns["top_n"] = "3"
     with pytest.raises(ParameterError, match="'top_n' must be int"):
         check_parameters(path, ns)
-
-
-def test_to_jsonable_handles_kpikit_and_numpy_values():
-    import numpy as np
-    import pandas as pd
-
-    out = to_jsonable({"r": kk.rate(30, 100), "n": np.int64(3), "x": np.float64("nan"),
-                       "t": pd.Timestamp("2025-01-02"), "ok": np.bool_(True)})
-    assert out["r"]["successes"] == 30 and out["r"]["value"] == 0.3
-    assert out == {**out, "n": 3, "x": None, "t": "2025-01-02T00:00:00", "ok": True}
-    json.dumps(out, allow_nan=False)
-
-
-def test_record_and_read_kpis_roundtrip(tmp_path):
-    data = kk.report.record_kpis({"r": kk.rate(30, 100), "label": "<b>x</b>"}, display=False)
-    nb = {"cells": [{"cell_type": "code", "outputs": [{"output_type": "display_data",
-                                                      "data": {KPI_MIME: data}}]}]}
-    path = tmp_path / "r.ipynb"
-    path.write_text(json.dumps(nb))
-    got = read_kpis(path)
-    assert got["label"] == "<b>x</b>" and math.isclose(got["r"]["value"], 0.3)
-
-
-def test_table_escapes_client_strings():
-    import pandas as pd
-
-    html = kk.report.table(pd.DataFrame({"page": ["<script>alert(1)</script>"], "rate": [0.5]}),
-                           percent=["rate"]).to_html()
-    assert "<script>" not in html and "&lt;script&gt;" in html and "50.0%" in html
-
-
-def test_headline_items_put_single_figures_first_and_format_them():
-    kpis = {"by_plan": {"Box Monthly": {"value": 0.06}}, "churn": {"value": 0.0382, "low": 0.0308,
-            "high": 0.0473, "successes": 80, "trials": 2095}, "mrr": 69774.8,
-            "mrr_period": "2025-06-01T00:00:00", "model": "bgnbd"}
-    assert kk.report.headline_items(kpis, n=5) == [
-        ("churn", "3.8% (3.1% to 4.7%)"), ("mrr", "69,775"), ("mrr_period", "2025-06-01"),
-        ("model", "bgnbd"), ("by_plan", '{"Box Monthly": {"value": 0.06}}'),
-    ]

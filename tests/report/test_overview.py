@@ -1,17 +1,14 @@
-"""Notebook 00 and its helpers (kpikit.report snapshot / coverage / health findings)."""
+"""kpikit.report.overview: notebook 00's helpers (snapshot, coverage, data period, health findings)."""
 
 import pandas as pd
 import pytest
-from tests.paths import NOTEBOOKS, SAMPLE
 
 import kpikit as kk
-from kpikit.errors import ParameterError
-from kpikit.render import render_notebook
+from tests.paths import SAMPLE
 
 
 def test_notebook_coverage_by_tables_present():
-    tables = {"subscriptions": pd.DataFrame({"x": [1]}), "events": pd.DataFrame({"x": [1]}),
-              "social": pd.DataFrame()}
+    tables = {"subscriptions": pd.DataFrame({"x": [1]}), "events": pd.DataFrame({"x": [1]}), "social": pd.DataFrame()}
     cov = kk.report.notebook_coverage(tables).set_index("notebook")
     assert cov.loc["01_bounce_rate_diagnosis", "ready"]
     assert cov.loc["03_churn_and_renewal", "ready"]
@@ -21,20 +18,41 @@ def test_notebook_coverage_by_tables_present():
 
 
 def test_health_findings_name_problems():
-    health = pd.DataFrame({"table": ["events", "leads", "spend"], "file": ["events.csv", "leads.csv", ""],
-                           "status": ["ok", "invalid", "missing"], "rows": [10, None, None],
-                           "problem": ["", "leads.csv, column 'created_at': bad date", ""]})
+    health = pd.DataFrame(
+        {
+            "table": ["events", "leads", "spend"],
+            "file": ["events.csv", "leads.csv", ""],
+            "status": ["ok", "invalid", "missing"],
+            "rows": [10, None, None],
+            "problem": ["", "leads.csv, column 'created_at': bad date", ""],
+        }
+    )
     lines = kk.report.health_findings(health)
     assert lines[0] == "1 of 3 canonical tables loaded and passed validation: events (10 rows)."
     assert "leads (leads.csv) failed validation and was not used: leads.csv, column 'created_at'" in lines[1]
     assert lines[2].startswith("Not in the folder: spend.")
 
 
+def test_data_period_spans_every_table():
+    tables = {
+        "sessions": pd.DataFrame({"start": pd.to_datetime(["2025-02-03", "2025-03-04"])}),
+        "transactions": pd.DataFrame({"timestamp": pd.to_datetime(["2025-01-05 10:00", "2025-02-01 00:00"])}),
+    }
+    assert kk.report.data_period(tables) == "2025-01-05 to 2025-03-04"
+    assert kk.report.data_period({}) == "no dated rows"
+
+
 def test_snapshot_on_small_hand_built_tables():
     # 4 sessions, 2 engaged (1 with a conversion): bounce 2/4, conversion 1/4.
-    sessions = pd.DataFrame({"session_id": list("abcd"), "engaged": [True, True, False, False],
-                             "conversions": [1, 0, 0, 0], "pageviews": [3, 2, 1, 1],
-                             "engagement_time_s": [30.0, 12.0, 0.0, 2.0]})
+    sessions = pd.DataFrame(
+        {
+            "session_id": list("abcd"),
+            "engaged": [True, True, False, False],
+            "conversions": [1, 0, 0, 0],
+            "pageviews": [3, 2, 1, 1],
+            "engagement_time_s": [30.0, 12.0, 0.0, 2.0],
+        }
+    )
     # NPS: 2 promoters, 1 passive, 1 detractor of 4 -> 100 * (2 - 1) / 4 = 25.
     surveys = pd.DataFrame({"kind": ["nps"] * 4 + ["csat"], "score": [10, 9, 7, 3, 5]})
     snap = kk.report.snapshot({"sessions": sessions, "surveys": surveys})
@@ -53,22 +71,3 @@ def test_snapshot_on_sample_data():
     assert snap["mrr_period"] == pd.Timestamp("2025-06-01")
     assert snap["logo_churn"].trials > 1000 and 0 < float(snap["logo_churn"]) < 0.1
     assert -100 <= snap["nps"].value <= 100
-
-
-@pytest.mark.notebook
-def test_notebook_00_renders_on_second_dataset_with_non_default_parameter(render, second_dataset):
-    res = render("00_data_overview.ipynb", data_dir=str(second_dataset), client="Second Client", freq="QS")
-    kpis = res.kpis
-    assert kpis["sessions"] > 1000
-    assert kpis["mrr_period"].endswith("T00:00:00") and kpis["mrr_period"][5:7] in ("01", "04", "07", "10")
-    assert "Second Client" in res.html.read_text()
-    # The seed-7 data differs from the committed sample.
-    committed = kk.report.read_kpis(NOTEBOOKS / "00_data_overview.ipynb")
-    assert kpis["sessions"] != committed["sessions"] or kpis["bounce_rate"] != committed["bounce_rate"]
-
-
-def test_notebook_00_wrong_parameter_stops_with_clear_message(tmp_path):
-    with pytest.raises(ParameterError) as err:
-        render_notebook(NOTEBOOKS / "00_data_overview.ipynb", tmp_path / "o", parameters={"data_dri": "x", "freq": "W"})
-    assert "unknown parameter 'data_dri'; did you mean 'data_dir'?" in str(err.value)
-    assert "parameter 'freq' must be one of 'MS', 'QS' (got 'W', a str)" in str(err.value)

@@ -1,4 +1,4 @@
-"""The batch's HTML in a real browser: headless Chromium opens index.html and one report of every
+"""kpikit.batch's HTML in a real browser: headless Chromium opens index.html and one report of every
 notebook, over the DevTools protocol (``--remote-debugging-pipe``: stdlib only, no websocket package).
 
 Checked on every page: it loads without console errors, uncaught exceptions or JavaScript dialogs;
@@ -23,19 +23,25 @@ from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).parent
-REPO = HERE.parent
+from tests.paths import ROOT as REPO
 
-CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome", "chrome") if shutil.which(n)), None)
+CHROMIUM = next(
+    (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome", "chrome") if shutil.which(n)), None
+)
 # CI sets KPIKIT_REQUIRE_BROWSER=1 (.ci/run installs Chromium): there a missing browser fails, never skips
 REQUIRED = os.environ.get("KPIKIT_REQUIRE_BROWSER") == "1"
-needs_chromium = pytest.mark.skipif(CHROMIUM is None and not REQUIRED,
-                                    reason="Chromium is not installed (apt-get install -y chromium); the browser test needs it")
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None and not REQUIRED,
+    reason="Chromium is not installed (apt-get install -y chromium); the browser test needs it",
+)
 pytestmark = needs_chromium
 
 
 def test_chromium_is_installed():
-    assert CHROMIUM is not None, "KPIKIT_REQUIRE_BROWSER=1 but no chromium on PATH: install it (apt-get install -y chromium)"
+    assert CHROMIUM is not None, (
+        "KPIKIT_REQUIRE_BROWSER=1 but no chromium on PATH: install it (apt-get install -y chromium)"
+    )
+
 
 # Payloads that would each leave a trace if they ever ran: an alert (a dialog), a console message
 # and a DOM element. Client folder names cannot hold '/', so the folder uses the <img> one.
@@ -52,10 +58,21 @@ class Browser:
         to_child_r, self._to_child = os.pipe()
         self._from_child, from_child_w = os.pipe()
         args = [
-            CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync",
-            "--disable-extensions", "--disable-dev-shm-usage", "--allow-file-access-from-files",
-            f"--user-data-dir={self.profile}", f"--window-size={width},{height}", "--remote-debugging-pipe",
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-extensions",
+            "--disable-dev-shm-usage",
+            "--allow-file-access-from-files",
+            f"--user-data-dir={self.profile}",
+            f"--window-size={width},{height}",
+            "--remote-debugging-pipe",
             "about:blank",
         ]
 
@@ -66,8 +83,9 @@ class Browser:
             os.dup2(high_r, 3)
             os.dup2(high_w, 4)
 
-        self.proc = subprocess.Popen(args, pass_fds=(3, 4), preexec_fn=fds,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            args, pass_fds=(3, 4), preexec_fn=fds, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         os.close(to_child_r)
         os.close(from_child_w)
         self._buf = b""
@@ -77,7 +95,11 @@ class Browser:
         self.session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         for domain in ("Page", "Runtime", "Log"):
             self.call(f"{domain}.enable", session=True)
-        self.call("Emulation.setDeviceMetricsOverride", {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}, session=True)
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+            session=True,
+        )
 
     def _read(self, timeout: float) -> dict:
         import select
@@ -126,24 +148,39 @@ class Browser:
         self.events.clear()
         self.call("Page.navigate", {"url": path.resolve().as_uri()}, session=True)
         self.wait_for("Page.loadEventFired")
-        self.call("Runtime.evaluate", {"expression": "new Promise(r => setTimeout(r, 300))", "awaitPromise": True}, session=True)
-        facts = self.call("Runtime.evaluate", {"returnByValue": True, "expression": """({
+        self.call(
+            "Runtime.evaluate",
+            {"expression": "new Promise(r => setTimeout(r, 300))", "awaitPromise": True},
+            session=True,
+        )
+        facts = self.call(
+            "Runtime.evaluate",
+            {
+                "returnByValue": True,
+                "expression": """({
             text: document.body.innerText,
             images: document.images.length,
             broken: Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(0, 60)),
             scripts: document.scripts.length,
             hostileNodes: document.querySelectorAll('img[src="x"], script:not([type]):not([src])').length,
             onerror: document.querySelectorAll('[onerror]').length,
-        })"""}, session=True)["result"]["value"]
+        })""",
+            },
+            session=True,
+        )["result"]["value"]
         png = base64.b64decode(self.call("Page.captureScreenshot", {"format": "png"}, session=True)["data"])
         self.call("Runtime.evaluate", {"expression": "1"}, session=True)  # flush late events
         problems = []
         for e in self.events:
             m, p = e.get("method"), e.get("params", {})
             if m == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert", "warning", "log"):
-                problems.append(f"console.{p['type']}: {[a.get('value', a.get('description')) for a in p.get('args', [])]}")
+                problems.append(
+                    f"console.{p['type']}: {[a.get('value', a.get('description')) for a in p.get('args', [])]}"
+                )
             elif m == "Runtime.exceptionThrown":
-                problems.append(f"exception: {p['exceptionDetails'].get('text')} {p['exceptionDetails'].get('exception', {}).get('description', '')}")
+                problems.append(
+                    f"exception: {p['exceptionDetails'].get('text')} {p['exceptionDetails'].get('exception', {}).get('description', '')}"
+                )
             elif m == "Log.entryAdded" and p["entry"]["level"] == "error":
                 problems.append(f"log error: {p['entry'].get('text')} {p['entry'].get('url', '')}")
             elif m == "Page.javascriptDialogOpening":
@@ -193,15 +230,17 @@ def batch_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("browser")
     _hostile_copy(REPO / "data" / "sample" / "clients" / "juniper-box", root / "data", brand="Juniper Box")
     cfg = root / "batch.yaml"
-    cfg.write_text(textwrap.dedent(f"""
+    cfg.write_text(
+        textwrap.dedent(f"""
         run: browser
-        output: {root / 'reports'}
-        notebook_dir: {REPO / 'notebooks'}
+        output: {root / "reports"}
+        notebook_dir: {REPO / "notebooks"}
         clients:
           - name: {json.dumps(FOLDER)}
-            data: {root / 'data'}
+            data: {root / "data"}
             parameters: {{client: {json.dumps(NAME)}}}
-    """))
+    """)
+    )
     res = run_batch(cfg, progress=False)
     return res, root / "reports" / "browser", notebooks
 
@@ -245,8 +284,21 @@ def test_error_page_of_a_failed_report_is_clean(tmp_path, browser):
     from kpikit.batch.outputs import error_page
 
     p = tmp_path / "01_x.error.html"
-    p.write_text(error_page(NAME, "01_x", {"kind": "exception", "cell": 4, "source": NAME, "ename": "KpiDataError",
-                                           "evalue": PAGE, "traceback": NAME}, has_notebook=False))
+    p.write_text(
+        error_page(
+            NAME,
+            "01_x",
+            {
+                "kind": "exception",
+                "cell": 4,
+                "source": NAME,
+                "ename": "KpiDataError",
+                "evalue": PAGE,
+                "traceback": NAME,
+            },
+            has_notebook=False,
+        )
+    )
     page = browser.open(p)
     assert page["problems"] == [] and page["hostileNodes"] == 0 and page["onerror"] == 0
     assert NAME in page["text"] and PAGE in page["text"]

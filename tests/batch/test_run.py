@@ -1,0 +1,100 @@
+"""kpikit.batch.run: a failing report fails alone (exception, cell timeout, dead kernel); --resume."""
+
+import shutil
+
+from kpikit.batch import load_config, plan_tasks, run_batch
+from tests.batch.helpers import FIX, write_config
+
+
+def test_faults_fail_alone_and_exit_nonzero(fault_run):
+    res, run_dir = fault_run
+    status = {f"{r.client}/{r.notebook}": r.status for r in res.results}
+    assert status == {
+        "alpha/01_visits": "ok",
+        "alpha/02_sleepy": "ok",
+        "alpha/03_crash": "ok",
+        "beta/01_visits": "ok",
+        "beta/02_sleepy": "failed",
+        "beta/03_crash": "ok",
+        "gamma/01_visits": "failed",
+        "gamma/02_sleepy": "ok",
+        "gamma/03_crash": "failed",
+    }
+    assert res.exit_status == 1
+    errors = {f"{r.client}/{r.notebook}": r.error for r in res.failed}
+    assert errors["beta/02_sleepy"]["kind"] == "timeout" and errors["beta/02_sleepy"]["cell"] == 6
+    assert errors["gamma/01_visits"]["ename"] == "KpiDataError"
+    assert "column 'sessions': not numbers (first: '1,20O')" in errors["gamma/01_visits"]["evalue"]
+    assert errors["gamma/01_visits"]["cell"] == 6  # the reading cell, counted in the original notebook
+    assert errors["gamma/03_crash"]["kind"] == "dead kernel" and errors["gamma/03_crash"]["cell"] == 6
+    for r in res.results:  # each report: either the three outputs, or the error page and failed notebook
+        names = {p.name for p in (run_dir / r.client).glob(f"{r.notebook}.*")}
+        if r.status == "ok":
+            assert names == {f"{r.notebook}.html", f"{r.notebook}.ipynb", f"{r.notebook}.kpis.json"}
+        else:
+            assert names == {f"{r.notebook}.error.html", f"{r.notebook}.failed.ipynb"}
+    assert not list(run_dir.rglob(".*"))  # no temporary files left
+
+
+def test_resume_reruns_only_what_changed(fixture_tree, tmp_path):
+    nbs = tmp_path / "notebooks"
+    shutil.copytree(fixture_tree / "notebooks", nbs)
+    data = tmp_path / "data"
+    shutil.copytree(FIX / "data" / "good", data / "a")
+    shutil.copytree(FIX / "data" / "good", data / "b")
+    body = f"""
+        run: r
+        output: {tmp_path / "out"}
+        notebook_dir: notebooks
+        notebooks: [01_visits, 02_sleepy]
+        clients:
+          - {{name: a, data: data/a}}
+          - {{name: b, data: data/b, parameters: {{sleep_s: SLEEP}}}}
+    """
+    cfg = write_config(tmp_path, body.replace("SLEEP", "0.0"))
+    first = run_batch(cfg, jobs=1, progress=False)
+    assert [r.status for r in first.results] == ["ok"] * 4
+    mtimes = {p: p.stat().st_mtime_ns for p in (tmp_path / "out" / "r").rglob("*.kpis.json")}
+
+    # nothing changed: nothing runs
+    again = run_batch(cfg, jobs=1, resume=True, progress=False)
+    assert [r.status for r in again.results] == ["unchanged"] * 4
+    assert again.results[0].kpis == first.results[0].kpis  # the index still shows the KPIs
+
+    # change b's parameter and a's data: b/02 and a/01 + a/02 run again, b/01 does not
+    write_config(tmp_path, body.replace("SLEEP", "0.01"))
+    with open(data / "a" / "visits.csv", "a") as fh:
+        fh.write("2025-02-01,/,10,5\n")
+    third = run_batch(cfg, jobs=1, resume=True, progress=False)
+    assert {f"{r.client}/{r.notebook}": r.status for r in third.results} == {
+        "a/01_visits": "ok",
+        "a/02_sleepy": "ok",
+        "b/01_visits": "unchanged",
+        "b/02_sleepy": "ok",
+    }
+    assert third.results[0].kpis["sessions"] == 435  # 425 + the appended row
+    unchanged = tmp_path / "out" / "r" / "b" / "01_visits.kpis.json"
+    assert unchanged.stat().st_mtime_ns == mtimes[unchanged]
+
+    # --only: the index still lists the other client, from the previous run
+    only = run_batch(cfg, jobs=1, resume=True, only=["b"], progress=False)
+    assert {f"{r.client}/{r.notebook}": r.status for r in only.results} == {
+        "a/01_visits": "ok",
+        "a/02_sleepy": "ok",
+        "b/01_visits": "unchanged",
+        "b/02_sleepy": "unchanged",
+    }
+    assert only.results[0].kpis["sessions"] == 435
+
+    # what --resume looks at, without another run: an edited notebook changes the hash, a missing
+    # output makes a report incomplete
+    from kpikit.batch.plan import _complete
+
+    before = {t.key: t for t in plan_tasks(load_config(cfg))}
+    assert all(_complete(t) for t in before.values())
+    nb = nbs / "02_sleepy.ipynb"
+    nb.write_text(nb.read_text().replace("Sleepy report", "Sleepy report, edited"))
+    after = {t.key: t for t in plan_tasks(load_config(cfg))}
+    assert [k for k in after if after[k].input_hash != before[k].input_hash] == ["a/02_sleepy", "b/02_sleepy"]
+    (tmp_path / "out" / "r" / "b" / "01_visits.html").unlink()
+    assert [k for k, t in after.items() if not _complete(t)] == ["a/02_sleepy", "b/01_visits", "b/02_sleepy"]
