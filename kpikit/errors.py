@@ -22,6 +22,7 @@ __all__ = [
     "closest",
     "similarity",
     "did_you_mean",
+    "normalise_name",
 ]
 
 
@@ -74,7 +75,23 @@ def describe_rows(rows: Sequence[int], limit: int = 5) -> str:
     return f"{word} {shown}{more}"
 
 
-def _norm(name: object) -> str:
+def normalise_name(name: object) -> str:
+    """A name lower-cased with every run of other characters as one ``_``: how kpikit compares names.
+
+    Parameters
+    ----------
+    name : object
+        A column, metric or parameter name.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> normalise_name("Bounce Rate (%)")
+    'bounce_rate'
+    """
     return re.sub(r"[^a-z0-9]+", "_", str(name).lower()).strip("_")
 
 
@@ -101,7 +118,7 @@ def similarity(name: str, candidate: str) -> float:
     >>> similarity("customer_id", "Customer ID"), similarity("start", "Session Start") >= 1
     (2.0, True)
     """
-    target, c = _norm(name), _norm(candidate)
+    target, c = normalise_name(name), normalise_name(candidate)
     if not target or not c:
         return 0.0
     if target == c:

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
-from kpikit.errors import KpiDataError, describe_rows
-from kpikit.schemas import column_list, require_columns
+from kpikit.errors import KpiDataError, describe_rows, normalise_name
+from kpikit.schemas import column_list, float_values, require_columns
 from kpikit.stats import fdr, newcombe_interval, two_proportion_ztest
 
 if TYPE_CHECKING:
@@ -38,16 +38,6 @@ _LOWER_IS_BETTER = re.compile(
 )
 
 
-def _floats(col) -> np.ndarray:
-    """A numeric column or value (numpy or nullable dtype) as a float array, missing as NaN."""
-    x = pd.to_numeric(pd.Series(col), errors="coerce")
-    return x.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-
-
-def _norm(name: Any) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", str(name).lower()).strip("_")
-
-
 def _lower_better(name: str) -> bool:
     return bool(_LOWER_IS_BETTER.search(str(name).lower().replace("_", " ")))
 
@@ -59,9 +49,9 @@ def _direction(higher_is_better, metric: str) -> bool:
     if isinstance(higher_is_better, Mapping):
         if metric in higher_is_better:
             return bool(higher_is_better[metric])
-        normed = {_norm(k): bool(v) for k, v in higher_is_better.items()}
-        if _norm(metric) in normed:
-            return normed[_norm(metric)]
+        normed = {normalise_name(k): bool(v) for k, v in higher_is_better.items()}
+        if normalise_name(metric) in normed:
+            return normed[normalise_name(metric)]
         return not _lower_better(metric)
     return bool(higher_is_better)
 
@@ -301,10 +291,10 @@ def _metric_record(
     """One row of :func:`compare` before the tests: client value, peer quartiles, rank and the counts."""
     rec["metric"] = name
     if len(spec) == 2:
-        k_c = float(_floats(crow[spec[0]])[0])
-        n_c = float(_floats(crow[spec[1]])[0])
-        kp = _floats(prow[spec[0]])
-        npp = _floats(prow[spec[1]])
+        k_c = float(float_values(crow[spec[0]])[0])
+        n_c = float(float_values(crow[spec[1]])[0])
+        kp = float_values(prow[spec[0]])
+        npp = float_values(prow[spec[1]])
         cval = k_c / n_c if n_c else float("nan")
         with np.errstate(divide="ignore", invalid="ignore"):
             pvals = np.where(npp > 0, kp / npp, np.nan)
@@ -312,8 +302,8 @@ def _metric_record(
         rec.update(client_successes=k_c, client_trials=n_c, peers_successes=kp.sum(), peers_trials=npp.sum())
         rec["tested"] = ok
     else:
-        cval = float(_floats(crow[spec[0]])[0])
-        pvals = _floats(prow[spec[0]])
+        cval = float(float_values(crow[spec[0]])[0])
+        pvals = float_values(prow[spec[0]])
         rec.update(client_successes=np.nan, client_trials=np.nan, peers_successes=np.nan, peers_trials=np.nan)
         rec["tested"] = False
     finite = pvals[~np.isnan(pvals)]
@@ -473,10 +463,10 @@ def scorecard(
         vals = []
         for spec in specs.values():
             if len(spec) == 2:
-                k, n = _floats([prow[spec[0]], prow[spec[1]]])
+                k, n = float_values([prow[spec[0]], prow[spec[1]]])
                 vals.append(k / n if n else np.nan)
             else:
-                vals.append(float(_floats([prow[spec[0]]])[0]))
+                vals.append(float(float_values([prow[spec[0]]])[0]))
         wide[str(prow[label])] = vals
     wide["peer median"] = res["peer_median"].to_numpy()
     wide["percentile rank"] = res["percentile_rank"].to_numpy()

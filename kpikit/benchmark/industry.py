@@ -11,14 +11,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
-from kpikit.benchmark.compare import (
-    _counts_ok,
-    _direction,
-    _floats,
-    _norm,
-)
-from kpikit.errors import KpiDataError, KpiWarning
-from kpikit.schemas import require_columns
+from kpikit.benchmark.compare import _counts_ok, _direction
+from kpikit.errors import KpiDataError, KpiWarning, normalise_name
+from kpikit.schemas import float_values, require_columns
 
 __all__ = ["client_kpis", "against_industry", "recorded_kpis", "missing_benchmarks", "industry_notes", "industry_table"]
 
@@ -254,26 +249,26 @@ def _match(
 ) -> pd.DataFrame:
     """Client KPI rows joined with the benchmark rows of the same metric (and segment, when the client gives one).
 
-    Names are compared after :func:`_norm`; a benchmark row with an empty segment matches every client
+    Names are compared after :func:`normalise_name`; a benchmark row with an empty segment matches every client
     row of its metric; ``segments`` keeps only those benchmark segments (and the empty ones).
     """
-    alias = {_norm(k): _norm(v) for k, v in (aliases or {}).items()}
-    cl["_key"] = [alias.get(_norm(m), _norm(m)) for m in cl["metric"]]
-    bm["_key"] = [_norm(m) for m in bm["metric"]]
+    alias = {normalise_name(k): normalise_name(v) for k, v in (aliases or {}).items()}
+    cl["_key"] = [alias.get(normalise_name(m), normalise_name(m)) for m in cl["metric"]]
+    bm["_key"] = [normalise_name(m) for m in bm["metric"]]
     seg_empty = bm["segment"].isna() | (bm["segment"].astype(str).str.strip() == "")
     if segments is not None:
-        wanted = {_norm(s) for s in segments}
-        bm = bm[seg_empty | bm["segment"].map(lambda s: _norm(s) in wanted)]
+        wanted = {normalise_name(s) for s in segments}
+        bm = bm[seg_empty | bm["segment"].map(lambda s: normalise_name(s) in wanted)]
         seg_empty = seg_empty.loc[bm.index]
     if not keep_missing:
         cl = cl[cl["value"].notna()]
     cl = cl.assign(
         _seg=[
-            "" if (s is None or (not isinstance(s, str) and pd.isna(s)) or str(s).strip() == "") else _norm(s)
+            "" if (s is None or (not isinstance(s, str) and pd.isna(s)) or str(s).strip() == "") else normalise_name(s)
             for s in cl["segment"]
         ]
     )
-    bm = bm.assign(_seg=["" if e else _norm(s) for s, e in zip(bm["segment"], seg_empty)])
+    bm = bm.assign(_seg=["" if e else normalise_name(s) for s, e in zip(bm["segment"], seg_empty)])
     merged = cl.drop(columns=["segment"]).merge(
         bm.drop(columns=["metric"]), on="_key", how="inner", suffixes=("", "_bm")
     )
@@ -347,14 +342,14 @@ def _placed(merged: pd.DataFrame) -> pd.DataFrame:
         {
             "metric": merged["metric"].to_numpy(),
             "segment": merged["segment"].to_numpy(),
-            "client": _floats(merged["value"]),
-            "client_low": _floats(merged["low"]),
-            "client_high": _floats(merged["high"]),
+            "client": float_values(merged["value"]),
+            "client_low": float_values(merged["low"]),
+            "client_high": float_values(merged["high"]),
             "client_source": merged["client_source"].to_numpy(),
-            "p25": _floats(merged["p25"]),
-            "p50": _floats(merged["p50"]),
-            "p75": _floats(merged["p75"]),
-            "value": _floats(merged["value_bm"]),
+            "p25": float_values(merged["p25"]),
+            "p50": float_values(merged["p50"]),
+            "p75": float_values(merged["p75"]),
+            "value": float_values(merged["value_bm"]),
         }
     )
     out["reference"] = np.where(~np.isnan(out["p50"]), out["p50"], out["value"])
@@ -366,8 +361,8 @@ def _placed(merged: pd.DataFrame) -> pd.DataFrame:
         band & (c > out["p75"]), out["p75"], np.where(band & (c < out["p25"]), out["p25"], out["reference"])
     )
     out["tested_against"] = target
-    k = _floats(merged["successes"])
-    n = _floats(merged["trials"])
+    k = float_values(merged["successes"])
+    n = float_values(merged["trials"])
     pvals = np.full(len(out), np.nan)
     with np.errstate(invalid="ignore"):
         ok = _counts_ok(k, n) & ~np.isnan(target) & (target > 0) & (target < 1)
@@ -491,9 +486,9 @@ def missing_benchmarks(
     """
     cl = _client_table(client)
     cl = cl[cl["value"].notna()]
-    alias = {_norm(k): _norm(v) for k, v in (aliases or {}).items()}
-    have = {_norm(m) for m in benchmarks["metric"]}
-    return sorted({str(m) for m in cl["metric"] if alias.get(_norm(m), _norm(m)) not in have})
+    alias = {normalise_name(k): normalise_name(v) for k, v in (aliases or {}).items()}
+    have = {normalise_name(m) for m in benchmarks["metric"]}
+    return sorted({str(m) for m in cl["metric"] if alias.get(normalise_name(m), normalise_name(m)) not in have})
 
 
 def industry_notes(

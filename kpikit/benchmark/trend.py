@@ -10,9 +10,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
-from kpikit.benchmark.compare import _floats
 from kpikit.errors import KpiDataError, describe_rows
-from kpikit.schemas import column_list, require_columns
+from kpikit.schemas import column_list, float_values, require_columns
 from kpikit.stats import fdr, newcombe_interval, period_code, periods_per_year, two_proportion_ztest
 
 __all__ = ["against_self"]
@@ -187,7 +186,7 @@ def _check_series(series: pd.DataFrame, date: str, cols: list[str], keys: list[s
             f"series, column {date!r}: expected datetimes (got {series[date].dtype}); convert with pd.to_datetime."
         )
     for c in cols:
-        x = _floats(series[c])
+        x = float_values(series[c])
         badrows = np.isnan(x)
         if c != value:
             badrows = badrows | (x < 0)
@@ -209,7 +208,7 @@ def _paired_periods(
     """
     data = series[keys].copy()
     for c in cols:
-        data[c] = _floats(series[c])
+        data[c] = float_values(series[c])
     data["_p"] = series[date].dt.to_period(code)
     agg = data.groupby(keys + ["_p"], sort=True, observed=True)[cols].sum().reset_index()
     step = {"previous": 1, "year_ago": per_year}

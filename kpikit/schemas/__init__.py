@@ -52,17 +52,9 @@ Examples
 'money'
 """
 
-from kpikit.schemas.columns import column_list, require_columns
+from kpikit.schemas.columns import column_list, float_values, require_columns
 from kpikit.schemas.contract import schema
-from kpikit.schemas.spec import (
-    NUMBER_KINDS,
-    TEXT_KINDS,
-    TIME_KINDS,
-    ColumnSpec,
-    Kind,
-    RowRule,
-    TableSpec,
-)
+from kpikit.schemas.spec import NUMBER_KINDS, TEXT_KINDS, TIME_KINDS, ColumnSpec, Kind, RowRule, TableSpec
 from kpikit.schemas.tables import TABLES, table_spec
 from kpikit.schemas.validate import validate
 
@@ -80,4 +72,5 @@ __all__ = [
     "NUMBER_KINDS",
     "TIME_KINDS",
     "TEXT_KINDS",
+    "float_values",
 ]

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from kpikit.errors import KpiDataError, closest, similarity
 from kpikit.schemas.spec import TableSpec
 
-__all__ = ["require_columns", "column_list"]
+__all__ = ["require_columns", "column_list", "float_values"]
 
 
 #: Least ``similarity`` for a column to be listed as "closest" in a message.
@@ -163,3 +164,27 @@ def _missing_column_message(
     if len(parts) > 1:
         parts.append(f"Table '{spec.name}' requires: {', '.join(spec.required)}.")
     return "\n".join(parts)
+
+
+def float_values(values: object) -> np.ndarray:
+    """A numeric column or value (numpy or nullable dtype) as a float array; missing or non-numeric as NaN.
+
+    For checks that then name the NaN rows: callers must treat NaN as a problem to report (or as
+    "missing" where the column is optional), never drop it silently.
+
+    Parameters
+    ----------
+    values : Series, array-like or scalar
+        The values.
+
+    Returns
+    -------
+    ndarray of float
+
+    Examples
+    --------
+    >>> float_values(pd.Series([1, None, "x"], dtype=object)).tolist()
+    [1.0, nan, nan]
+    """
+    x = pd.to_numeric(pd.Series(values), errors="coerce")
+    return x.astype("Float64").to_numpy(dtype=float, na_value=np.nan)

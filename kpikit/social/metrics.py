@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from kpikit.errors import KpiDataError, KpiWarning, describe_rows
-from kpikit.schemas import column_list, require_columns
-from kpikit.social.table import _check_values, _floats, _sum, _with_period
+from kpikit.schemas import column_list, float_values, require_columns
+from kpikit.social.table import _check_values, _sum, _with_period
 from kpikit.stats import (
     is_small_sample,
     proportion_ci,
@@ -66,7 +66,7 @@ PER_COLUMNS: dict[str, str] = {"reach": "reach", "impressions": "impressions", "
 
 
 def _engagements(frame: pd.DataFrame, kind: str) -> np.ndarray:
-    return sum(_floats(frame[c]) for c in KIND_COLUMNS[kind]).astype("int64")
+    return sum(float_values(frame[c]) for c in KIND_COLUMNS[kind]).astype("int64")
 
 
 def _rate_columns(frame: pd.DataFrame, k: str, n: str, name: str, level: float, ci: bool = True) -> pd.DataFrame:
@@ -141,7 +141,7 @@ def awareness(social: pd.DataFrame, by: str | Sequence[str] | None = "brand", fr
     frame, pkeys = _with_period(social, freq)
     account = ["brand", "platform"]
     levels = frame[account + pkeys + ["date", "followers"]].copy()
-    levels["followers"] = _floats(levels["followers"]).astype("int64")
+    levels["followers"] = float_values(levels["followers"]).astype("int64")
     levels = levels.sort_values(account + ["date"], kind="mergesort")
     g = levels.groupby(account + pkeys, sort=True, observed=True)["followers"]
     per_acct = pd.concat([g.first().rename("first"), g.last().rename("followers_end")], axis=1).reset_index()
@@ -181,9 +181,11 @@ def _engagement_counts(frame: pd.DataFrame, group: list[str], kind: str, per: st
     data = frame[group].copy()
     data[num] = _engagements(frame, kind)
     if per == "followers":
-        data["follower_posts"] = _floats(frame["followers"]).astype("int64") * _floats(frame["posts"]).astype("int64")
+        data["follower_posts"] = float_values(frame["followers"]).astype("int64") * float_values(frame["posts"]).astype(
+            "int64"
+        )
     else:
-        data[per] = _floats(frame[per]).astype("int64")
+        data[per] = float_values(frame[per]).astype("int64")
     den = PER_COLUMNS[per]
     if group:
         return data.groupby(group, sort=True, observed=True)[[num, den]].sum().reset_index()
@@ -467,7 +469,7 @@ def customer(
     keys = column_list(by)
     require_columns(reviews, [rating, *keys], "reviews")
     _check_values(reviews, [rating, *keys], table="reviews")
-    x = pd.Series(_floats(reviews[rating]), index=reviews.index)
+    x = pd.Series(float_values(reviews[rating]), index=reviews.index)
     bad = (x.isna() | (x < scale[0]) | (x > scale[1])).to_numpy()
     if bad.any():
         raise KpiDataError(

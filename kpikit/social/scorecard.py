@@ -15,9 +15,9 @@ import pandas as pd
 from scipy import stats as _st
 
 from kpikit.errors import KpiDataError
-from kpikit.schemas import column_list, require_columns
+from kpikit.schemas import column_list, float_values, require_columns
 from kpikit.social.metrics import KIND_NAMES, PER_COLUMNS, Kind, Per, _rate_columns, awareness, engagement_rate
-from kpikit.social.table import COUNT_COLUMNS, _check_values, _floats, _require_brands, _sum, _with_period, select
+from kpikit.social.table import COUNT_COLUMNS, _check_values, _require_brands, _sum, _with_period, select
 from kpikit.social.voice import _shares
 from kpikit.stats import RateComparison, compare_rates
 
@@ -96,9 +96,9 @@ def summary(social: pd.DataFrame, by: str | Sequence[str] | None = "brand", freq
     aw = awareness(social, by=keys or None, freq=freq)
     data = frame[group].copy()
     for c in ("posts", "likes", "comments", "shares", "clicks", "conversions"):
-        data[c] = _floats(frame[c])
+        data[c] = float_values(frame[c])
     data["engagements"] = data["likes"] + data["comments"] + data["shares"]
-    data["follower_posts"] = _floats(frame["followers"]) * data["posts"]
+    data["follower_posts"] = float_values(frame["followers"]) * data["posts"]
     cols = ["posts", "likes", "comments", "shares", "engagements", "follower_posts", "clicks", "conversions"]
     flows = _sum(data, group, cols)
     out = aw.merge(flows, on=group, how="left") if group else pd.concat([aw, flows], axis=1)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from kpikit.errors import KpiDataError, describe_rows
-from kpikit.schemas import require_columns
+from kpikit.schemas import float_values, require_columns
 from kpikit.stats import period_start
 
 __all__ = ["COUNT_COLUMNS", "select"]
@@ -34,12 +34,6 @@ COUNT_COLUMNS = (
     "conversions",
     "posts",
 )
-
-
-def _floats(col) -> np.ndarray:
-    """A numeric column (numpy or nullable extension dtype) as a float array, missing as NaN."""
-    x = pd.to_numeric(pd.Series(col), errors="coerce")
-    return x.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
 
 
 def _check_values(
@@ -63,7 +57,7 @@ def _check_values(
                 "Fill them in the export (0 where nothing happened) or filter those rows out explicitly."
             )
         if c in COUNT_COLUMNS:
-            x = _floats(col)
+            x = float_values(col)
             known = ~np.isnan(x)
             bad = (~known & ~col.isna().to_numpy()) | (known & ((x < 0) | (x != np.floor(x))))
             if bad.any():
@@ -106,7 +100,7 @@ def _sum(frame: pd.DataFrame, keys: list[str], columns: Sequence[str]) -> pd.Dat
     cols = list(dict.fromkeys(columns))
     data = frame[keys].copy()
     for c in cols:
-        data[c] = _floats(frame[c])
+        data[c] = float_values(frame[c])
     if keys:
         out = data.groupby(keys, sort=True, dropna=False, observed=True)[cols].sum(skipna=False).reset_index()
     else:

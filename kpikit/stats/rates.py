@@ -197,6 +197,7 @@ def rate(
     level: float = 0.95,
     method: Method = "wilson",
     warn_small: bool = True,
+    stacklevel: int = 2,
 ) -> Rate:
     """A proportion ``successes / trials`` with its confidence interval.
 
@@ -210,6 +211,9 @@ def rate(
         Interval method; see :func:`proportion_ci`.
     warn_small : bool
         Emit :class:`~kpikit.errors.SmallSampleWarning` when the counts are small.
+    stacklevel : int
+        Where the warning points: 2 is the caller of ``rate``; a kpikit function that builds its Rate
+        through helpers passes more, so the warning names the user's line.
 
     Returns
     -------
@@ -245,7 +249,7 @@ def rate(
         warnings.warn(
             f"Rate {successes}/{trials} rests on a small sample; its interval [{r.low:.1%}, {r.high:.1%}] is wide.",
             SmallSampleWarning,
-            stacklevel=2,
+            stacklevel=stacklevel,
         )
     return r
 

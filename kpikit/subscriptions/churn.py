@@ -236,9 +236,9 @@ def summarise_churn(churn: pd.DataFrame, by: str | None = None, level: float = 0
     return rate_frame(g, "churned", "at_risk", "churn_rate", level=level)
 
 
-def _summary_rate(row: pd.Series, level: float = 0.95, warn_small: bool = True) -> Rate:
+def _summary_rate(row: pd.Series, level: float = 0.95, warn_small: bool = True, stacklevel: int = 4) -> Rate:
     """The Rate of one :func:`summarise_churn` row: churned of at_risk."""
-    return rate(int(row["churned"]), int(row["at_risk"]), level=level, warn_small=warn_small)
+    return rate(int(row["churned"]), int(row["at_risk"]), level=level, warn_small=warn_small, stacklevel=stacklevel)
 
 
 def churn_rate(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from kpikit import subscriptions as ks
@@ -157,3 +158,23 @@ def test_churn_rates_one_rate_per_segment(subs):
     # month 1 of 11, year 1 of 4 (see test_summarise_churn_pools_periods)
     assert {k: (r.successes, r.trials) for k, r in rates.items()} == {"month": (1, 11), "year": (1, 4)}
     assert rates["year"].value == pytest.approx(0.25)
+
+
+def test_small_sample_warning_of_churn_rate_points_at_the_callers_line():
+    subs = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c"],
+            "subscription_id": ["s1", "s2", "s3"],
+            "plan": ["p"] * 3,
+            "interval": ["month"] * 3,
+            "amount": [10.0] * 3,
+            "start": pd.to_datetime(["2025-01-01"] * 3),
+            "end": pd.to_datetime(["2025-02-15", None, None]),
+        }
+    )
+    with pytest.warns(SmallSampleWarning) as record:
+        r = ks.churn_rate(subs, as_of="2025-03-31")
+    # January: nobody at its start (all three join in it); February: 3 at the start, a leaves;
+    # March: 2 at the start, none leaves. Pooled: 1 lost of 5 customer-months at risk.
+    assert (r.successes, r.trials) == (1, 5)
+    assert record[0].filename == __file__
