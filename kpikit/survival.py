@@ -7,7 +7,9 @@
 - :class:`ShiftedBetaGeometric` is the sBG model of Fader and Hardie (2007): each customer renews
   each period with a constant probability 1 - theta, theta ~ Beta(alpha, beta) across customers. Fitted
   by maximum likelihood to the number of customers of one cohort alive at the start of periods
-  0..n, it projects retention beyond the data, which a curve fit cannot do credibly.
+  0..n, it projects retention beyond the data, which a curve fit cannot do credibly. It is fitted by
+  kpikit's one fitting base, :class:`kpikit.stats.mle.MaximumLikelihood`, like the CLV models:
+  ``params_``, ``standard_errors_``, ``log_likelihood_`` and ``summary()`` read the same.
 
 References
 ----------
@@ -20,15 +22,18 @@ Fader and Hardie (2007), "How to project customer retention", Journal of Interac
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special
+from numpy.typing import ArrayLike
+from scipy import special
 from scipy import stats as _st
 
 from kpikit.errors import ConvergenceError, KpiDataError, describe_rows
+from kpikit.stats.mle import MaximumLikelihood
 
 __all__ = ["KaplanMeier", "kaplan_meier", "ShiftedBetaGeometric", "FADER_HARDIE_2007"]
 
@@ -56,6 +61,9 @@ class KaplanMeier:
         One row per group: group, customers, events, censored, median, median_low, median_high
         (NaN when the curve or its band never falls to 0.5: the median is not reached yet).
     level : float
+        Confidence level of the band and of the median interval.
+    method : str
+        Scale of the Greenwood band ("log-log" or "linear").
     """
 
     curve: pd.DataFrame
@@ -64,12 +72,25 @@ class KaplanMeier:
     method: str = field(default="log-log")
 
     def survival_at(self, time: float) -> pd.DataFrame:
-        """Survival (with band) of each group at ``time`` (the step value in force then)."""
+        """Survival (with band) of each group at ``time`` (the step value in force then).
+
+        Parameters
+        ----------
+        time : float
+            Time since start, in the unit of the durations.
+
+        Returns
+        -------
+        DataFrame
+            One row per group: group, time, survival, ci_low, ci_high.
+        """
         rows = []
         for g, c in self.curve.groupby("group", sort=False):
             i = int(np.searchsorted(c["time"].to_numpy(), time, side="right")) - 1
             r = c.iloc[max(i, 0)]
-            rows.append({"group": g, "time": time, "survival": r["survival"], "ci_low": r["ci_low"], "ci_high": r["ci_high"]})
+            rows.append(
+                {"group": g, "time": time, "survival": r["survival"], "ci_low": r["ci_low"], "ci_high": r["ci_high"]}
+            )
         return pd.DataFrame(rows)
 
 
@@ -79,9 +100,9 @@ def _first_below(t: np.ndarray, s: np.ndarray, q: float = 0.5) -> float:
 
 
 def kaplan_meier(
-    durations,
-    observed,
-    by=None,
+    durations: ArrayLike,
+    observed: ArrayLike,
+    by: ArrayLike | None = None,
     level: float = 0.95,
     method: Literal["log-log", "linear"] = "log-log",
 ) -> KaplanMeier:
@@ -126,6 +147,18 @@ def kaplan_meier(
     >>> float(km.medians["median"].iloc[0])
     4.0
     """
+    t, obs, groups = _lifetimes(durations, observed, by)
+    curves, medians = [], []
+    for g in pd.unique(groups):
+        sel = groups == g
+        curve, median = _km_group(g, t[sel], obs[sel], level, method)
+        curves.append(curve)
+        medians.append(median)
+    return KaplanMeier(pd.concat(curves, ignore_index=True), pd.DataFrame(medians), level, method)
+
+
+def _lifetimes(durations, observed, by) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Checked durations (float), observed flags (bool) and group labels ("all" without ``by``)."""
     t = np.asarray(durations, dtype=float)
     obs = np.asarray(observed)
     if t.ndim != 1 or obs.shape != t.shape:
@@ -151,41 +184,52 @@ def kaplan_meier(
         raise KpiDataError("by must have one label per duration.")
     if by is None:
         groups[:] = "all"
-    curves, medians = [], []
-    for g in pd.unique(groups):
-        sel = groups == g
-        tg, og = t[sel], obs[sel]
-        if og.any():
-            data = _st.CensoredData.right_censored(tg, ~og)
-            res = _st.ecdf(data)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                ci = res.sf.confidence_interval(confidence_level=level, method=method)
-            times = res.sf.quantiles
-            surv = res.sf.probabilities
-            low, high = ci.low.probabilities, ci.high.probabilities
-            # where the band is undefined (S = 0 after the last event, or log-log at S = 1) use the
-            # natural bounds
-            low = np.where(np.isnan(low), np.where(surv <= 0, 0.0, np.where(surv >= 1, 1.0, np.nan)), low)
-            high = np.where(np.isnan(high), np.where(surv <= 0, 0.0, 1.0), high)
-        else:
-            times = np.unique(tg)
-            surv = np.ones(times.size)
-            low, high = np.full(times.size, np.nan), np.ones(times.size)
-        at_risk = (tg[None, :] >= times[:, None]).sum(axis=1)
-        events = ((tg[None, :] == times[:, None]) & og[None, :]).sum(axis=1)
-        c = pd.DataFrame({"group": g, "time": np.r_[0.0, times], "survival": np.r_[1.0, surv],
-                          "ci_low": np.r_[1.0, low], "ci_high": np.r_[1.0, high],
-                          "at_risk": np.r_[tg.size, at_risk], "events": np.r_[0, events]})
-        curves.append(c)
-        medians.append({
-            "group": g, "customers": int(tg.size), "events": int(og.sum()), "censored": int((~og).sum()),
-            "median": _first_below(times, surv),
-            # the lower band reaches 0.5 first (lower limit), the upper band last (upper limit)
-            "median_low": _first_below(times, np.nan_to_num(low, nan=1.0)),
-            "median_high": _first_below(times, np.nan_to_num(high, nan=1.0)),
-        })
-    return KaplanMeier(pd.concat(curves, ignore_index=True), pd.DataFrame(medians), level, method)
+    return t, obs, groups
+
+
+def _km_group(g, tg: np.ndarray, og: np.ndarray, level: float, method: str) -> tuple[pd.DataFrame, dict]:
+    """The curve (from time 0) and the median row of one group."""
+    if og.any():
+        data = _st.CensoredData.right_censored(tg, ~og)
+        res = _st.ecdf(data)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            ci = res.sf.confidence_interval(confidence_level=level, method=method)
+        times = res.sf.quantiles
+        surv = res.sf.probabilities
+        low, high = ci.low.probabilities, ci.high.probabilities
+        # where the band is undefined (S = 0 after the last event, or log-log at S = 1) use the
+        # natural bounds
+        low = np.where(np.isnan(low), np.where(surv <= 0, 0.0, np.where(surv >= 1, 1.0, np.nan)), low)
+        high = np.where(np.isnan(high), np.where(surv <= 0, 0.0, 1.0), high)
+    else:
+        times = np.unique(tg)
+        surv = np.ones(times.size)
+        low, high = np.full(times.size, np.nan), np.ones(times.size)
+    at_risk = (tg[None, :] >= times[:, None]).sum(axis=1)
+    events = ((tg[None, :] == times[:, None]) & og[None, :]).sum(axis=1)
+    curve = pd.DataFrame(
+        {
+            "group": g,
+            "time": np.r_[0.0, times],
+            "survival": np.r_[1.0, surv],
+            "ci_low": np.r_[1.0, low],
+            "ci_high": np.r_[1.0, high],
+            "at_risk": np.r_[tg.size, at_risk],
+            "events": np.r_[0, events],
+        }
+    )
+    median = {
+        "group": g,
+        "customers": int(tg.size),
+        "events": int(og.sum()),
+        "censored": int((~og).sum()),
+        "median": _first_below(times, surv),
+        # the lower band reaches 0.5 first (lower limit), the upper band last (upper limit)
+        "median_low": _first_below(times, np.nan_to_num(low, nan=1.0)),
+        "median_high": _first_below(times, np.nan_to_num(high, nan=1.0)),
+    }
+    return curve, median
 
 
 # --------------------------------------------------------------------------------------- sBG
@@ -196,7 +240,16 @@ def _sbg_survival(alpha: float, beta: float, t: np.ndarray) -> np.ndarray:
     return np.exp(special.betaln(alpha, beta + t) - special.betaln(alpha, beta))
 
 
-class ShiftedBetaGeometric:
+@dataclass
+class _Cohort:
+    """What the sBG likelihood reads: customers lost in periods 1..n and still alive after period n."""
+
+    churned: np.ndarray
+    alive_end: float
+    n: int
+
+
+class ShiftedBetaGeometric(MaximumLikelihood):
     """Shifted-beta-geometric (sBG) model of contractual retention (Fader and Hardie 2007).
 
     Each customer churns at the end of each period with probability theta, constant for that
@@ -208,15 +261,25 @@ class ShiftedBetaGeometric:
       because the churn-prone customers leave first.
 
     Fitted by maximum likelihood to the counts alive at the start of periods 0..n of one cohort:
-    LL = sum_{t=1..n} (n_{t-1} - n_t) log P(T = t) + n_n log S(n).
+    LL = sum_{t=1..n} (n_{t-1} - n_t) log P(T = t) + n_n log S(n), over log(alpha) and log(beta) with
+    BFGS from three starting points (the best optimum kept), by kpikit's fitting base
+    (:class:`kpikit.stats.mle.MaximumLikelihood`).
 
-    Attributes (after ``fit``)
-    --------------------------
-    params_ : dict
-        {"alpha": ..., "beta": ...}.
+    Parameters
+    ----------
+    max_iter : int
+        Largest number of optimiser iterations from each starting point.
+
+    Attributes
+    ----------
+    params_ : Series
+        alpha and beta.
+    standard_errors_ : Series
+        From the Hessian of the log-likelihood in (log alpha, log beta), delta method.
     log_likelihood_ : float
-    standard_errors_ : dict
-        From the inverse observed information (numerical Hessian in (alpha, beta)).
+        LL at the estimates.
+    converged_ : bool
+        The optimiser reported success or stopped on a flat gradient.
     survivors_ : ndarray
         The counts fitted on.
 
@@ -228,27 +291,69 @@ class ShiftedBetaGeometric:
     Examples
     --------
     >>> m = ShiftedBetaGeometric().fit(FADER_HARDIE_2007["regular"][:8])
-    >>> round(m.params_["alpha"], 3), round(m.params_["beta"], 3)
-    (0.704, 1.182)
+    >>> m.params_.round(3).tolist()
+    [0.704, 1.182]
+    >>> m.summary().round(3).to_dict("records")[0]
+    {'parameter': 'alpha', 'estimate': 0.704, 'standard_error': 0.066, 'ci_low': 0.587, 'ci_high': 0.845}
     """
+
+    _names = ("alpha", "beta")
+    _label = "sBG"
+    _fit_args = "survivors"
+    _method = "BFGS"
+    _log_bound = None
+    _max_log_param = 25.0
+    _gradient = "optimiser"
+    _max_gradient = None
 
     def __init__(self, max_iter: int = 1000) -> None:
         self.max_iter = max_iter
 
-    def _nll(self, log_params: np.ndarray, churned: np.ndarray, alive_end: float, n: int) -> float:
-        a, b = np.exp(log_params)
-        t = np.arange(1, n + 1)
-        logp = special.betaln(a + 1, b + t - 1) - special.betaln(a, b)
-        logs = special.betaln(a, b + n) - special.betaln(a, b)
-        return -float(np.dot(churned, logp) + alive_end * logs)
+    def _options(self) -> dict:
+        return {"maxiter": self.max_iter, "gtol": 1e-9}
 
-    def fit(self, survivors) -> ShiftedBetaGeometric:
+    def _starts(self, data: _Cohort) -> list:
+        return [[1.0, 1.0], [0.5, 2.0], [2.0, 10.0]]
+
+    def _objective(self, theta: np.ndarray, data: _Cohort, with_grad: bool = False) -> float:
+        a, b = np.exp(theta)
+        t = np.arange(1, data.n + 1)
+        logp = special.betaln(a + 1, b + t - 1) - special.betaln(a, b)
+        logs = special.betaln(a, b + data.n) - special.betaln(a, b)
+        return -float(np.dot(data.churned, logp) + data.alive_end * logs)
+
+    def _log_likelihood(self, theta: np.ndarray, data: _Cohort) -> float:
+        return -self._objective(theta, data)
+
+    def _not_converged(self, params, res) -> str:
+        return (
+            "The sBG fit did not converge (parameters ran off to the boundary). This happens when "
+            "retention is flat (no heterogeneity) or there are too few periods; try more periods "
+            "or a constant-churn (geometric) projection."
+        )
+
+    def fit(self, survivors: ArrayLike, initial_params: Sequence[float] | None = None) -> ShiftedBetaGeometric:
         """Fit alpha and beta to ``survivors``: customers alive at the start of periods 0..n.
 
         Parameters
         ----------
         survivors : array-like of int
             Non-increasing counts, first = cohort size, at least 3 values (two periods).
+        initial_params : sequence of float, optional
+            Starting alpha and beta (default: three starting points, (1, 1), (0.5, 2) and (2, 10)).
+
+        Returns
+        -------
+        self
+            With ``params_``, ``standard_errors_``, ``log_likelihood_``, ``iterations_``,
+            ``converged_`` and ``survivors_``.
+
+        Raises
+        ------
+        KpiDataError
+            Counts that are not whole, increase, or are too few.
+        ConvergenceError
+            No customer churned, or the parameters ran off to the boundary.
         """
         s = np.asarray(survivors, dtype=float)
         if s.ndim != 1 or s.size < 3:
@@ -264,62 +369,44 @@ class ShiftedBetaGeometric:
         if s[0] <= 0:
             raise KpiDataError("survivors[0] (the cohort size) must be positive.")
         churned = -np.diff(s)
-        n = s.size - 1
         if churned.sum() == 0:
-            raise ConvergenceError("No customer churned in the data: the sBG model is not identified. "
-                                   "Use a longer window or a larger cohort.")
-        best = None
-        for x0 in ([0.0, 0.0], [np.log(0.5), np.log(2.0)], [np.log(2.0), np.log(10.0)]):
-            res = optimize.minimize(self._nll, x0=np.array(x0), args=(churned, s[-1], n), method="BFGS",
-                                    options={"maxiter": self.max_iter, "gtol": 1e-9})
-            if best is None or res.fun < best.fun:
-                best = res
-        if not np.isfinite(best.fun) or np.any(np.abs(best.x) > 25):
             raise ConvergenceError(
-                "The sBG fit did not converge (parameters ran off to the boundary). This happens when "
-                "retention is flat (no heterogeneity) or there are too few periods; try more periods "
-                "or a constant-churn (geometric) projection."
+                "No customer churned in the data: the sBG model is not identified. "
+                "Use a longer window or a larger cohort."
             )
-        a, b = np.exp(best.x)
-        self.params_ = {"alpha": float(a), "beta": float(b)}
-        self.log_likelihood_ = -float(best.fun)
         self.survivors_ = s
-        self.standard_errors_ = self._standard_errors(a, b, churned, s[-1], n)
-        self.converged_ = bool(best.success) or np.linalg.norm(best.jac) < 1e-4
-        return self
+        return self._fit(_Cohort(churned, s[-1], s.size - 1), initial_params)
 
-    def _standard_errors(self, a, b, churned, alive_end, n) -> dict:
-        def nll(p):
-            if p[0] <= 0 or p[1] <= 0:
-                return np.inf
-            return self._nll(np.log(p), churned, alive_end, n)
+    def predict_survival(self, periods: ArrayLike) -> np.ndarray:
+        """S(t) for each t in ``periods``: the share of the cohort still active at the start of t.
 
-        p = np.array([a, b])
-        h = 1e-4 * np.maximum(p, 1e-3)
-        hess = np.zeros((2, 2))
-        for i in range(2):
-            for j in range(2):
-                ei, ej = np.eye(2)[i] * h[i], np.eye(2)[j] * h[j]
-                hess[i, j] = (nll(p + ei + ej) - nll(p + ei - ej) - nll(p - ei + ej) + nll(p - ei - ej)) / (4 * h[i] * h[j])
-        try:
-            cov = np.linalg.inv(hess)
-            se = np.sqrt(np.diag(cov))
-        except np.linalg.LinAlgError:
-            se = np.array([np.nan, np.nan])
-        return {"alpha": float(se[0]), "beta": float(se[1])}
+        Parameters
+        ----------
+        periods : array-like
+            Periods t >= 0 since the cohort started.
 
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "params_"):
-            raise KpiDataError("Call fit(survivors) before predicting.")
-
-    def predict_survival(self, periods) -> np.ndarray:
-        """S(t) for each t in ``periods`` (share of the cohort still active at the start of t)."""
+        Returns
+        -------
+        ndarray
+            S(t) = B(alpha, beta + t) / B(alpha, beta), one per period.
+        """
         self._check_fitted()
         t = np.asarray(periods, dtype=float)
         return _sbg_survival(self.params_["alpha"], self.params_["beta"], t)
 
-    def predict_retention(self, periods) -> np.ndarray:
-        """Period retention rate r_t = (beta + t - 1) / (alpha + beta + t - 1), t >= 1."""
+    def predict_retention(self, periods: ArrayLike) -> np.ndarray:
+        """Period retention rate r_t = (beta + t - 1) / (alpha + beta + t - 1), t >= 1.
+
+        Parameters
+        ----------
+        periods : array-like
+            Periods t >= 1.
+
+        Returns
+        -------
+        ndarray
+            The share of customers active at the start of period t - 1 who are still active at t.
+        """
         self._check_fitted()
         t = np.asarray(periods, dtype=float)
         if np.any(t < 1):
@@ -327,21 +414,48 @@ class ShiftedBetaGeometric:
         a, b = self.params_["alpha"], self.params_["beta"]
         return (b + t - 1) / (a + b + t - 1)
 
-    def predict_survivors(self, periods) -> np.ndarray:
-        """Expected customers alive at the start of each period: cohort size x S(t)."""
+    def predict_survivors(self, periods: ArrayLike) -> np.ndarray:
+        """Expected customers alive at the start of each period: cohort size x S(t).
+
+        Parameters
+        ----------
+        periods : array-like
+            Periods t >= 0.
+
+        Returns
+        -------
+        ndarray
+            Expected customers, one per period.
+        """
         self._check_fitted()
         return self.survivors_[0] * self.predict_survival(periods)
 
-    def projection(self, periods: int, actual=None) -> pd.DataFrame:
+    def projection(self, periods: int, actual: ArrayLike | None = None) -> pd.DataFrame:
         """Tidy table of the projection for periods 0..``periods``, beside ``actual`` counts if given.
 
-        Columns: period, predicted (customers), predicted_survival, fitted (period used in the fit),
-        and actual / error (predicted - actual) when ``actual`` is given.
+        Parameters
+        ----------
+        periods : int
+            Last period projected.
+        actual : array-like, optional
+            Customers actually alive at the start of periods 0, 1, ... (the fitted ones and later).
+
+        Returns
+        -------
+        DataFrame
+            period, predicted (customers), predicted_survival, fitted (period used in the fit), and
+            actual / error (predicted - actual) when ``actual`` is given.
         """
         self._check_fitted()
         t = np.arange(int(periods) + 1)
-        out = pd.DataFrame({"period": t, "predicted": self.predict_survivors(t), "predicted_survival": self.predict_survival(t),
-                            "fitted": t < self.survivors_.size})
+        out = pd.DataFrame(
+            {
+                "period": t,
+                "predicted": self.predict_survivors(t),
+                "predicted_survival": self.predict_survival(t),
+                "fitted": t < self.survivors_.size,
+            }
+        )
         if actual is not None:
             act = np.full(t.size, np.nan)
             a = np.asarray(actual, dtype=float)[: t.size]
@@ -352,6 +466,8 @@ class ShiftedBetaGeometric:
 
     def __repr__(self) -> str:
         if hasattr(self, "params_"):
-            return (f"ShiftedBetaGeometric(alpha={self.params_['alpha']:.3f}, beta={self.params_['beta']:.3f}, "
-                    f"LL={self.log_likelihood_:.2f})")
+            return (
+                f"ShiftedBetaGeometric(alpha={self.params_['alpha']:.3f}, beta={self.params_['beta']:.3f}, "
+                f"LL={self.log_likelihood_:.2f})"
+            )
         return "ShiftedBetaGeometric(unfitted)"

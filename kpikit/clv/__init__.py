@@ -21,11 +21,14 @@ All models read the RFM summary of :func:`rfm_summary` (columns ``frequency``, `
 Fitting
 -------
 The log-likelihoods are written in log space with ``scipy.special`` (``gammaln``, ``betaln``,
-``hyp2f1``) and maximised over the logarithms of the parameters (so they stay positive) with L-BFGS-B.
-BG/NBD and Gamma-Gamma use analytic gradients; Pareto/NBD uses central finite differences. Identical
-(frequency, recency, T) rows are grouped first (their count becomes a weight), so the cost of a fit
-grows with the number of distinct rows, not of customers. Standard errors come from the numerical
-Hessian of the log-likelihood at the optimum (log-parameter scale, mapped back by the delta method);
+``hyp2f1``) and maximised over the logarithms of the parameters (so they stay positive) with L-BFGS-B,
+by kpikit's one fitting base, :class:`kpikit.stats.mle.MaximumLikelihood` (shared with the sBG model
+of ``kpikit.survival``): starting values and the warm start on a subsample of large data, the checks of
+the optimum, the standard errors and ``summary()``. BG/NBD and Gamma-Gamma use analytic gradients;
+Pareto/NBD uses central finite differences. Identical (frequency, recency, T) rows are grouped first
+(their count becomes a weight), so the cost of a fit grows with the number of distinct rows, not of
+customers. Standard errors come from the Hessian of the log-likelihood at the optimum on the
+log-parameter scale (central differences extrapolated to zero step), mapped back by the delta method;
 ``summary()`` shows them with intervals computed on the log scale, which stay positive.
 
 This module is kpikit's own implementation from the papers' formulas.
@@ -43,8 +46,8 @@ brucehardie.com/notes/025.
 """
 
 from kpikit.clv.beta_geo import BetaGeo
-from kpikit.clv.findings import findings, headline_kpis
-from kpikit.clv.gamma_gamma import GammaGamma
+from kpikit.clv.findings import as_frame, findings, headline_kpis
+from kpikit.clv.gamma_gamma import GammaGamma, spend_frequency_correlation
 from kpikit.clv.pareto_nbd import ParetoNBD
 from kpikit.clv.rfm import (
     DAYS_PER,
@@ -53,15 +56,8 @@ from kpikit.clv.rfm import (
     holdout_split,
     rfm_summary,
 )
-from kpikit.clv.segments import (
-    as_frame,
-    clv_by_segment,
-    probability_alive_matrix,
-    rfm_segments,
-    segment_profile,
-    spend_frequency_correlation,
-)
-from kpikit.clv.validation import holdout_check, holdout_totals
+from kpikit.clv.segments import clv_by_segment, rfm_segments, segment_profile
+from kpikit.clv.validation import holdout_check, holdout_totals, probability_alive_matrix, share_probably_gone
 from kpikit.clv.value import (
     acquisition_cost,
     customer_lifetime_value,
@@ -74,30 +70,31 @@ from kpikit.clv.value import (
 )
 
 __all__ = [
-    'rfm_summary',
-    'calibration_holdout',
-    'historical_clv',
-    'BetaGeo',
-    'ParetoNBD',
-    'GammaGamma',
-    'customer_lifetime_value',
-    'new_customer_value',
-    'payback_period',
-    'new_customer_values',
-    'acquisition_cost',
-    'payback_title',
-    'holdout_split',
-    'rfm_segments',
-    'segment_profile',
-    'holdout_check',
-    'as_frame',
-    'holdout_totals',
-    'probability_alive_matrix',
-    'clv_by_segment',
-    'ltv_cac',
-    'spend_frequency_correlation',
-    'findings',
-    'headline_kpis',
-    'DAYS_PER',
-    'UNIT_NAMES',
+    "rfm_summary",
+    "calibration_holdout",
+    "historical_clv",
+    "BetaGeo",
+    "ParetoNBD",
+    "GammaGamma",
+    "customer_lifetime_value",
+    "new_customer_value",
+    "payback_period",
+    "new_customer_values",
+    "acquisition_cost",
+    "payback_title",
+    "holdout_split",
+    "rfm_segments",
+    "segment_profile",
+    "holdout_check",
+    "as_frame",
+    "holdout_totals",
+    "probability_alive_matrix",
+    "share_probably_gone",
+    "clv_by_segment",
+    "ltv_cac",
+    "spend_frequency_correlation",
+    "findings",
+    "headline_kpis",
+    "DAYS_PER",
+    "UNIT_NAMES",
 ]

@@ -1,4 +1,7 @@
-"""What the purchase and spend models share: grouped customer rows, warm starts and the model base."""
+"""What the CLV models share: checked summary arrays, grouped rows, the model base, the purchase models' interface.
+
+Fitting itself (log-parameters, warm starts, checks, standard errors) is :mod:`kpikit.stats.mle`'s.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +9,21 @@ import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Self
 
 import numpy as np
 import pandas as pd
-from scipy import optimize as _opt
-from scipy import stats as _st
+from numpy.typing import ArrayLike
 
-from kpikit.clv.rfm import _SUMMARY_COLS, _bad_rows, _require_columns
-from kpikit.errors import (
-    ConvergenceError,
-    KpiDataError,
-    SmallSampleWarning,
-)
+from kpikit.clv.rfm import _SUMMARY_COLS, _bad_rows
+from kpikit.errors import KpiDataError, SmallSampleWarning
+from kpikit.schemas import require_columns
+from kpikit.stats.mle import INFEASIBLE, MaximumLikelihood
 
-__all__ = []
+__all__: list[str] = []
+
+#: What to do about a summary that lacks a column.
+_SUMMARY_FIX = "Build the summary with kpikit.clv.rfm_summary (columns frequency, recency, T, monetary_value)."
 
 
 @dataclass
@@ -34,11 +38,17 @@ class _Grouped:
     inv: np.ndarray
     n_customers: float
 
+    @classmethod
+    def of(cls, x: np.ndarray, tx: np.ndarray, T: np.ndarray, w: np.ndarray, n_customers: float) -> _Grouped:
+        """Rows with the distinct frequencies ``ux`` and each row's index ``inv`` into them."""
+        ux, inv = np.unique(x, return_inverse=True)
+        return cls(x, tx, T, w, ux, inv, n_customers)
+
 
 def _summary_arrays(summary: pd.DataFrame, cols=_SUMMARY_COLS, what="summary") -> list[np.ndarray]:
     if not isinstance(summary, pd.DataFrame):
         raise KpiDataError(f"{what} must be a DataFrame from kpikit.clv.rfm_summary.")
-    _require_columns(summary, cols, what)
+    require_columns(summary, cols, what, fix=_SUMMARY_FIX)
     out = []
     for c in cols:
         if not pd.api.types.is_numeric_dtype(summary[c]):
@@ -87,8 +97,7 @@ def _group(x, tx, T, weights) -> _Grouped:
     first[codes[::-1]] = np.arange(codes.size)[::-1]  # first row of each group
     w = np.bincount(codes, weights=weights)
     gx = np.asarray(x, dtype=float)[first]
-    ux, inv = np.unique(gx, return_inverse=True)
-    return _Grouped(gx, np.asarray(tx, dtype=float)[first], np.asarray(T, dtype=float)[first], w, ux, inv, float(w.sum()))
+    return _Grouped.of(gx, np.asarray(tx, dtype=float)[first], np.asarray(T, dtype=float)[first], w, float(w.sum()))
 
 
 #: Above twice this many distinct rows, fits start from a fit on a subsample of this size.
@@ -97,10 +106,8 @@ _WARM_START_ROWS = 50_000
 
 def _subsample(data: _Grouped, step: int) -> _Grouped:
     """Every ``step``-th distinct row, weights scaled so the subsample stands for all customers."""
-    x = data.x[::step]
     w = data.w[::step] * (data.n_customers / data.w[::step].sum())
-    ux, inv = np.unique(x, return_inverse=True)
-    return _Grouped(x, data.tx[::step], data.T[::step], w, ux, inv, float(w.sum()))
+    return _Grouped.of(data.x[::step], data.tx[::step], data.T[::step], w, float(w.sum()))
 
 
 def _weights(weights, n: int) -> np.ndarray:
@@ -142,20 +149,45 @@ def _log1mexp(d):
         return np.where(small, np.log(-np.expm1(d)), np.log1p(-np.exp(d)))
 
 
-class _Model:
-    """Shared fitting machinery: log-parameter L-BFGS-B, Hessian standard errors, summary table."""
+def _expm1_ratio(k, L):
+    """(1 - exp(-k L)) / k, with its limit L as k -> 0."""
+    k = np.asarray(k, dtype=float)
+    safe = np.where(np.abs(k) < 1e-10, 1.0, k)
+    return np.where(np.abs(k) < 1e-10, L, -np.expm1(-k * L) / safe)
 
-    _names: tuple[str, ...] = ()
-    _label = "model"
 
-    def __init__(self, penalizer: float = 0.0):
+class _Model(MaximumLikelihood):
+    """What the CLV models add to the fitting base: grouped rows, the L2 penalty, ``from_params``.
+
+    The objective is the mean negative log-likelihood over customers plus ``penalizer`` x the sum of
+    the squared parameters, minimised over the log-parameters with L-BFGS-B (bounds +/- 20). Fits on
+    more than ``2 x _WARM_START_ROWS`` distinct rows start from a fit on every k-th distinct row.
+    Subclasses define ``_names``, ``_label``, ``_gradient``, ``_start(data)`` (initial parameters),
+    ``_loglik(params, data)`` (per-row log-likelihood) and, with ``_gradient = "analytic"``,
+    ``_grad(params, data)`` (total log-likelihood and its gradient, weighted sums over the rows).
+    """
+
+    _fit_args = "summary"
+    _method = "L-BFGS-B"
+    _log_bound = 20.0
+    _max_log_param = 19.5
+    _max_gradient = 1e-3
+
+    def __init__(self, penalizer: float = 0.0) -> None:
         if not penalizer >= 0:
             raise KpiDataError("penalizer must be a non-negative number (0 = plain maximum likelihood).")
         self.penalizer = float(penalizer)
 
-    # Subclasses define _names, _label, _has_grad, _start(data) -> initial parameters,
-    # _loglik(params, data) -> per-row log-likelihood and, when _has_grad, _grad(params, data) ->
-    # (total log-likelihood, gradient vector), both weighted sums over the grouped rows.
+    def _options(self) -> dict:
+        return {"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-10, "maxcor": 20}
+
+    def _starts(self, data: _Grouped) -> list:
+        return [self._start(data)]
+
+    def _subsample(self, data: _Grouped) -> _Grouped | None:
+        if data.w.size <= 2 * _WARM_START_ROWS:
+            return None
+        return _subsample(data, data.w.size // _WARM_START_ROWS)
 
     def _objective(self, theta, data, with_grad: bool):
         params = np.exp(theta)
@@ -165,7 +197,7 @@ class _Model:
             total = _dot(data.w, self._loglik(params, data))
         value = -total / data.n_customers + self.penalizer * float(np.sum(params**2))
         if not np.isfinite(value):
-            value = 1e300
+            value = INFEASIBLE
         if not with_grad:
             return value
         grad = -gsum / data.n_customers + 2 * self.penalizer * params
@@ -174,118 +206,46 @@ class _Model:
             grad = np.zeros_like(grad)
         return value, grad
 
-    def _fd_grad(self, theta, data, h=1e-6):
-        g = np.empty_like(theta)
-        for i in range(theta.size):
-            e = np.zeros_like(theta)
-            e[i] = h
-            g[i] = (self._objective(theta + e, data, False) - self._objective(theta - e, data, False)) / (2 * h)
-        return g
+    def _log_likelihood(self, theta, data) -> float:
+        return _dot(data.w, self._loglik(np.exp(theta), data))
 
-    def _fit_data(self, data, initial_params=None):
-        if initial_params is None and data.w.size > 2 * _WARM_START_ROWS:
-            # Warm start: fit a systematic subsample first (every k-th distinct row, weights scaled
-            # by k), then refine on all rows from there. Same optimum, far fewer full-data
-            # iterations when every row is distinct (continuous recency and T).
-            try:
-                initial_params, _ = self._fit_data(_subsample(data, data.w.size // _WARM_START_ROWS))
-            except ConvergenceError:
-                initial_params = None  # the subsample could not identify the model; start as usual
-        theta0 = np.log(np.asarray(initial_params if initial_params is not None else self._start(data), dtype=float))
-        analytic = self._has_grad
-        if analytic:
-            fun = lambda th: self._objective(th, data, True)  # noqa: E731
-            jac = True
-        else:
-            fun = lambda th: self._objective(th, data, False)  # noqa: E731
-            jac = lambda th: self._fd_grad(th, data)  # noqa: E731
-        with np.errstate(all="ignore"):
-            res = _opt.minimize(
-                fun, theta0, jac=jac, method="L-BFGS-B", bounds=[(-20.0, 20.0)] * theta0.size,
-                options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-10, "maxcor": 20},
-            )
-        params = np.exp(res.x)
-        ok = np.isfinite(res.fun) and res.fun < 1e299
-        near_bound = np.any(np.abs(res.x) > 19.5)
-        gnorm = np.max(np.abs(jac(res.x) if not analytic else fun(res.x)[1]))
-        if not ok or near_bound or gnorm > 1e-3:
-            raise ConvergenceError(
-                f"{self._label} did not converge ({res.message}; parameters "
-                f"{ {k: round(float(v), 6) for k, v in zip(self._names, params)} }). The data may not identify the model: check "
-                "that enough customers made repeat purchases and that the time unit is sensible (weeks or "
-                "days, not seconds); try penalizer=0.001 or the other purchase model."
-            )
-        return params, res
+    def _penalised_log_likelihood(self, theta, data) -> float:
+        return self._log_likelihood(theta, data) - data.n_customers * self.penalizer * float(np.sum(np.exp(theta) ** 2))
 
-    def _finish(self, params, data, res):
-        self.params_ = pd.Series(params, index=list(self._names), name="estimate")
-        with np.errstate(all="ignore"):
-            self.log_likelihood_ = _dot(data.w, self._loglik(params, data))
+    def _score(self, theta, data) -> np.ndarray:
+        return -self._objective(theta, data, True)[1] * data.n_customers
+
+    def _not_converged(self, params, res) -> str:
+        return (
+            super()._not_converged(params, res) + " The data may not identify the model: check that enough customers "
+            "made repeat purchases and that the time unit is sensible (weeks or days, not seconds); try "
+            "penalizer=0.001 or the other purchase model."
+        )
+
+    def _fit(self, data: _Grouped, initial_params=None):
+        super()._fit(data, initial_params)
         self.n_customers_ = int(round(data.n_customers))
         self.n_distinct_rows_ = int(data.w.size)
-        self.iterations_ = int(res.nit)
-        self.standard_errors_ = self._standard_errors(params, data)
         return self
 
-    def _total_ll(self, theta, data):
-        with np.errstate(all="ignore"):
-            return _dot(data.w, self._loglik(np.exp(theta), data)) - data.n_customers * self.penalizer * float(
-                np.sum(np.exp(theta) ** 2)
-            )
-
-    def _hessian_from_grad(self, theta, data, h=1e-5):
-        """Hessian of the total penalised log-likelihood by central differences of the analytic gradient."""
-        k = theta.size
-        H = np.empty((k, k))
-        for i in range(k):
-            e = np.zeros(k)
-            e[i] = h
-            gp = -self._objective(theta + e, data, True)[1] * data.n_customers
-            gm = -self._objective(theta - e, data, True)[1] * data.n_customers
-            H[:, i] = (gp - gm) / (2 * h)
-        return (H + H.T) / 2
-
-    def _standard_errors(self, params, data) -> pd.Series:
-        theta = np.log(params)
-        k = theta.size
-        h = 1e-4
-        H = np.empty((k, k))
-        if self._has_grad:
-            with np.errstate(all="ignore"):
-                H = self._hessian_from_grad(theta, data)
-            return self._se_from_hessian(params, H)
-        f0 = self._total_ll(theta, data)
-        for i in range(k):
-            for j in range(i, k):
-                ei = np.zeros(k)
-                ej = np.zeros(k)
-                ei[i] = h
-                ej[j] = h
-                if i == j:
-                    v = (self._total_ll(theta + ei, data) - 2 * f0 + self._total_ll(theta - ei, data)) / h**2
-                else:
-                    v = (
-                        self._total_ll(theta + ei + ej, data) - self._total_ll(theta + ei - ej, data)
-                        - self._total_ll(theta - ei + ej, data) + self._total_ll(theta - ei - ej, data)
-                    ) / (4 * h**2)
-                H[i, j] = H[j, i] = v
-        return self._se_from_hessian(params, H)
-
-    def _se_from_hessian(self, params, H) -> pd.Series:
-        k = params.size
-        try:
-            cov_log = np.linalg.inv(-H)
-            with np.errstate(invalid="ignore"):
-                se_log = np.sqrt(np.diag(cov_log))  # NaN where the likelihood is flat (not identified)
-        except np.linalg.LinAlgError:
-            se_log = np.full(k, np.nan)
-        self._se_log = se_log
-        return pd.Series(params * se_log, index=list(self._names), name="standard_error")
-
     @classmethod
-    def from_params(cls, unit: str | None = None, **params: float):
+    def from_params(cls, unit: str | None = None, **params: float) -> Self:
         """A model with given parameters (e.g. published ones) instead of fitted ones.
 
+        Parameters
+        ----------
+        unit : str, optional
+            Time unit of the parameters ("D", "W", ...), as ``summary.attrs["unit"]`` of a fit.
+        **params : float
+            Every parameter of the model by name, all positive.
+
+        Returns
+        -------
+        model
+            With ``params_`` set, NaN standard errors and log-likelihood, ``n_customers_`` 0.
+
+        Examples
+        --------
         >>> from kpikit.clv import BetaGeo
         >>> BetaGeo.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426, unit="W")  # doctest: +ELLIPSIS
         BetaGeo(r=0.243, alpha=4.414, a=0.793, b=2.426...)
@@ -301,29 +261,6 @@ class _Model:
         m.unit_ = unit
         return m
 
-    def _check_fitted(self):
-        if not hasattr(self, "params_"):
-            raise KpiDataError(f"{self._label} is not fitted yet: call .fit(summary) first.")
-
-    def summary(self, level: float = 0.95) -> pd.DataFrame:
-        """Parameter table: estimate, standard error and an interval computed on the log scale.
-
-        low/high = estimate x exp(-/+ z se_log), with se_log = standard_error / estimate (delta method),
-        so the interval stays positive like the parameter.
-        """
-        self._check_fitted()
-        z = float(_st.norm.ppf(0.5 + level / 2))
-        est = self.params_.to_numpy()
-        return pd.DataFrame(
-            {
-                "parameter": list(self._names),
-                "estimate": est,
-                "standard_error": self.standard_errors_.to_numpy(),
-                "ci_low": est * np.exp(-z * self._se_log),
-                "ci_high": est * np.exp(z * self._se_log),
-            }
-        )
-
     def __repr__(self) -> str:
         if not hasattr(self, "params_"):
             return f"{type(self).__name__}(penalizer={self.penalizer})"
@@ -334,9 +271,19 @@ class _Model:
 
 
 class _PurchaseModel(_Model):
-    """BG/NBD and Pareto/NBD share data handling, fit and the prediction interface."""
+    """BG/NBD and Pareto/NBD share data handling, fit and the prediction interface.
 
-    def fit(self, summary: pd.DataFrame, weights=None, initial_params: Sequence[float] | None = None):
+    Subclasses add ``_terms(params, data)`` (the two log-terms of each row's likelihood: alive, and
+    dropped out after the last purchase), ``_conditional(params, x, tx, T, t)`` (E[Y(t) | x, t_x, T]) and
+    ``_unconditional(params, t)`` (E[X(t)]).
+    """
+
+    def fit(
+        self,
+        summary: pd.DataFrame,
+        weights: ArrayLike | None = None,
+        initial_params: Sequence[float] | None = None,
+    ) -> _PurchaseModel:
         """Fit by maximum likelihood on an RFM summary.
 
         Parameters
@@ -346,13 +293,14 @@ class _PurchaseModel(_Model):
         weights : array-like, optional
             Number of customers each row stands for (default 1 each), for pre-aggregated data.
         initial_params : sequence of float, optional
-            Starting values in the order of the parameter names.
+            Starting values in the order of the parameter names (default: the model's own, or a fit on
+            a subsample when there are more than 100,000 distinct rows).
 
         Returns
         -------
         self
             With ``params_``, ``log_likelihood_`` (total, unpenalised), ``standard_errors_``,
-            ``n_customers_``, ``n_distinct_rows_``, ``unit_``.
+            ``iterations_``, ``converged_``, ``n_customers_``, ``n_distinct_rows_``, ``unit_``.
 
         Raises
         ------
@@ -377,12 +325,24 @@ class _PurchaseModel(_Model):
                 stacklevel=2,
             )
         data = _group(x, tx, T, w)
-        params, res = self._fit_data(data, initial_params)
         self.unit_ = summary.attrs.get("unit")
-        return self._finish(params, data, res)
+        return self._fit(data, initial_params)
 
-    def log_likelihood(self, summary: pd.DataFrame, weights=None) -> float:
-        """Total log-likelihood of a summary at the model's parameters (fitted or given)."""
+    def log_likelihood(self, summary: pd.DataFrame, weights: ArrayLike | None = None) -> float:
+        """Total log-likelihood of a summary at the model's parameters (fitted or given).
+
+        Parameters
+        ----------
+        summary : DataFrame
+            RFM summary (frequency, recency, T) in the model's time unit.
+        weights : array-like, optional
+            Number of customers each row stands for (default 1 each).
+
+        Returns
+        -------
+        float
+            The sum over customers of the log-likelihood (no penalty).
+        """
         x, tx, T = self._rows(summary)
         data = _group(x, tx, T, _weights(weights, x.size))
         with np.errstate(all="ignore"):
@@ -395,13 +355,23 @@ class _PurchaseModel(_Model):
         return x, tx, T
 
     def _per_row_data(self, x, tx, T):
-        ux, inv = np.unique(x, return_inverse=True)
-        return _Grouped(x, tx, T, np.ones_like(x), ux, inv, float(x.size))
+        return _Grouped.of(x, tx, T, np.ones_like(x), float(x.size))
 
     def probability_alive(self, summary: pd.DataFrame) -> pd.Series:
         """P(alive | frequency, recency, T): probability that each customer has not dropped out yet.
 
-        Returns a Series aligned with ``summary``'s index, values in [0, 1].
+        P(alive) = L_alive / L, the share of the likelihood of the customer's history that comes from
+        "still alive at T" (for BG/NBD, FHL 2008 note 021; for Pareto/NBD, FHL 2005 note 009 eq. 18).
+
+        Parameters
+        ----------
+        summary : DataFrame
+            RFM summary (frequency, recency, T) in the model's time unit.
+
+        Returns
+        -------
+        Series
+            Aligned with ``summary``'s index (name "p_alive"), values in [0, 1].
         """
         x, tx, T = self._rows(summary)
         with np.errstate(all="ignore"):
@@ -409,11 +379,23 @@ class _PurchaseModel(_Model):
             p = np.exp(t1 - np.logaddexp(t1, t2))
         return pd.Series(np.clip(p, 0.0, 1.0), index=summary.index, name="p_alive")
 
-    def predict_purchases(self, t, summary: pd.DataFrame) -> pd.Series:
+    def predict_purchases(self, t: float | ArrayLike, summary: pd.DataFrame) -> pd.Series:
         """Conditional expected number of purchases in the next ``t`` time units, per customer.
 
-        E[Y(t) | frequency, recency, T]; ``t`` is a number or an array aligned with ``summary`` (in the
-        summary's time unit). Returns a Series aligned with ``summary``'s index.
+        E[Y(t) | frequency, recency, T] (BG/NBD: FHL 2005 eq. 10; Pareto/NBD: FHL 2005 note 009 eq. 41).
+
+        Parameters
+        ----------
+        t : float or array-like
+            Duration in the summary's time unit, >= 0: one for all customers or one per row of
+            ``summary``.
+        summary : DataFrame
+            RFM summary (frequency, recency, T) of the customers.
+
+        Returns
+        -------
+        Series
+            Aligned with ``summary``'s index (name "expected_purchases"); 0 where ``t`` is 0.
         """
         x, tx, T = self._rows(summary)
         t = np.broadcast_to(np.asarray(t, dtype=float), x.shape)
@@ -423,9 +405,19 @@ class _PurchaseModel(_Model):
             y = self._conditional(self.params_.to_numpy(), x, tx, T, t)
         return pd.Series(y, index=summary.index, name="expected_purchases")
 
-    def expected_purchases_new(self, t) -> np.ndarray | float:
-        """E[X(t)]: expected purchases of a newly acquired customer in the ``t`` time units after
-        their first purchase (repeat purchases only)."""
+    def expected_purchases_new(self, t: float | ArrayLike) -> np.ndarray | float:
+        """E[X(t)]: expected repeat purchases of a new customer in the ``t`` time units after the first purchase.
+
+        Parameters
+        ----------
+        t : float or array-like
+            Duration(s) in the model's time unit, >= 0.
+
+        Returns
+        -------
+        float or ndarray
+            One value per ``t`` (a float for a scalar ``t``).
+        """
         self._check_fitted()
         t_arr = np.asarray(t, dtype=float)
         with np.errstate(all="ignore"):

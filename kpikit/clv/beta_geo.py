@@ -10,30 +10,54 @@ from scipy import special as _sp
 
 from kpikit.clv.base import _CHUNK, _dot, _Grouped, _lse2, _PurchaseModel
 
-__all__ = ['BetaGeo']
+__all__ = ["BetaGeo"]
 
 
-def _expm1_ratio(k, L):
-    """(1 - exp(-k L)) / k, with its limit L as k -> 0."""
-    k = np.asarray(k, dtype=float)
-    safe = np.where(np.abs(k) < 1e-10, 1.0, k)
-    return np.where(np.abs(k) < 1e-10, L, -np.expm1(-k * L) / safe)
+def _one_minus_bg_h(k, m, c, a, t, base):
+    """1 - (base/(base+t))^k 2F1(k, m; c; z) with z = t/(base+t): the bracket of the BG/NBD expectations.
 
-
-def _log_bg_h(k, m, c, a, t, base):
-    """log of (base/(base+t))^k 2F1(k, m; c; t/(base+t)), the bracketed term of the BG/NBD expectations.
-
-    scipy's hyp2f1 on z = t/(base+t) in [0, 1) directly; where that overflows (large k, z near 1) the
-    Pfaff form 2F1(k, a-1; c; -t/base) (with c - m = a - 1) is used instead.
+    Where that term is positive it is computed in log space, with scipy's hyp2f1 on z in [0, 1), and
+    the bracket as -expm1(log term), accurate for small t; where hyp2f1 on z overflows (large k, z
+    near 1) the whole term is Pfaff's form 2F1(k, a-1; c; -t/base) (with c - m = a - 1). When
+    c = a + b + x - 1 < 0 the term can be negative and the bracket is taken directly, 1 - term.
     """
     t = np.asarray(t, dtype=float)
     z = t / (base + t)
     with np.errstate(all="ignore"):
-        out = k * np.log1p(-z) + np.log(_sp.hyp2f1(k, m, c, z))
-        bad = ~np.isfinite(out)
+        direct = _sp.hyp2f1(k, m, c, z)
+        log_term = k * np.log1p(-z) + np.log(direct)
+        pfaff = None
+        bad = ~np.isfinite(log_term)
         if np.any(bad):
-            out = np.where(bad, np.log(_sp.hyp2f1(k, a - 1, c, -t / base)), out)
+            pfaff = _sp.hyp2f1(k, a - 1, c, -t / base)
+            log_term = np.where(bad, np.log(pfaff), log_term)
+        out = -np.expm1(log_term)
+        negative = ~np.isfinite(out)
+        if np.any(negative):  # the term is negative (c < 0): no log, no cancellation either
+            if pfaff is None:
+                pfaff = _sp.hyp2f1(k, a - 1, c, -t / base)
+            term = np.where(np.isfinite(direct), np.exp(k * np.log1p(-z)) * direct, pfaff)
+            out = np.where(negative, 1.0 - term, out)
     return out
+
+
+def _bg_expectation(k, m, c, a, t, base):
+    """The BG/NBD expectation c / (a - 1) x [1 - (base/(base+t))^k 2F1(k, m; c; t/(base+t))].
+
+    It is E[X(t)] with k = r, m = b, c = a + b - 1, base = alpha, and E[Y(t) | x, t_x, T] / P(alive)
+    with k = r + x, m = b + x, c = a + b + x - 1, base = alpha + T. It is 0 purchases in t = 0. At c = 0
+    (a + b + x = 1) the product is 0 x infinity; its limit, from the series of 2F1 (c (c+1)_(n-1) =
+    (c)_n), is -k m z (1-z)^k 2F1(k+1, m+1; 2; z) / (a - 1).
+    """
+    t = np.asarray(t, dtype=float)
+    with np.errstate(all="ignore"):
+        out = c / (a - 1) * _one_minus_bg_h(k, m, c, a, t, base)
+        at_zero = np.asarray(c) == 0
+        if np.any(at_zero):
+            z = t / (base + t)
+            limit = -k * m * z * np.exp(k * np.log1p(-z)) * _sp.hyp2f1(k + 1, m + 1, 2.0, z) / (a - 1)
+            out = np.where(at_zero, limit, out)
+    return np.where(t == 0, 0.0, out)
 
 
 class BetaGeo(_PurchaseModel):
@@ -74,7 +98,7 @@ class BetaGeo(_PurchaseModel):
 
     _names = ("r", "alpha", "a", "b")
     _label = "BG/NBD"
-    _has_grad = True
+    _gradient = "analytic"
 
     def _start(self, data):
         return [1.0, max(float(np.average(data.T, weights=data.w)) / 4, 1e-3), 1.0, 1.0]
@@ -145,11 +169,10 @@ class BetaGeo(_PurchaseModel):
         #                   2F1(r+x, b+x; a+b+x-1; t/(alpha+T+t))] P(alive)    (FHL 2005 eq. 10)
         r, alpha, a, b = params
         palive = self.probability_alive(pd.DataFrame({"frequency": x, "recency": tx, "T": T})).to_numpy()
-        c = a + b + x - 1
         # the bracket and (a-1) share their sign; clip round-off below 0
-        return np.maximum(c / (a - 1) * -np.expm1(_log_bg_h(r + x, b + x, c, a, t, alpha + T)) * palive, 0.0)
+        return np.maximum(_bg_expectation(r + x, b + x, a + b + x - 1, a, t, alpha + T) * palive, 0.0)
 
     def _unconditional(self, params, t):
         # E[X(t)] = (a+b-1)/(a-1) [1 - (alpha/(alpha+t))^r 2F1(r, b; a+b-1; t/(alpha+t))]  (eq. 7)
         r, alpha, a, b = params
-        return np.maximum((a + b - 1) / (a - 1) * -np.expm1(_log_bg_h(r, b, a + b - 1, a, t, alpha)), 0.0)
+        return np.maximum(_bg_expectation(r, b, a + b - 1, a, t, alpha), 0.0)

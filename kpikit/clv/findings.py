@@ -1,19 +1,19 @@
-"""Notebook 04's findings and headline KPIs."""
+"""What notebook 04 reports: findings in plain words, headline KPIs, and result dicts as tables."""
 
 from __future__ import annotations
 
 import math
 
-import numpy as np
 import pandas as pd
 
 from kpikit.clv.beta_geo import BetaGeo
 from kpikit.clv.gamma_gamma import GammaGamma
 from kpikit.clv.pareto_nbd import ParetoNBD
 from kpikit.clv.rfm import UNIT_NAMES
+from kpikit.clv.validation import share_probably_gone
 from kpikit.stats import mean_ci
 
-__all__ = ['findings', 'headline_kpis']
+__all__ = ["findings", "headline_kpis", "as_frame"]
 
 
 def findings(
@@ -27,7 +27,35 @@ def findings(
     freq: str = "M",
     currency: str = "",
 ) -> list[str]:
-    """Plain-language findings built from the CLV results (for ``kk.report.show_findings``)."""
+    """Plain-language findings built from the CLV results (for ``kk.report.show_findings``).
+
+    Parameters
+    ----------
+    historical : dict
+        Output of :func:`historical_clv`.
+    clv : DataFrame
+        Output of :func:`customer_lifetime_value` (``clv`` and ``p_alive`` per customer).
+    totals : dict
+        Output of :func:`holdout_totals`.
+    by_segment : DataFrame, optional
+        Output of :func:`clv_by_segment` over ``segment_col``.
+    segment_col : str
+        The segment column of ``by_segment``.
+    ratios : DataFrame, optional
+        Output of :func:`ltv_cac`.
+    horizon : int
+        Horizon of ``clv``, in ``freq`` periods.
+    freq : str
+        Period of the horizon ("M" months...).
+    currency : str
+        Currency label put before amounts (with its trailing space, "" for none).
+
+    Returns
+    -------
+    list of str
+        One sentence per finding: average CLV against the simple formula, share probably gone,
+        concentration in the top 10%, the holdout check, the weakest segment, LTV:CAC.
+    """
     unit = UNIT_NAMES.get(freq, freq)
     out = []
     mean_clv = float(clv["clv"].mean())
@@ -37,15 +65,18 @@ def findings(
         f"{historical['lifespan_years']:g}-year lifespan, counting every customer as buying at the average rate "
         "throughout, although many have already stopped."
     )
-    alive = clv["p_alive"].to_numpy()
-    out.append(f"{np.mean(alive < 0.5):.0%} of customers have probably stopped buying (P(alive) below 50%).")
+    gone = share_probably_gone(clv["p_alive"])
+    out.append(f"{gone:.0%} of customers have probably stopped buying (P(alive) below 50%).")
     top = clv["clv"].sort_values(ascending=False)
     n10 = max(1, int(round(0.1 * len(top))))
     share = float(top.iloc[:n10].sum() / top.sum()) if top.sum() > 0 else math.nan
     out.append(f"The top 10% of customers hold {share:.0%} of the expected future value.")
     err = totals["relative_error"]
-    verdict = "within 10%, so the model tracks this customer base well" if abs(err) <= 0.10 else (
-        "more than 10% off: read the forecasts with caution")
+    verdict = (
+        "within 10%, so the model tracks this customer base well"
+        if abs(err) <= 0.10
+        else ("more than 10% off: read the forecasts with caution")
+    )
     out.append(
         f"On the holdout period the model predicted {totals['predicted']:,.0f} purchases against "
         f"{totals['actual']:,.0f} actual ({err:+.1%}), {verdict}."
@@ -96,6 +127,10 @@ def headline_kpis(
         Output of :func:`clv_by_segment` over ``segment_col``.
     ratios : DataFrame
         Output of :func:`ltv_cac`.
+    segment_col : str
+        The segment column of ``by_segment``.
+    level : float
+        Confidence level of the mean CLV's interval.
 
     Returns
     -------
@@ -112,7 +147,7 @@ def headline_kpis(
         "historical_clv": historical["clv"],
         "mean_clv": mean_ci(clv["clv"], level=level, name="clv"),
         "total_clv": float(clv["clv"].sum()),
-        "share_probably_gone": float((clv["p_alive"] < 0.5).mean()),
+        "share_probably_gone": share_probably_gone(clv["p_alive"]),
         "model": "pareto" if isinstance(purchases, ParetoNBD) else "bgnbd",
         "purchase_params": purchases.params_.to_dict(),
         "spend_params": spend_model.params_.to_dict(),
@@ -124,3 +159,19 @@ def headline_kpis(
         "ltv_cac": dict(zip(ratios["segment"], ratios["ltv_cac"])),
         "payback_months": {k: v for k, v in zip(ratios["segment"], ratios["payback_months"]) if not pd.isna(v)},
     }
+
+
+def as_frame(result: dict) -> pd.DataFrame:
+    """A one-row frame of a result dict (historical_clv, holdout_totals), for display.
+
+    Parameters
+    ----------
+    result : dict
+        The result to show.
+
+    Returns
+    -------
+    DataFrame
+        One row, one column per key.
+    """
+    return pd.DataFrame([dict(result)])

@@ -8,10 +8,9 @@ import numpy as np
 import pandas as pd
 from scipy import special as _sp
 
-from kpikit.clv.base import _Grouped, _log1mexp, _lse2, _PurchaseModel
-from kpikit.clv.beta_geo import _expm1_ratio
+from kpikit.clv.base import _expm1_ratio, _Grouped, _log1mexp, _lse2, _PurchaseModel
 
-__all__ = ['ParetoNBD']
+__all__ = ["ParetoNBD"]
 
 
 class ParetoNBD(_PurchaseModel):
@@ -45,7 +44,7 @@ class ParetoNBD(_PurchaseModel):
 
     _names = ("r", "alpha", "s", "beta")
     _label = "Pareto/NBD"
-    _has_grad = False
+    _gradient = "central"
 
     def _start(self, data):
         scale = max(float(np.average(data.T, weights=data.w)) / 4, 1e-3)

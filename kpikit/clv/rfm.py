@@ -13,7 +13,7 @@ from kpikit.errors import (
 )
 from kpikit.schemas import require_columns
 
-__all__ = ['rfm_summary', 'calibration_holdout', 'holdout_split', 'DAYS_PER', 'UNIT_NAMES']
+__all__ = ["rfm_summary", "calibration_holdout", "holdout_split", "DAYS_PER", "UNIT_NAMES"]
 
 
 #: Length of the calendar periods used to convert between a model's time unit and CLV periods, in days.
@@ -27,8 +27,8 @@ UNIT_NAMES = {"D": "days", "W": "weeks", "M": "months", "Q": "quarters", "Y": "y
 _SUMMARY_COLS = ("frequency", "recency", "T")
 
 
-def _require_columns(frame: pd.DataFrame, cols: Sequence[str], what: str) -> None:
-    require_columns(frame, cols, what, fix="Rename the export's columns or pass customer_col=/time_col=/amount_col=.")
+#: What to do about a transactions table that lacks a column.
+_TRANSACTIONS_FIX = "Rename the export's columns or pass customer_col=/time_col=/amount_col=."
 
 
 def _bad_rows(mask: np.ndarray) -> str:
@@ -55,7 +55,7 @@ def _unit_factor(freq: str, unit: str | None) -> float:
 def _validated_transactions(transactions, customer_col, time_col, amount_col, extra=()) -> pd.DataFrame:
     if not isinstance(transactions, pd.DataFrame):
         raise KpiDataError("transactions must be a pandas DataFrame (the canonical transactions table).")
-    _require_columns(transactions, [customer_col, time_col, amount_col, *extra], "transactions")
+    require_columns(transactions, [customer_col, time_col, amount_col, *extra], "transactions", fix=_TRANSACTIONS_FIX)
     tx = transactions[[customer_col, time_col, amount_col, *extra]].reset_index(drop=True)
     if not pd.api.types.is_datetime64_any_dtype(tx[time_col]):
         raise KpiDataError(
@@ -97,7 +97,7 @@ def _validated_transactions(transactions, customer_col, time_col, amount_col, ex
 
 def rfm_summary(
     transactions: pd.DataFrame,
-    observation_end=None,
+    observation_end: str | pd.Timestamp | None = None,
     freq: str = "D",
     customer_col: str = "customer_id",
     time_col: str = "timestamp",
@@ -124,7 +124,7 @@ def rfm_summary(
     ----------
     transactions : DataFrame
         Canonical ``transactions`` table: customer_id, timestamp (tz-naive UTC), amount (>= 0).
-    observation_end : timestamp-like, optional
+    observation_end : str or Timestamp, optional
         End of the observation window; defaults to the last transaction.
     freq : str
         Period grain as a pandas period alias: "D" days (default), "W" weeks, "M" months.
@@ -165,6 +165,20 @@ def rfm_summary(
     factor = _unit_factor(freq, unit)
     if tx.empty:
         raise KpiDataError("transactions: the table is empty; an RFM summary needs at least one purchase.")
+    end_ord, tx = _window(tx, observation_end, freq, customer_col, time_col)
+    out = _per_customer(tx, end_ord, factor, customer_col, time_col, amount_col)
+    if keep_first:
+        # the first row per customer (rows are sorted by customer and time); missing values stay missing
+        firsts = tx.drop_duplicates(customer_col, keep="first").set_index(customer_col)[keep_first]
+        firsts = firsts.reindex(out[customer_col])
+        for col in keep_first:
+            out[col] = firsts[col].to_numpy()
+    out.attrs["unit"] = unit or freq
+    return out
+
+
+def _window(tx: pd.DataFrame, observation_end, freq: str, customer_col: str, time_col: str) -> tuple[int, pd.DataFrame]:
+    """The period ordinal of ``observation_end``; the purchases up to it, with ``_period``, by customer and time."""
     end = tx[time_col].max() if observation_end is None else pd.Timestamp(observation_end)
     if end.tzinfo is not None:
         raise KpiDataError("observation_end carries a time zone; pass a tz-naive UTC timestamp.")
@@ -178,10 +192,18 @@ def rfm_summary(
         )
     tx = tx.loc[inside].assign(_period=per[inside])
     order = np.lexsort((tx[time_col].to_numpy(), tx[customer_col].to_numpy()))
-    tx = tx.iloc[order]
-    by_period = tx.groupby([customer_col, "_period"], sort=True, observed=True).agg(
-        _amount=(amount_col, "sum"), _first_time=(time_col, "min")
-    ).reset_index()
+    return end_ord, tx.iloc[order]
+
+
+def _per_customer(
+    tx: pd.DataFrame, end_ord: int, factor: float, customer_col: str, time_col: str, amount_col: str
+) -> pd.DataFrame:
+    """Frequency, recency, T, monetary value, first purchase and first value per customer (see rfm_summary)."""
+    by_period = (
+        tx.groupby([customer_col, "_period"], sort=True, observed=True)
+        .agg(_amount=(amount_col, "sum"), _first_time=(time_col, "min"))
+        .reset_index()
+    )
     g = by_period.groupby(customer_col, sort=True, observed=True)
     first_p = g["_period"].min()
     last_p = g["_period"].max()
@@ -192,7 +214,7 @@ def rfm_summary(
     repeat_total = total - first_value
     with np.errstate(invalid="ignore", divide="ignore"):
         monetary = np.where(frequency > 0, repeat_total / frequency.where(frequency > 0, 1), 0.0)
-    out = pd.DataFrame(
+    return pd.DataFrame(
         {
             customer_col: first_p.index.to_numpy(),
             "frequency": frequency.to_numpy(),
@@ -203,20 +225,12 @@ def rfm_summary(
             "first_value": first_value.to_numpy(dtype=float),
         }
     )
-    if keep_first:
-        # the first row per customer (rows are sorted by customer and time); missing values stay missing
-        firsts = tx.drop_duplicates(customer_col, keep="first").set_index(customer_col)[keep_first]
-        firsts = firsts.reindex(out[customer_col])
-        for col in keep_first:
-            out[col] = firsts[col].to_numpy()
-    out.attrs["unit"] = unit or freq
-    return out
 
 
 def calibration_holdout(
     transactions: pd.DataFrame,
-    calibration_end,
-    observation_end=None,
+    calibration_end: str | pd.Timestamp,
+    observation_end: str | pd.Timestamp | None = None,
     freq: str = "D",
     customer_col: str = "customer_id",
     time_col: str = "timestamp",
@@ -239,10 +253,19 @@ def calibration_holdout(
 
     Parameters
     ----------
-    calibration_end, observation_end : timestamp-like
+    transactions : DataFrame
+        Canonical ``transactions`` table: customer_id, timestamp (tz-naive UTC), amount (>= 0).
+    calibration_end, observation_end : str or Timestamp
         Ends of the calibration and holdout windows (``observation_end`` defaults to the last
         transaction); the holdout must be non-empty.
-    Other parameters as :func:`rfm_summary`.
+    freq : str
+        Period grain as a pandas period alias: "D" days (default), "W" weeks, "M" months.
+    customer_col, time_col, amount_col : str
+        Column names.
+    unit : str, optional
+        Time unit of recency and T when it differs from ``freq`` (see :func:`rfm_summary`).
+    keep_first : sequence of str
+        Columns whose value on the customer's first purchase is kept.
 
     Returns
     -------
@@ -284,18 +307,34 @@ def calibration_holdout(
     return cal
 
 
-def holdout_split(transactions: pd.DataFrame, holdout_months: int = 6, calibration_end=None,
-                  time_col: str = "timestamp") -> tuple[pd.Timestamp, pd.Timestamp]:
+def holdout_split(
+    transactions: pd.DataFrame,
+    holdout_months: int = 6,
+    calibration_end: str | pd.Timestamp | None = None,
+    time_col: str = "timestamp",
+) -> tuple[pd.Timestamp, pd.Timestamp]:
     """Calibration end and observation end for a validation split.
 
     observation_end = the day of the last transaction; calibration_end = ``calibration_end`` when
     given, else observation_end minus ``holdout_months`` calendar months.
 
+    Parameters
+    ----------
+    transactions : DataFrame
+        Canonical ``transactions`` table (only ``time_col`` is read).
+    holdout_months : int
+        Length of the holdout window in calendar months, >= 1.
+    calibration_end : str or Timestamp, optional
+        A chosen end of the calibration window instead.
+    time_col : str
+        Column of the purchase timestamps.
+
     Returns
     -------
-    (calibration_end, observation_end) as day timestamps.
+    tuple of Timestamp
+        (calibration_end, observation_end) as day timestamps.
     """
-    _require_columns(transactions, [time_col], "transactions")
+    require_columns(transactions, [time_col], "transactions", fix=_TRANSACTIONS_FIX)
     obs = transactions[time_col].max().normalize()
     if calibration_end is not None:
         cal = pd.Timestamp(calibration_end).normalize()

@@ -7,15 +7,24 @@ import math
 import numpy as np
 import pandas as pd
 
+from kpikit.clv.base import _SUMMARY_FIX
 from kpikit.clv.beta_geo import BetaGeo
 from kpikit.clv.gamma_gamma import GammaGamma
 from kpikit.clv.pareto_nbd import ParetoNBD
-from kpikit.clv.rfm import DAYS_PER, _require_columns, _validated_transactions
-from kpikit.errors import (
-    KpiDataError,
-)
+from kpikit.clv.rfm import DAYS_PER, _validated_transactions
+from kpikit.errors import KpiDataError
+from kpikit.schemas import require_columns
 
-__all__ = ['historical_clv', 'customer_lifetime_value', 'new_customer_value', 'payback_period', 'new_customer_values', 'acquisition_cost', 'payback_title', 'ltv_cac']
+__all__ = [
+    "historical_clv",
+    "customer_lifetime_value",
+    "new_customer_value",
+    "payback_period",
+    "new_customer_values",
+    "acquisition_cost",
+    "payback_title",
+    "ltv_cac",
+]
 
 
 def historical_clv(
@@ -32,6 +41,17 @@ def historical_clv(
     transaction in the table); clv = aov x purchase_frequency x lifespan_years x margin. Undiscounted,
     with a lifespan chosen by hand and every customer treated as active for all of it: it is shown
     next to the model-based CLV to teach its limits.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        Canonical ``transactions`` table: customer_id, timestamp (tz-naive UTC), amount (>= 0).
+    lifespan_years : float
+        Expected customer lifespan in years, chosen by hand (> 0).
+    margin : float
+        Gross margin as a fraction of revenue, in (0, 1].
+    customer_col, time_col, amount_col : str
+        Column names.
 
     Returns
     -------
@@ -149,12 +169,17 @@ def customer_lifetime_value(
     u = _model_unit(summary, purchase_model, unit)
     step = DAYS_PER[freq] / DAYS_PER[u]
     k = np.arange(1, int(horizon) + 1)
-    cum = np.column_stack([np.zeros(len(summary))] + [purchase_model.predict_purchases(step * i, summary).to_numpy() for i in k])
+    cum = np.column_stack(
+        [np.zeros(len(summary))] + [purchase_model.predict_purchases(step * i, summary).to_numpy() for i in k]
+    )
     per_period = np.diff(cum, axis=1)
     disc = (1.0 + discount_rate) ** -k
     spend = spend_model.expected_spend(summary).to_numpy()
-    keep = [c for c in summary.columns if c not in ("frequency", "recency", "T", "monetary_value")
-            and not str(c).endswith("_holdout")]
+    keep = [
+        c
+        for c in summary.columns
+        if c not in ("frequency", "recency", "T", "monetary_value") and not str(c).endswith("_holdout")
+    ]
     out = summary[keep].copy()
     out["p_alive"] = purchase_model.probability_alive(summary).to_numpy()
     out["expected_purchases"] = cum[:, -1]
@@ -181,6 +206,25 @@ def new_customer_value(
     with E[X] the expected repeat purchases of a new customer and E[Z] = p v / (q - 1) the population
     mean spend. The first order is counted undiscounted at acquisition.
 
+    Parameters
+    ----------
+    purchase_model : BetaGeo or ParetoNBD
+        Fitted (or given) purchase model.
+    spend_model : GammaGamma
+        Fitted (or given) spend model.
+    first_order_value : float
+        Value of the acquisition order.
+    horizon : int
+        Number of ``freq`` periods.
+    freq : {"D", "W", "M", "Q", "Y"}
+        Period of the horizon and of the discount rate.
+    discount_rate : float
+        Discount rate per period.
+    margin : float
+        Gross margin as a fraction of revenue, in (0, 1].
+    unit : str, optional
+        Time unit of the purchase model; defaults to its ``unit_``.
+
     Returns
     -------
     DataFrame
@@ -200,7 +244,19 @@ def new_customer_value(
 def payback_period(curve: pd.DataFrame, cac: float) -> float:
     """First period at which a new customer's cumulative value covers the CAC (NaN if not within the curve).
 
-    ``curve`` is the frame of :func:`new_customer_value`. Linear interpolation inside the period.
+    Linear interpolation inside the period; 0 when the first order alone covers the CAC.
+
+    Parameters
+    ----------
+    curve : DataFrame
+        The frame of :func:`new_customer_value` (period, cumulative_value).
+    cac : float
+        Acquisition cost per new customer.
+
+    Returns
+    -------
+    float
+        Periods (months for a monthly curve) until payback, or NaN.
     """
     v = curve["cumulative_value"].to_numpy(dtype=float)
     p = curve["period"].to_numpy(dtype=float)
@@ -218,13 +274,18 @@ def _as_series(obj, value: str):
     if obj is None or isinstance(obj, pd.Series):
         return obj
     if isinstance(obj, pd.DataFrame):
-        _require_columns(obj, [value], "segment table")
+        require_columns(obj, [value], "segment table", fix=f"Pass a segment column and a {value!r} column.")
         key = [c for c in obj.columns if c != value][0]
         return obj.set_index(key)[value]
     return pd.Series(obj)
 
 
-def acquisition_cost(spend=None, new_customers=None, cac: float | None = None, overall: bool = False) -> pd.Series:
+def acquisition_cost(
+    spend: pd.Series | pd.DataFrame | None = None,
+    new_customers: pd.Series | pd.DataFrame | None = None,
+    cac: float | None = None,
+    overall: bool = False,
+) -> pd.Series:
     """CAC per segment: spend / new customers, or one given CAC for every segment.
 
     Parameters
@@ -278,14 +339,30 @@ def acquisition_cost(spend=None, new_customers=None, cac: float | None = None, o
 
 
 def payback_title(curve: pd.DataFrame, cac: float, currency: str = "") -> str:
-    """Chart title stating whether and when a new customer's cumulative margin covers the CAC."""
+    """Chart title stating whether and when a new customer's cumulative margin covers the CAC.
+
+    Parameters
+    ----------
+    curve : DataFrame
+        The frame of :func:`new_customer_value` over months.
+    cac : float
+        Acquisition cost per new customer.
+    currency : str
+        Currency label put before amounts ("" for none).
+
+    Returns
+    -------
+    str
+        "A new customer pays back ... after N months", or what it brings short of the CAC.
+    """
     pb = payback_period(curve, cac)
     end = float(curve["cumulative_value"].iloc[-1])
     horizon = int(curve["period"].iloc[-1])
     money = f"{currency} " if currency else ""
     if math.isnan(pb):
-        return (f"A new customer brings {money}{end:,.2f} of margin in {horizon} months: "
-                f"short of the {money}{cac:,.2f} CAC")
+        return (
+            f"A new customer brings {money}{end:,.2f} of margin in {horizon} months: short of the {money}{cac:,.2f} CAC"
+        )
     return f"A new customer pays back the {money}{cac:,.2f} CAC after {pb:.1f} months"
 
 
@@ -309,20 +386,44 @@ def new_customer_values(
     all segments: only the first order differs here, so segment differences in repeat behaviour show
     in :func:`clv_by_segment`, not here.
 
+    Parameters
+    ----------
+    purchase_model : BetaGeo or ParetoNBD
+        Fitted purchase model.
+    spend_model : GammaGamma
+        Fitted spend model.
+    summary : DataFrame
+        RFM summary with ``first_value`` (and the ``by`` column).
+    by : str, optional
+        Segment column (e.g. "channel"); None for all customers as one segment "all".
+    cac : Series or float, optional
+        CAC per segment (see :func:`acquisition_cost`) or one for all.
+    horizon : int
+        Number of ``freq`` periods.
+    freq : {"D", "W", "M", "Q", "Y"}
+        Period of the horizon and of the discount rate.
+    discount_rate : float
+        Discount rate per period.
+    margin : float
+        Gross margin as a fraction of revenue, in (0, 1].
+    unit : str, optional
+        Time unit of the summary; defaults to ``summary.attrs["unit"]``.
+
     Returns
     -------
     DataFrame
         segment, customers, first_order_value, ltv, payback_months (NaN without a CAC or when the
         value does not reach it within the horizon).
     """
-    _require_columns(summary, ["first_value"] + ([by] if by else []), "summary")
+    require_columns(summary, ["first_value"] + ([by] if by else []), "summary", fix=_SUMMARY_FIX)
     if by is None:
         g = pd.DataFrame({"seg": "all", "v": summary["first_value"]}).groupby("seg")["v"]
     else:
         g = summary.groupby(by, sort=True, observed=True)["first_value"]
     fov = g.mean()
-    base = new_customer_value(purchase_model, spend_model, 0.0, horizon, freq, discount_rate, margin,
-                              unit or summary.attrs.get("unit"))
+    base = new_customer_value(
+        purchase_model, spend_model, 0.0, horizon, freq, discount_rate, margin, unit or summary.attrs.get("unit")
+    )
     repeat = base["cumulative_value"].to_numpy()
     if cac is None:
         cac_s = pd.Series(np.nan, index=fov.index)
@@ -337,12 +438,22 @@ def new_customer_values(
             paybacks.append(math.nan)
             continue
         paybacks.append(payback_period(base.assign(cumulative_value=repeat + margin * v), float(c)))
-    return pd.DataFrame({"segment": fov.index.astype(str), "customers": g.size().to_numpy(),
-                         "first_order_value": fov.to_numpy(), "ltv": repeat[-1] + margin * fov.to_numpy(),
-                         "payback_months": paybacks})
+    return pd.DataFrame(
+        {
+            "segment": fov.index.astype(str),
+            "customers": g.size().to_numpy(),
+            "first_order_value": fov.to_numpy(),
+            "ltv": repeat[-1] + margin * fov.to_numpy(),
+            "payback_months": paybacks,
+        }
+    )
 
 
-def ltv_cac(ltv, cac, payback=None) -> pd.DataFrame:
+def ltv_cac(
+    ltv: float | pd.Series | pd.DataFrame,
+    cac: float | pd.Series,
+    payback: float | pd.Series | None = None,
+) -> pd.DataFrame:
     """LTV:CAC ratio per segment (or overall) with the rule-of-thumb flag.
 
     ratio = ltv / cac. The common rule of thumb (Skok, "SaaS metrics 2.0") asks for LTV:CAC >= 3 and a
@@ -369,7 +480,7 @@ def ltv_cac(ltv, cac, payback=None) -> pd.DataFrame:
     [3.0]
     """
     if isinstance(ltv, pd.DataFrame):
-        _require_columns(ltv, ["segment", "ltv"], "ltv")
+        require_columns(ltv, ["segment", "ltv"], "ltv", fix="Pass the frame of kpikit.clv.new_customer_values.")
         frame = ltv.set_index("segment")
         if payback is None and "payback_months" in frame:
             payback = frame["payback_months"]
@@ -398,6 +509,13 @@ def ltv_cac(ltv, cac, payback=None) -> pd.DataFrame:
     ratio = ltv_s.to_numpy(dtype=float) / cac_s.to_numpy(dtype=float)
     # payback unknown counts as failing only when it was asked for but not reached within the horizon
     pay_ok = np.where(np.isnan(pbv), payback is None, pbv <= 12)
-    return pd.DataFrame({"segment": ltv_s.index.astype(str), "ltv": ltv_s.to_numpy(dtype=float),
-                         "cac": cac_s.to_numpy(dtype=float), "ltv_cac": ratio, "payback_months": pbv,
-                         "meets_rule": (ratio >= 3) & pay_ok})
+    return pd.DataFrame(
+        {
+            "segment": ltv_s.index.astype(str),
+            "ltv": ltv_s.to_numpy(dtype=float),
+            "cac": cac_s.to_numpy(dtype=float),
+            "ltv_cac": ratio,
+            "payback_months": pbv,
+            "meets_rule": (ratio >= 3) & pay_ok,
+        }
+    )

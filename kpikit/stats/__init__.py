@@ -26,6 +26,7 @@ from kpikit.stats.compare import (
     two_proportion_ztest,
 )
 from kpikit.stats.control import control_limits, shrink_rates
+from kpikit.stats.mle import MaximumLikelihood, numerical_hessian
 from kpikit.stats.periods import (
     GRAINS,
     Grain,
@@ -48,6 +49,8 @@ from kpikit.stats.rates import (
 from kpikit.stats.scores import Score, mean_ci
 
 __all__ = [
+    "MaximumLikelihood",
+    "numerical_hessian",
     "Rate",
     "RateComparison",
     "Score",

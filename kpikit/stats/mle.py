@@ -34,7 +34,7 @@ information, delta method).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 import numpy as np
 import pandas as pd
@@ -289,7 +289,7 @@ class MaximumLikelihood:
         self._check_optimum(best, data)
         return best
 
-    def _fit(self, data: Any, initial_params: Sequence[float] | None = None) -> MaximumLikelihood:
+    def _fit(self, data: Any, initial_params: Sequence[float] | None = None) -> Self:
         """Fit on ``data`` (already checked) and set the fitted attributes; returns self."""
         res = self._optimum(data, initial_params)
         theta = res.x
