@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.kpikit-installed
 LABSTAMP := $(VENV)/.kpikit-lab-installed
 
-.PHONY: venv reports test lab notebooks sample lock clean
+.PHONY: venv reports test lint format lab notebooks sample lock clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,9 +21,16 @@ venv: $(STAMP)
 reports: $(STAMP)
 	$(VENV)/bin/kpikit render notebooks/[0-9][0-9]_*.ipynb -o reports/sample --title "kpikit reports: data/sample"
 
-## The whole test suite: unit, reference and property tests, the docstring examples, then nbval over the committed notebooks.
+## The whole test suite: lint and format checks (ruff), unit, reference and property tests, the docstring examples, then nbval over the committed notebooks.
 test: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest tests kpikit notebooks --doctest-modules --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+
+## Fix what ruff can fix and format the code (then `make test` checks both).
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
 
 ## Open JupyterLab on notebooks/ (containers often run as root, which JupyterLab refuses unless told).
 lab: $(LABSTAMP)

@@ -137,12 +137,21 @@ def main(argv: list[str] | None = None) -> int:
 
     exe = None if args.no_lifetimes else find_lifetimes(args.lifetimes_python)
     if exe is None and not args.no_lifetimes:
-        print("lifetimes not found (neither importable here nor in /tmp/lifetimes-venv): kpikit figures only.\n"
-              "Create the side virtualenv as described in this script's docstring to compare.")
+        print(
+            "lifetimes not found (neither importable here nor in /tmp/lifetimes-venv): kpikit figures only.\n"
+            "Create the side virtualenv as described in this script's docstring to compare."
+        )
     if exe:
-        ver = subprocess.run([exe, "-c", "import lifetimes, pandas, numpy, scipy; print(lifetimes.__version__, "
-                                   "pandas.__version__, numpy.__version__, scipy.__version__)"],
-                             capture_output=True, text=True).stdout.split()
+        ver = subprocess.run(
+            [
+                exe,
+                "-c",
+                "import lifetimes, pandas, numpy, scipy; print(lifetimes.__version__, "
+                "pandas.__version__, numpy.__version__, scipy.__version__)",
+            ],
+            capture_output=True,
+            text=True,
+        ).stdout.split()
         print(f"lifetimes {ver[0]} (pandas {ver[1]}, numpy {ver[2]}, scipy {ver[3]}) via {exe}")
     print(f"kpikit BG/NBD, synthetic CDNOW-like customers, resolution={args.resolution}, true parameters {CDNOW}\n")
 
@@ -160,13 +169,15 @@ def main(argv: list[str] | None = None) -> int:
         if exe:
             lt = fit_lifetimes(exe, s)
             ll_lt = BetaGeo.from_params(**lt["params"]).log_likelihood(s)
-            row.update({
-                "lifetimes_s": round(lt["seconds"], 3),
-                "lifetimes_ll": round(ll_lt, 3),
-                "speedup": round(lt["seconds"] / sec, 1),
-                "ll_rel_diff": float(f"{abs(model.log_likelihood_ - ll_lt) / abs(ll_lt):.2e}"),
-                **{f"lifetimes_{k}": round(v, 4) for k, v in lt["params"].items()},
-            })
+            row.update(
+                {
+                    "lifetimes_s": round(lt["seconds"], 3),
+                    "lifetimes_ll": round(ll_lt, 3),
+                    "speedup": round(lt["seconds"] / sec, 1),
+                    "ll_rel_diff": float(f"{abs(model.log_likelihood_ - ll_lt) / abs(ll_lt):.2e}"),
+                    **{f"lifetimes_{k}": round(v, 4) for k, v in lt["params"].items()},
+                }
+            )
         rows.append(row)
         print(json.dumps(row))
     table = pd.DataFrame(rows)

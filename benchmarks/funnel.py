@@ -28,8 +28,16 @@ import kpikit.funnel as kf
 STEPS = ["session_start", "view_item", "add_to_cart", "begin_checkout", "purchase"]
 OTHER = ["page_view", "scroll", "user_engagement"]
 # event mix: later funnel steps are rarer, as in web data
-WEIGHTS = {"session_start": 0.20, "page_view": 0.35, "scroll": 0.12, "user_engagement": 0.13,
-           "view_item": 0.10, "add_to_cart": 0.05, "begin_checkout": 0.03, "purchase": 0.02}
+WEIGHTS = {
+    "session_start": 0.20,
+    "page_view": 0.35,
+    "scroll": 0.12,
+    "user_engagement": 0.13,
+    "view_item": 0.10,
+    "add_to_cart": 0.05,
+    "begin_checkout": 0.03,
+    "purchase": 0.02,
+}
 
 
 def make_events(n_events: int, n_users: int, seed: int = 0, string_ids: bool = False) -> pd.DataFrame:
@@ -118,8 +126,10 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     events = make_events(args.events, n_users, string_ids=args.string_ids)
     mb = events.memory_usage(deep=True).sum() / 2**20
-    print(f"data: {len(events):,} events, {events['user_id'].nunique():,} users, {mb:,.0f} MB in pandas "
-          f"(generated in {time.perf_counter() - t0:.1f} s); funnel of {len(STEPS)} steps, 7-day window, this order")
+    print(
+        f"data: {len(events):,} events, {events['user_id'].nunique():,} users, {mb:,.0f} MB in pandas "
+        f"(generated in {time.perf_counter() - t0:.1f} s); funnel of {len(STEPS)} steps, 7-day window, this order"
+    )
 
     kk_times, kk_peak = [], 0
     for _ in range(args.repeat):

@@ -43,9 +43,11 @@ import pyarrow.compute as pc
 
 import kpikit as kk
 
-PAGES_LANDING = ["/", "/shop", "/pricing", "/contact", "/landing/spring-sale"] + [
-    f"/product/item-{i:03d}" for i in range(60)
-] + [f"/blog/post-{i:03d}" for i in range(140)]
+PAGES_LANDING = (
+    ["/", "/shop", "/pricing", "/contact", "/landing/spring-sale"]
+    + [f"/product/item-{i:03d}" for i in range(60)]
+    + [f"/blog/post-{i:03d}" for i in range(140)]
+)
 EVENTS_LATER = np.array(
     ["page_view", "user_engagement", "scroll", "view_item", "add_to_cart", "purchase", "generate_lead"]
 )
@@ -90,7 +92,7 @@ def generate_events(n_events: int = 10_000_000, seed: int = 0) -> pd.DataFrame:
     gaps = rng.exponential(25.0, n).round(3) + 0.001
     gaps[pos < 2] = 0.0
     offset = np.cumsum(gaps) - np.repeat(np.cumsum(gaps)[np.cumsum(size) - size], size)
-    ts_ns = (np.repeat(t0, size) * 1_000_000_000 + np.round(offset * 1e9).astype(np.int64))
+    ts_ns = np.repeat(t0, size) * 1_000_000_000 + np.round(offset * 1e9).astype(np.int64)
 
     ev_code = rng.choice(len(EVENTS_LATER), n, p=EVENT_P)
     event = pd.Categorical.from_codes(
@@ -189,9 +191,26 @@ ORDER BY landing_page
 
 COUNT_COLUMNS = ["sessions", "bounces", "engaged_sessions", "pageviews", "converted_sessions"]
 FLOAT_COLUMNS = ["engagement_time_mean_s", "engagement_time_median_s"]
-SESSION_COLUMNS = ["session_id", "user_id", "start", "end", "landing_page", "source", "medium", "channel", "device",
-                   "country", "events", "pageviews", "engagement_time_s", "conversions", "new_lead", "engaged",
-                   "single_interaction", "is_new_user"]
+SESSION_COLUMNS = [
+    "session_id",
+    "user_id",
+    "start",
+    "end",
+    "landing_page",
+    "source",
+    "medium",
+    "channel",
+    "device",
+    "country",
+    "events",
+    "pageviews",
+    "engagement_time_s",
+    "conversions",
+    "new_lead",
+    "engaged",
+    "single_interaction",
+    "is_new_user",
+]
 
 
 def run_kpikit(events: pd.DataFrame):
@@ -259,7 +278,9 @@ class PeakRSS:
         return self.peak - self.before
 
 
-def compare(k_bounce: pd.DataFrame, d_bounce: pd.DataFrame, k_sessions: pd.DataFrame | None, d_sessions: pd.DataFrame | None) -> None:
+def compare(
+    k_bounce: pd.DataFrame, d_bounce: pd.DataFrame, k_sessions: pd.DataFrame | None, d_sessions: pd.DataFrame | None
+) -> None:
     """Assert identical results: counts exactly, floats to 1e-12 relative."""
     a = k_bounce.assign(landing_page=k_bounce["landing_page"].astype(str)).set_index("landing_page").sort_index()
     b = d_bounce.set_index("landing_page").sort_index()
@@ -296,8 +317,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--events", type=float, default=1e7, help="number of events (default 1e7)")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--engine", choices=["both", "kpikit", "duckdb", "duckdb-native"], default="both",
-                    help="run one engine alone (in this fresh process) for a clean whole-process memory figure")
+    ap.add_argument(
+        "--engine",
+        choices=["both", "kpikit", "duckdb", "duckdb-native"],
+        default="both",
+        help="run one engine alone (in this fresh process) for a clean whole-process memory figure",
+    )
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="DuckDB threads (default: all cores)")
     ap.add_argument("--no-session-check", action="store_true", help="compare the bounce table only")
     args = ap.parse_args(argv)
@@ -309,10 +334,14 @@ def main(argv: list[str] | None = None) -> int:
     # exports come in time order, not grouped by session
     events = events.iloc[np.argsort(events["timestamp"].to_numpy(), kind="stable")].reset_index(drop=True)
     gen_s = time.perf_counter() - t0
-    print(f"kpikit {kk.__version__}, duckdb {duckdb.__version__}, pandas {pd.__version__}, numpy {np.__version__}, "
-          f"Python {platform.python_version()}, {os.cpu_count()} cores")
-    print(f"events: {len(events):,} ({events['user_id'].nunique():,} users), generated in {gen_s:.1f} s, "
-          f"{_gb(events.memory_usage(deep=True).sum())} in memory")
+    print(
+        f"kpikit {kk.__version__}, duckdb {duckdb.__version__}, pandas {pd.__version__}, numpy {np.__version__}, "
+        f"Python {platform.python_version()}, {os.cpu_count()} cores"
+    )
+    print(
+        f"events: {len(events):,} ({events['user_id'].nunique():,} users), generated in {gen_s:.1f} s, "
+        f"{_gb(events.memory_usage(deep=True).sum())} in memory"
+    )
 
     results = {}
     if args.engine in ("both", "kpikit"):
@@ -326,7 +355,9 @@ def main(argv: list[str] | None = None) -> int:
             t = time.perf_counter()
             con, d_bounce = run_duckdb(events, args.threads)
             results["duckdb"] = (time.perf_counter() - t, mem)
-        print(f"duckdb ({args.threads} threads): {con.execute('SELECT count(*) FROM sessions').fetchone()[0]:,} sessions")
+        print(
+            f"duckdb ({args.threads} threads): {con.execute('SELECT count(*) FROM sessions').fetchone()[0]:,} sessions"
+        )
     if args.engine in ("both", "duckdb-native"):
         t = time.perf_counter()
         native = load_duckdb_native(events, args.threads)
@@ -353,8 +384,14 @@ def main(argv: list[str] | None = None) -> int:
         fetch = time.perf_counter() - t
         compare(k_bounce, d_bounce, None if args.no_session_check else k_sessions, d_sessions)
         checked = "bounce table" if args.no_session_check else f"bounce table and all {len(k_sessions):,} sessions"
-        print(f"results identical ({checked}; counts exact, floats to 1e-12 relative)"
-              + ("" if args.no_session_check else f"; fetching DuckDB's sessions into pandas took {fetch:.2f} s (not timed)"))
+        print(
+            f"results identical ({checked}; counts exact, floats to 1e-12 relative)"
+            + (
+                ""
+                if args.no_session_check
+                else f"; fetching DuckDB's sessions into pandas took {fetch:.2f} s (not timed)"
+            )
+        )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     print(f"process peak RSS (data generation included): {_gb(peak)}")
     return 0

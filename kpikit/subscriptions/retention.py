@@ -292,9 +292,7 @@ def renewal_rate(
     return out
 
 
-def _renewals_rate(
-    renewals: pd.DataFrame, level: float = 0.95, warn_small: bool = True, stacklevel: int = 4
-) -> Rate:
+def _renewals_rate(renewals: pd.DataFrame, level: float = 0.95, warn_small: bool = True, stacklevel: int = 4) -> Rate:
     """Contracts renewed of contracts due, summed over the rows of a :func:`renewal_rate` frame."""
     return rate(
         int(renewals["contracts_renewed"].sum()),
