@@ -1,8 +1,8 @@
 r"""Deterministic sample data: 18 months of one fictional online shop with a subscription box.
 
 The business, "Juniper Box" by default, sells one-off products in an online shop and a monthly or
-annual subscription box. :func:`generate` writes every canonical table of kpikit (DESIGN.md,
-"Canonical tables") plus three client-export files and a README into a folder;
+annual subscription box. :func:`generate` writes every canonical table of kpikit (``kpikit.schemas.TABLES``)
+plus three client-export files and a README into a folder;
 :func:`make_tables` returns the same tables as DataFrames without touching the disk.
 
 Everything comes from one seeded ``numpy.random.Generator``: no wall clock, no hash-order

@@ -1,6 +1,6 @@
 """Social media KPIs: awareness, engagement, conversion, customer, share of voice, the vanity check.
 
-The ``social`` table (DESIGN.md "Canonical tables") has one row per account (``brand`` x
+The ``social`` table (``kpikit.schemas.TABLES["social"]``) has one row per account (``brand`` x
 ``platform``) and date: ``followers`` is a level (the audience on that date); ``impressions``,
 ``reach``, ``likes``, ``comments``, ``shares``, ``mentions``, ``clicks``, ``conversions`` and
 ``posts`` are flows (counts during the row's day or week).
