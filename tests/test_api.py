@@ -14,29 +14,9 @@ import re
 
 import pytest
 
-MODULES = [
-    "kpikit",
-    "kpikit.errors",
-    "kpikit.stats",
-    "kpikit.schemas",
-    "kpikit.io",
-    "kpikit.web",
-    "kpikit.funnel",
-    "kpikit.attribution",
-    "kpikit.acquisition",
-    "kpikit.subscriptions",
-    "kpikit.survival",
-    "kpikit.clv",
-    "kpikit.satisfaction",
-    "kpikit.social",
-    "kpikit.benchmark",
-    "kpikit.plots",
-    "kpikit.report",
-    "kpikit.render",
-    "kpikit.batch",
-    "kpikit.sample",
-    "kpikit.cli",
-]
+import kpikit
+
+MODULES = ["kpikit", *(f"kpikit.{m}" for m in kpikit._SUBMODULES), "kpikit.batch"]
 
 
 def documented_parameters(doc: str) -> set[str]:

@@ -15,25 +15,14 @@ import numpy as np
 import pandas as pd
 
 from kpikit.errors import KpiDataError, describe_rows
-from kpikit.schemas import float_values, require_columns
+from kpikit.schemas import TABLES, float_values, require_columns
 from kpikit.stats import period_start
 
 __all__ = ["COUNT_COLUMNS", "select"]
 
 
-#: Flow and level columns of the social table that must be non-negative whole counts.
-COUNT_COLUMNS = (
-    "followers",
-    "impressions",
-    "reach",
-    "likes",
-    "comments",
-    "shares",
-    "mentions",
-    "clicks",
-    "conversions",
-    "posts",
-)
+#: Flow and level columns of the social table that must be non-negative whole counts (its count columns).
+COUNT_COLUMNS = TABLES["social"].of_kind("int")
 
 
 def _check_values(
