@@ -12,12 +12,13 @@ from kpikit.errors import (
     describe_rows,
 )
 from kpikit.schemas import require_columns
+from kpikit.stats.periods import GRAINS
 
 __all__ = ["rfm_summary", "calibration_holdout", "holdout_split", "DAYS_PER", "UNIT_NAMES"]
 
 
 #: Length of the calendar periods used to convert between a model's time unit and CLV periods, in days.
-DAYS_PER = {"D": 1.0, "W": 7.0, "M": 365.25 / 12.0, "Q": 365.25 / 4.0, "Y": 365.25, "h": 1.0 / 24.0}
+DAYS_PER = {**{code: g.days for code, g in GRAINS.items()}, "h": 1.0 / 24.0}
 
 
 #: Words for the time units, for labels.

@@ -32,20 +32,25 @@ __all__ = ["Grain", "GRAINS", "period_code", "grain", "period_start", "periods_p
 
 @dataclass(frozen=True)
 class Grain:
-    """One period grain: its name, pandas Period code, period-start alias and periods per year."""
+    """One period grain: its name, pandas Period code, period-start alias, periods per year and mean length.
+
+    ``days`` is the mean length in days over the Gregorian calendar (365.25 days a year): a month is
+    30.4375 days, the unit kpikit's CLV models use for "per month" (some tools use 30).
+    """
 
     name: str
     code: str
     start_alias: str
     per_year: int
+    days: float
 
 
 GRAINS: dict[str, Grain] = {
-    "D": Grain("day", "D", "D", 364),
-    "W": Grain("week", "W", "W-MON", 52),
-    "M": Grain("month", "M", "MS", 12),
-    "Q": Grain("quarter", "Q", "QS", 4),
-    "Y": Grain("year", "Y", "YS", 1),
+    "D": Grain("day", "D", "D", 364, 1.0),
+    "W": Grain("week", "W", "W-MON", 52, 7.0),
+    "M": Grain("month", "M", "MS", 12, 365.25 / 12),
+    "Q": Grain("quarter", "Q", "QS", 4, 365.25 / 4),
+    "Y": Grain("year", "Y", "YS", 1, 365.25),
 }
 
 _ALIASES: dict[str, str] = {

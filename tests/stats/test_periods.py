@@ -64,3 +64,8 @@ def test_unknown_alias_is_refused_with_the_accepted_ones(bad):
 def test_error_names_the_parameter():
     with pytest.raises(KpiDataError, match="cohort must be a period alias"):
         period_code("fortnight", name="cohort")
+
+
+def test_mean_lengths_in_days_follow_the_gregorian_year():
+    # 365.25 days a year: a month is 30.4375 days, a quarter 91.3125
+    assert [GRAINS[c].days for c in "DWMQY"] == [1.0, 7.0, 30.4375, 91.3125, 365.25]
