@@ -1,10 +1,11 @@
 """The import rule of kpikit's layers, checked on every import statement (function-level ones too).
 
-    errors <- stats <- schemas <- io <- domain packages <- plots <- report <- render <- batch, cli
+    errors, i18n <- stats <- schemas <- io <- domain packages <- plots <- report <- render <- batch, cli
 
 Domain packages (web, funnel, attribution, acquisition, subscriptions, survival, clv, satisfaction,
 social, benchmark) never import each other: what two of them share moves down into ``stats`` or
-``schemas``. ``sample`` (the generator) sits above the domains because it applies their rules (the GA4
+``schemas``. ``i18n`` (findings as translatable templates, message catalogues, number formats) sits at
+the bottom beside ``errors`` so that every domain can word its findings through it. ``sample`` (the generator) sits above the domains because it applies their rules (the GA4
 engaged-session rule); ``workshop`` sits beside ``report``. Nothing in kpikit imports tests or notebooks.
 """
 
@@ -31,18 +32,18 @@ DOMAINS = {
     "social",
     "benchmark",
 }
-BASE = {"errors", "stats", "schemas", "io"}
+BASE = {"errors", "i18n", "stats", "schemas", "io"}
 
 #: unit -> the units it may import (besides itself and the root package's __version__)
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
-    "stats": {"errors"},
-    "schemas": {"errors", "stats"},
-    "io": {"errors", "stats", "schemas"},
+    "i18n": {"errors"},
+    "stats": {"errors", "i18n"},
+    "schemas": {"errors", "i18n", "stats"},
+    "io": {"errors", "i18n", "stats", "schemas"},
     **{d: set(BASE) for d in DOMAINS},
     "plots": BASE | DOMAINS,
     "report": BASE | DOMAINS | {"plots"},
-    "i18n": {"errors"},
     "workshop": BASE | DOMAINS | {"plots", "report", "i18n"},
     "sample": BASE | DOMAINS,
     "render": BASE | DOMAINS | {"plots", "report", "i18n"},
