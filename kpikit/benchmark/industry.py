@@ -12,6 +12,7 @@ import pandas as pd
 from scipy import stats as _st
 
 from kpikit.benchmark.compare import _counts_ok, _direction
+from kpikit.benchmark.units import _check_units
 from kpikit.errors import KpiDataError, KpiWarning, normalise_name
 from kpikit.schemas import float_values, require_columns
 
@@ -161,6 +162,10 @@ def against_industry(
     year follow ``undated``: "raise" (default), "exclude" (left out with a KpiWarning naming them; the
     result's ``attrs["excluded"]`` lists them) or "show" (kept; ``evidence`` says "undated").
 
+    Both sides must be in one unit, rates and shares being fractions in [0, 1]: a benchmark fraction
+    written as a percentage (47 for 0.47), a client KPI above 1 against a fraction, or a fraction
+    against a percent unit is refused with the unit named (the rules: ``kpikit.benchmark.units``).
+
     Parameters
     ----------
     client : mapping or DataFrame
@@ -209,6 +214,7 @@ def against_industry(
         return empty
     _require_sources(merged)
     merged, excluded = _undated(merged, undated, warn)
+    _check_units(merged, benchmarks.attrs.get("source") or "benchmarks table")
     out = _placed(merged)
     _add_verdicts(out, higher_is_better, alpha)
     for c in ("source", "year", "unit", "note", "n"):
@@ -237,6 +243,7 @@ def _benchmark_table(benchmarks: pd.DataFrame) -> pd.DataFrame:
     for c in ("segment", "p25", "p50", "p75", "value", "n", "year", "unit", "note"):
         if c not in bm.columns:
             bm[c] = np.nan
+    bm["_row"] = np.arange(1, len(bm) + 1)  # the table's data rows, numbered from 1, for messages
     return bm
 
 
@@ -270,7 +277,7 @@ def _match(
     )
     bm = bm.assign(_seg=["" if e else normalise_name(s) for s, e in zip(bm["segment"], seg_empty)])
     merged = cl.drop(columns=["segment"]).merge(
-        bm.drop(columns=["metric"]), on="_key", how="inner", suffixes=("", "_bm")
+        bm.rename(columns={"metric": "metric_bm"}), on="_key", how="inner", suffixes=("", "_bm")
     )
     return merged[(merged["_seg"] == "") | (merged["_seg"] == merged["_seg_bm"])]
 

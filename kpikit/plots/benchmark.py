@@ -13,7 +13,7 @@ from matplotlib.axes import Axes
 
 if TYPE_CHECKING:
     pass
-from kpikit.plots.style import BAD, GOOD, HIGHLIGHT, NEUTRAL, PALETTE, _ax, percent_axis
+from kpikit.plots.style import BAD, GOOD, HIGHLIGHT, NEUTRAL, PALETTE, _ax, _plain_text, percent_axis
 
 __all__ = ["percentile_dots", "vanity_scatter", "industry_bands", "share_of_voice_trend", "self_benchmark"]
 
@@ -21,6 +21,7 @@ __all__ = ["percentile_dots", "vanity_scatter", "industry_bands", "share_of_voic
 _VERDICT_PALETTE = {"leads": GOOD, "lags": BAD, "not significant": NEUTRAL, "in line": PALETTE[0]}
 
 
+@_plain_text
 def percentile_dots(comparison: pd.DataFrame, title: str, label: str = "metric", ax: Axes | None = None) -> Axes:
     """Dot plot of the client's standing among peers per metric (0 = worst, 100 = best).
 
@@ -71,6 +72,7 @@ def percentile_dots(comparison: pd.DataFrame, title: str, label: str = "metric",
     return ax
 
 
+@_plain_text
 def vanity_scatter(
     quality: pd.DataFrame,
     title: str,
@@ -130,6 +132,7 @@ def vanity_scatter(
     return ax
 
 
+@_plain_text
 def industry_bands(
     industry: pd.DataFrame, title: str, axes: Sequence[Axes] | np.ndarray | None = None
 ) -> Sequence[Axes] | np.ndarray:
@@ -205,6 +208,7 @@ def _month_axis(ax) -> None:
     ax.tick_params(axis="x", rotation=0, labelsize=9)
 
 
+@_plain_text
 def share_of_voice_trend(sov: pd.DataFrame, title: str, client: str | None = None, ax: Axes | None = None) -> Axes:
     """Share of voice per brand and period (from :func:`kpikit.social.share_of_voice`), 95% bands.
 
@@ -244,6 +248,7 @@ def share_of_voice_trend(sov: pd.DataFrame, title: str, client: str | None = Non
     return ax
 
 
+@_plain_text
 def self_benchmark(
     series: pd.DataFrame,
     changes: pd.DataFrame,

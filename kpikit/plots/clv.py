@@ -12,11 +12,12 @@ from matplotlib.axes import Axes
 
 if TYPE_CHECKING:
     pass
-from kpikit.plots.style import BAD, HIGHLIGHT, NEUTRAL, PALETTE, _ax, _interval_bars
+from kpikit.plots.style import BAD, HIGHLIGHT, NEUTRAL, PALETTE, _ax, _interval_bars, _plain_text
 
 __all__ = ["holdout_chart", "clv_histogram", "segment_value_chart", "value_curve"]
 
 
+@_plain_text
 def holdout_chart(
     buckets: pd.DataFrame, title: str, unit_label: str = "holdout period", ax: Axes | None = None
 ) -> Axes:
@@ -50,6 +51,7 @@ def holdout_chart(
     return ax
 
 
+@_plain_text
 def clv_histogram(
     clv: pd.DataFrame, title: str, currency: str = "", value: str = "clv", ax: Axes | None = None
 ) -> Axes:
@@ -86,6 +88,7 @@ def clv_histogram(
     return ax
 
 
+@_plain_text
 def segment_value_chart(
     frame: pd.DataFrame,
     label: str,
@@ -132,6 +135,7 @@ def segment_value_chart(
     return ax
 
 
+@_plain_text
 def value_curve(
     curve: pd.DataFrame,
     title: str,

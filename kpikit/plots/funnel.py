@@ -13,7 +13,7 @@ from matplotlib.axes import Axes
 if TYPE_CHECKING:
     pass
 from kpikit.plots.generic import heatmap
-from kpikit.plots.style import BAD, HIGHLIGHT, NEUTRAL, PALETTE, _ax
+from kpikit.plots.style import BAD, HIGHLIGHT, NEUTRAL, PALETTE, _ax, _plain_text
 
 __all__ = [
     "funnel_chart",
@@ -30,6 +30,7 @@ def _step_names(frame: pd.DataFrame) -> list[str]:
     return [str(s) for s in frame["step_name"]]
 
 
+@_plain_text
 def funnel_chart(funnel: pd.DataFrame, title: str | None = None, ax: Axes | None = None) -> Axes:
     """Users per funnel step as bars, each with its conversion from the previous step; the biggest leak highlighted.
 
@@ -81,6 +82,7 @@ def funnel_chart(funnel: pd.DataFrame, title: str | None = None, ax: Axes | None
     return ax
 
 
+@_plain_text
 def step_change_chart(
     comparison: pd.DataFrame,
     labels: tuple[str, str] = ("current", "previous"),
@@ -131,6 +133,7 @@ def step_change_chart(
     return ax
 
 
+@_plain_text
 def time_to_convert_chart(
     attempts: pd.DataFrame,
     first: int = 1,
@@ -192,6 +195,7 @@ def time_to_convert_chart(
     return ax
 
 
+@_plain_text
 def stage_heatmap(
     stages: pd.DataFrame, value: str = "conversion_from_previous", title: str | None = None, ax: Axes | None = None
 ) -> Axes:
@@ -221,6 +225,7 @@ def stage_heatmap(
     return heatmap(m, title=title, xlabel="stage", ylabel="entry cohort", ax=ax, vmin=0, vmax=1)
 
 
+@_plain_text
 def attribution_chart(
     comparison: pd.DataFrame,
     models: Sequence[str] | None = None,
@@ -261,6 +266,7 @@ def attribution_chart(
     return ax
 
 
+@_plain_text
 def roas_chart(economics: pd.DataFrame, title: str | None = None, ax: Axes | None = None) -> Axes:
     """ROAS per channel with the break-even line ROAS = 1; channels below it highlighted.
 
@@ -295,6 +301,7 @@ def roas_chart(economics: pd.DataFrame, title: str | None = None, ax: Axes | Non
     return ax
 
 
+@_plain_text
 def journey_chart(journey: pd.DataFrame, title: str | None = None, ax: Axes | None = None) -> Axes:
     """The social journey (awareness -> engagement -> conversion -> customer) on a log count axis.
 

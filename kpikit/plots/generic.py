@@ -12,11 +12,12 @@ from matplotlib.axes import Axes
 
 if TYPE_CHECKING:
     pass
-from kpikit.plots.style import BAD, GOOD, HIGHLIGHT, NEUTRAL, PALETTE, _ax, _interval_bars, percent_axis
+from kpikit.plots.style import BAD, GOOD, HIGHLIGHT, NEUTRAL, PALETTE, _ax, _interval_bars, _plain_text, percent_axis
 
 __all__ = ["rate_bars", "trend", "p_chart", "heatmap", "waterfall"]
 
 
+@_plain_text
 def rate_bars(
     frame: pd.DataFrame,
     label: str,
@@ -71,6 +72,7 @@ def rate_bars(
     return ax
 
 
+@_plain_text
 def trend(
     frame: pd.DataFrame,
     x: str,
@@ -126,6 +128,7 @@ def trend(
     return ax
 
 
+@_plain_text
 def p_chart(
     periods: pd.Index | Sequence,
     limits: pd.DataFrame,
@@ -175,6 +178,7 @@ def p_chart(
     return ax
 
 
+@_plain_text
 def heatmap(
     matrix: pd.DataFrame,
     title: str,
@@ -215,6 +219,7 @@ def heatmap(
     return ax
 
 
+@_plain_text
 def waterfall(
     labels: Sequence[str],
     changes: Sequence[float],

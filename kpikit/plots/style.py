@@ -1,10 +1,20 @@
-"""The house style: palette, seaborn theme, one draw per chart, and the shared axis helpers."""
+"""The house style: palette, seaborn theme, one draw per chart, text drawn as written, and the shared axis helpers.
+
+Text from data is drawn as written. Matplotlib reads any text holding two ``$`` as mathtext, so a
+page path such as ``/promo/$10_off_$50`` used as a tick label, a title or a legend entry stops the
+drawing with a ValueError (or is typeset as a formula). Every chart is wrapped by :func:`_plain_text`,
+which turns math parsing off for the text the chart shows: titles, axis labels, annotations, legend
+entries and the tick labels the chart gives (pages, categories). It is done per text, not with
+``rcParams["text.parse_math"] = False``, because matplotlib writes the tick labels of a log axis
+(journey_chart, vanity_scatter) as mathtext (powers of ten as ``$10^{2}$``); those keep their math.
+"""
 
 from __future__ import annotations
 
+import functools
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -13,6 +23,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
+from matplotlib.text import Text
 
 if TYPE_CHECKING:
     pass
@@ -78,6 +89,53 @@ def draw_charts_once() -> bool:
         return False
     plt.uninstall_repl_displayhook()
     return True
+
+
+#: Tick formatters that write numbers as mathtext (powers of ten, offsets, SI prefixes); the labels of
+#: every other formatter (labels given with the ticks, categories, dates, percentages) are drawn as written.
+_MATH_FORMATTERS = (mticker.LogFormatter, mticker.ScalarFormatter, mticker.EngFormatter)
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _no_mathtext(ax: Axes) -> None:
+    """Draw the text of ``ax`` as written: math parsing off for every text but number tick labels.
+
+    Titles, axis labels, annotations, legend entries and tick labels given by the chart (categories,
+    pages, dates, percentages) are drawn literally; the tick labels of matplotlib's number formatters
+    (a log axis writes powers of ten as ``$10^{2}$``) and the axis offset text keep their mathtext.
+    """
+    numbers = set()
+    for axis in (ax.xaxis, ax.yaxis):
+        numbers.add(id(axis.offsetText))
+        major = (axis.get_major_formatter(), axis.get_major_ticks())
+        for formatter, ticks in (major, (axis.get_minor_formatter(), axis.get_minor_ticks())):
+            if isinstance(formatter, _MATH_FORMATTERS):
+                numbers.update(id(label) for tick in ticks for label in (tick.label1, tick.label2))
+    for text in ax.findobj(Text):
+        text.set_parse_math(id(text) in numbers)
+
+
+def _plain_text(chart: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Wrap a chart function so that the text it shows from data is drawn as written (see the module notes).
+
+    The chart runs with math parsing off (``rcParams["text.parse_math"]`` within a context), so text
+    measured while it draws (seaborn's tick-label overlap test, ``tight_layout``) is read as written;
+    then :func:`_no_mathtext` sets each text of the Axes it returns (or of each of an array of them):
+    literal, except the tick labels of number formatters, which get their mathtext back.
+    """
+
+    @functools.wraps(chart)
+    def drawn(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with plt.rc_context({"text.parse_math": False}):
+            out = chart(*args, **kwargs)
+        for ax in [out] if isinstance(out, Axes) else np.ravel(np.asarray(out, dtype=object)):
+            if isinstance(ax, Axes):
+                _no_mathtext(ax)
+        return out
+
+    return drawn
 
 
 def _ax(ax: Axes | None) -> Axes:

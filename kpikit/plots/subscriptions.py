@@ -12,11 +12,12 @@ from matplotlib.axes import Axes
 if TYPE_CHECKING:
     from kpikit.survival import KaplanMeier
 from kpikit.plots.generic import waterfall
-from kpikit.plots.style import HIGHLIGHT, NEUTRAL, PALETTE, _ax, percent_axis
+from kpikit.plots.style import HIGHLIGHT, NEUTRAL, PALETTE, _ax, _plain_text, percent_axis
 
 __all__ = ["mrr_waterfall", "survival_curves", "retention_projection"]
 
 
+@_plain_text
 def mrr_waterfall(
     movements: pd.DataFrame, currency: str = "", title: str | None = None, ax: Axes | None = None
 ) -> Axes:
@@ -69,6 +70,7 @@ def mrr_waterfall(
     return ax
 
 
+@_plain_text
 def survival_curves(
     km: KaplanMeier, title: str, xlabel: str = "months since first payment", ax: Axes | None = None
 ) -> Axes:
@@ -110,6 +112,7 @@ def survival_curves(
     return ax
 
 
+@_plain_text
 def retention_projection(
     projection: pd.DataFrame, title: str, xlabel: str = "period since start", ax: Axes | None = None
 ) -> Axes:

@@ -10,11 +10,12 @@ from matplotlib.axes import Axes
 
 if TYPE_CHECKING:
     pass
-from kpikit.plots.style import HIGHLIGHT, NEUTRAL, PALETTE, _ax, percent_axis
+from kpikit.plots.style import HIGHLIGHT, NEUTRAL, PALETTE, _ax, _plain_text, percent_axis
 
 __all__ = ["fix_list_chart", "device_gap_chart"]
 
 
+@_plain_text
 def fix_list_chart(diagnosis: pd.DataFrame, top: int = 10, title: str | None = None, ax: Axes | None = None) -> Axes:
     """The bounce-rate fix list: excess bounces of the top segments, the flagged ones highlighted.
 
@@ -73,6 +74,7 @@ def fix_list_chart(diagnosis: pd.DataFrame, top: int = 10, title: str | None = N
     return ax
 
 
+@_plain_text
 def device_gap_chart(
     gaps: pd.DataFrame,
     a: str = "mobile",

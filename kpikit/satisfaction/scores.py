@@ -23,6 +23,18 @@ NPS_GROUPS = ["detractor", "passive", "promoter"]
 
 CSAT_GROUPS = ["unsatisfied (1-2)", "neutral (3)", "satisfied (4-5)"]
 
+#: Fewest answers for the scale check of :func:`nps`: with fewer, answers that all lie within 1-5 or
+#: 1-7 are scored (there is too little evidence that the survey used another scale).
+SCALE_EVIDENCE_N = 20
+
+#: The likely scale of answers that all lie within 1..top, and the functions that score it.
+_OTHER_SCALES = {
+    5: "kk.satisfaction.csat(scores) for satisfaction (4-5 satisfied), or kk.satisfaction.ces(scores, scale=5, "
+    "high=(4, 5)) for effort",
+    7: "kk.satisfaction.ces(scores) for effort (CES 2.0, 5-7 easy), or kk.satisfaction.csat(scores, scale=7, "
+    "positive=(6, 7)) for satisfaction",
+}
+
 
 def _scores(
     scores: pd.Series | Sequence[float] | np.ndarray, low: int, high: int, what: str, integer: bool = True
@@ -58,6 +70,28 @@ def _scores(
     return v.to_numpy(dtype=float)
 
 
+def _nps_scale(v: np.ndarray, scale: str | None, what: str) -> None:
+    """Refuse 0-10 answers that look like a 1-5 or 1-7 survey (see :func:`nps`), unless ``scale="0-10"`` says otherwise."""
+    if scale is not None:
+        if scale != "0-10":
+            raise KpiDataError(
+                f"scale must be None (check the answers) or '0-10' (the survey is 0-10: score it), got {scale!r}. "
+                "NPS exists only on the 0-10 scale; score other scales with csat() or ces()."
+            )
+        return
+    if v.size < SCALE_EVIDENCE_N or v.min() < 1 or v.max() > max(_OTHER_SCALES):
+        return
+    top = min(t for t in _OTHER_SCALES if v.max() <= t)
+    detractors = int((v < PASSIVE_FROM).sum())
+    nps_value = 100 * (int((v >= PROMOTER_FROM).sum()) - detractors) / v.size
+    raise KpiDataError(
+        f"{what}: all {v.size} answers lie within 1-{top} (none is 0 and none is above {top}): this looks like a "
+        f"1-{top} survey, not the 0-10 'how likely are you to recommend us' question. Scored as NPS, {detractors} of "
+        f"them would count as detractors and the NPS would read {nps_value:+.0f}. Use {_OTHER_SCALES[top]}; if the "
+        "survey really is 0-10, pass scale='0-10'."
+    )
+
+
 def _nps_groups(v: np.ndarray) -> pd.Categorical:
     """Detractor / passive / promoter of each 0-10 answer (missing where the answer is NaN)."""
     v = np.asarray(v, dtype=float)
@@ -67,13 +101,18 @@ def _nps_groups(v: np.ndarray) -> pd.Categorical:
     return pd.Categorical(labels, categories=NPS_GROUPS, ordered=True)
 
 
-def nps_group(scores: pd.Series | Sequence[float] | np.ndarray) -> pd.Series:
+def nps_group(scores: pd.Series | Sequence[float] | np.ndarray, scale: Literal["0-10"] | None = None) -> pd.Series:
     """Promoter (9-10), passive (7-8) or detractor (0-6) for each 0-10 answer.
+
+    Answers that look like a 1-5 or 1-7 survey are refused as in :func:`nps`.
 
     Parameters
     ----------
     scores : array-like or Series
         Whole-number answers 0..10.
+    scale : {None, "0-10"}
+        None checks that the answers do not come from a 1-5 or 1-7 survey (see :func:`nps`);
+        "0-10" states that the survey is 0-10 and skips that check.
 
     Returns
     -------
@@ -91,11 +130,14 @@ def nps_group(scores: pd.Series | Sequence[float] | np.ndarray) -> pd.Series:
     ['promoter', 'passive', 'detractor']
     """
     v = _scores(scores, 0, 10, "NPS scores")
+    _nps_scale(v, scale, "NPS scores")
     index = scores.index if isinstance(scores, pd.Series) else None
     return pd.Series(_nps_groups(v), index=index, name="nps_group")
 
 
-def nps(scores: pd.Series | Sequence[float] | np.ndarray, level: float = 0.95) -> Score:
+def nps(
+    scores: pd.Series | Sequence[float] | np.ndarray, level: float = 0.95, scale: Literal["0-10"] | None = None
+) -> Score:
     """Net Promoter Score on the 0-10 scale, with its confidence interval.
 
     NPS = 100 x (promoters - detractors) / n, promoters answering 9-10 and detractors 0-6; range
@@ -104,12 +146,24 @@ def nps(scores: pd.Series | Sequence[float] | np.ndarray, level: float = 0.95) -
     [-100, 100]. With n = 100 the 95% interval is about +-19 points: small differences in NPS are
     noise. Yes/no answers cannot give an NPS.
 
+    The scale is checked, because NPS exists only on 0-10 and a 1-5 or 1-7 survey scored as NPS turns
+    satisfied customers into detractors. Answers outside 0-10 or not whole numbers are refused. Answers
+    that all lie within 1-5 (no 0, none above 5), or all within 1-7 (no 0, none above 7), from at
+    least ``SCALE_EVIDENCE_N`` (20) respondents are refused as a likely 1-5 or 1-7 survey, with the
+    function that scores it (:func:`csat`, :func:`ces`): on a real 0-10 survey that would take not one
+    promoter and not one 0 among 20 people; even where only 10% of answers are 0 and 20% are 8-10,
+    twenty answers avoid both with probability 0.7^20 < 0.001. Fewer answers are scored: too few to
+    tell the scale. ``scale="0-10"`` states that the survey is 0-10 and skips this check.
+
     Parameters
     ----------
     scores : array-like or Series
         Whole-number answers 0..10.
     level : float
         Confidence level.
+    scale : {None, "0-10"}
+        None (default) refuses answers that look like a 1-5 or 1-7 survey (see above); "0-10" states
+        that the survey is 0-10 and scores the answers whatever they look like.
 
     Returns
     -------
@@ -128,6 +182,7 @@ def nps(scores: pd.Series | Sequence[float] | np.ndarray, level: float = 0.95) -
     (20.0, 19.2)
     """
     v = _scores(scores, 0, 10, "NPS scores")
+    _nps_scale(v, scale, "NPS scores")
     n = v.size
     pro, det = int((v >= PROMOTER_FROM).sum()), int((v < PASSIVE_FROM).sum())
     p, d = pro / n, det / n

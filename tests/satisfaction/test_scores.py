@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from kpikit import satisfaction as ksat
 from kpikit.errors import KpiDataError
+from kpikit.satisfaction.scores import SCALE_EVIDENCE_N
 from kpikit.stats import rate
 
 
@@ -47,7 +48,7 @@ def test_nps_out_of_scale_names_rows():
 @settings(max_examples=50, deadline=None)
 @given(st.lists(st.integers(0, 10), min_size=1, max_size=300))
 def test_nps_in_range_and_interval_contains_value(scores):
-    s = ksat.nps(scores)
+    s = ksat.nps(scores, scale="0-10")  # the scale confirmed: any 0-10 answers are scored
     assert -100 <= s.low <= s.value <= s.high <= 100
     c = s.counts
     assert c["promoters"] + c["passives"] + c["detractors"] == len(scores)
@@ -124,3 +125,56 @@ def test_customer_scores_groups_as_nps_group_and_rounds_means_down():
     )
     assert ksat.customer_scores(m, how="mean").loc[0, "nps_group"] == "passive"
     assert ksat.customer_scores(m, how="last").loc[0, "nps_group"] == "promoter"
+
+
+def test_nps_refuses_a_1_to_5_survey():
+    # 40 CSAT-style answers 1-5: 32 of them (1-5 all count) are "detractors", NPS -100
+    five = [5] * 20 + [4] * 12 + [3] * 5 + [2] * 2 + [1]
+    with pytest.raises(
+        KpiDataError,
+        match=r"NPS scores: all 40 answers lie within 1-5 \(none is 0 and none is above 5\): this looks like a 1-5 "
+        r"survey.*40 of them would count as detractors and the NPS would read -100\. "
+        r"Use kk\.satisfaction\.csat\(scores\).*pass scale='0-10'",
+    ):
+        ksat.nps(five)
+    with pytest.raises(KpiDataError, match="looks like a 1-5 survey"):
+        ksat.nps_group(five)
+    # the survey really was 0-10 (a very unhappy base): scored when the caller says so
+    assert ksat.nps(five, scale="0-10").value == -100.0
+    assert ksat.csat(five).successes == 32
+
+
+def test_nps_refuses_a_1_to_7_survey():
+    # 30 CES 2.0 answers 1-7: as NPS, 1-6 are detractors (26) and 7 a passive (4): NPS -87
+    seven = [7] * 4 + [6] * 8 + [5] * 10 + [4] * 5 + [2] * 3
+    with pytest.raises(
+        KpiDataError,
+        match=r"all 30 answers lie within 1-7 \(none is 0 and none is above 7\).*26 of them would count as "
+        r"detractors and the NPS would read -87\. Use kk\.satisfaction\.ces\(scores\)",
+    ):
+        ksat.nps(seven)
+    assert ksat.nps(seven, scale="0-10").value == pytest.approx(-100 * 26 / 30)
+    with pytest.raises(KpiDataError, match="scale must be None .* or '0-10'.*got '1-7'"):
+        ksat.nps(seven, scale="1-7")
+
+
+def test_nps_scale_evidence_rule():
+    # fewer than 20 answers: too few to tell the scale, scored
+    assert ksat.nps([3] * 19).value == -100.0
+    assert SCALE_EVIDENCE_N == 20
+    # one 0, or one answer above 7, and the answers are a 0-10 survey
+    assert ksat.nps([0] + [5] * 39).value == -100.0
+    assert ksat.nps([8] + [5] * 39).value == pytest.approx(-97.5)
+    with pytest.raises(KpiDataError, match="looks like a 1-5 survey"):
+        ksat.nps([3] * 20)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.integers(0, 10), min_size=1, max_size=300))
+def test_nps_scale_check_refuses_only_answers_within_1_to_7(scores):
+    looks_other = len(scores) >= 20 and min(scores) >= 1 and max(scores) <= 7
+    if looks_other:
+        with pytest.raises(KpiDataError, match=f"looks like a 1-{5 if max(scores) <= 5 else 7} survey"):
+            ksat.nps(scores)
+    else:
+        assert ksat.nps(scores).value == ksat.nps(scores, scale="0-10").value
