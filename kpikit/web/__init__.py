@@ -11,13 +11,16 @@ Definitions (see docs/KPI_CATALOGUE.md, "Web analytics")
   session starts after ``timeout`` (30 min) of inactivity.
 - Engaged session (GA4): engagement time over ``engaged_after`` (10 s), or a key event, or two or more
   page views. Bounce rate (GA4) = 1 - engagement rate = non-engaged sessions / sessions.
-- Bounce rate (Universal Analytics): single-interaction sessions / sessions, where page views and
-  interaction events count as interactions and non-interaction events do not.
+- Bounce rate (Universal Analytics): sessions with exactly one interaction hit / sessions with an
+  interaction hit, where page views and interaction events count and non-interaction events do not.
+- Session source, medium and channel (GA4): the export's session traffic-source record, else the
+  session's first event that carries a source; new users: first_visit or ga_session_number 1.
 
 Modules
 -------
-- ``sessions``: sessions from events (ids, timeout rule, landing page, attributes, counts, engagement)
-  and :func:`is_engaged`, the one GA4 engaged-session rule of kpikit.
+- ``sessions``: sessions from events (ids, timeout rule, landing page, attributes, counts, engagement,
+  the export's engaged flag, new users; event names as parameters) and :func:`is_engaged`, the one
+  GA4 engaged-session rule of kpikit; ``session_arrays`` holds its array helpers.
 - ``bounce``: the bounce definitions, bounce and engagement rates per segment, headline, period
   change and p-chart trend.
 - ``diagnose``: page goals, the ranked fix list, top entry pages, the device gap.
@@ -25,15 +28,17 @@ Modules
 - ``findings``: data checks, the benchmark reference, findings in plain words, headline KPIs.
 
 The readers of Google Analytics exports live in :mod:`kpikit.io` (``read_ga4_bigquery``,
-``read_landing_page_report``) and are re-exported here.
+``read_ua_bigquery``, ``read_landing_page_report``) with GA4's ``default_channel_group``, and are
+re-exported here.
 
 References: Google Analytics Help, "[GA4] Engagement rate and bounce rate" and "[GA4] Engaged
 sessions"; "Bounce rate" (Universal Analytics help, archived); Google Analytics Help, "[GA4]
 BigQuery Export schema".
 """
 
-from kpikit.io.ga4 import read_ga4_bigquery
+from kpikit.io.ga4 import default_channel_group, read_ga4_bigquery
 from kpikit.io.ga_reports import read_landing_page_report
+from kpikit.io.ua import read_ua_bigquery
 from kpikit.web.bounce import Definition, bounce_rate, headline, period_change, split_periods, trend
 from kpikit.web.diagnose import (
     INFORMATION_PATTERNS,
@@ -51,6 +56,7 @@ from kpikit.web.findings import (
 )
 from kpikit.web.leads import traffic_to_lead, view_to_contact
 from kpikit.web.sessions import (
+    DEFAULT_FIRST_VISIT_EVENTS,
     DEFAULT_KEY_EVENTS,
     DEFAULT_NON_INTERACTION_EVENTS,
     ENGAGED_AFTER_S,
@@ -64,6 +70,7 @@ __all__ = [
     "is_engaged",
     "DEFAULT_KEY_EVENTS",
     "DEFAULT_NON_INTERACTION_EVENTS",
+    "DEFAULT_FIRST_VISIT_EVENTS",
     "NOT_SET",
     "sessions_from_events",
     "bounce_rate",
@@ -83,6 +90,8 @@ __all__ = [
     "findings",
     "headline_kpis",
     "read_ga4_bigquery",
+    "read_ua_bigquery",
+    "default_channel_group",
     "read_landing_page_report",
     "Goal",
     "Definition",

@@ -86,7 +86,7 @@ def bounce_rate(
     """Bounce rate per segment with its interval, plus engagement rate, pages per session and time.
 
     GA4: bounce_rate = non-engaged sessions / sessions = 1 - engagement rate.
-    Universal Analytics: bounce_rate = single-interaction sessions / sessions.
+    Universal Analytics: bounce_rate = single-interaction sessions / sessions with an interaction hit.
     The interval is Wilson's (``kpikit.stats.proportion_ci``).
 
     Parameters
@@ -99,7 +99,9 @@ def bounce_rate(
         Segment columns (e.g. "landing_page", ["landing_page", "device"]). None: one site-wide row.
         Missing segment values form their own row (never dropped).
     definition : {"ga4", "ua"}
-        Bounce definition. Session rows need ``engaged`` (ga4) or ``single_interaction`` (ua).
+        Bounce definition. Session rows need ``engaged`` (ga4) or ``single_interaction`` (ua). Under
+        "ua", sessions whose ``interactions`` is 0 are not sessions (UA counts a session only with an
+        interaction hit: totals.visits) and are left out, counted in ``attrs["no_interaction_sessions"]``.
         Aggregated rows carry the definition of the tool that exported them (``attrs["definition"]``);
         asking for the other one raises.
     level : float
@@ -133,6 +135,7 @@ def bounce_rate(
     if _is_aggregated(sessions):
         return _bounce_rate_aggregated(sessions, by_cols, definition, level)
 
+    sessions, not_ua = _ua_sessions(sessions, definition)
     bounced = _bounced(sessions, definition)
     n = len(sessions)
     cols: dict[str, np.ndarray] = {"sessions": np.ones(n, dtype=np.int64), "bounces": bounced.astype(np.int64)}
@@ -160,7 +163,23 @@ def bounce_rate(
         if has_time:
             out["engagement_time_mean_s"] = np.nanmean(cols["_time"]) if n else np.nan
             out["engagement_time_median_s"] = np.nanmedian(cols["_time"]) if n else np.nan
-    return _finish_rates(out, by_cols, definition, level)
+    out = _finish_rates(out, by_cols, definition, level)
+    out.attrs["no_interaction_sessions"] = not_ua
+    return out
+
+
+def _ua_sessions(sessions: pd.DataFrame, definition: str) -> tuple[pd.DataFrame, int]:
+    """Under "ua", the session rows UA counts as sessions: those with an interaction hit.
+
+    A session without one has a null totals.visits in UA's own export and is in no UA report; rows
+    without an ``interactions`` column are all kept. Returns the rows and how many were left out.
+    """
+    if definition != "ua" or "interactions" not in sessions.columns:
+        return sessions, 0
+    counted = sessions["interactions"].to_numpy(dtype=float, na_value=1.0) > 0
+    if counted.all():
+        return sessions, 0
+    return sessions.loc[counted], int((~counted).sum())
 
 
 def _finish_rates(out: pd.DataFrame, by_cols: list[str], definition: str, level: float) -> pd.DataFrame:

@@ -51,12 +51,12 @@ def data_checks(events: pd.DataFrame, sessions: pd.DataFrame, reference: pd.Data
     ts = events["timestamp"]
     add("event dates", f"{ts.min():%Y-%m-%d} to {ts.max():%Y-%m-%d}", "ok")
     add("users", f"{events['user_id'].nunique():,}", "ok")
-    dup = int(events.duplicated().sum())
+    dup = int(sessions.attrs.get("duplicates_dropped", 0)) or int(events.duplicated().sum())
     add(
         "exact duplicate events",
         f"{dup:,}",
         "ok" if dup == 0 else "note",
-        "" if dup == 0 else "identical rows; read_ga4_bigquery drops them and says so",
+        "" if dup == 0 else "identical in every column; dropped before the sessions were built, the first copy kept",
     )
     aside = int(sessions.attrs.get("set_aside", 0))
     add(
@@ -71,6 +71,7 @@ def data_checks(events: pd.DataFrame, sessions: pd.DataFrame, reference: pd.Data
         "ok" if len(sessions) else "problem",
         f"split by {sessions.attrs.get('split', 'session_id')}",
     )
+    _rule_checks(sessions, add)
     if "landing_page" in sessions.columns:
         no_pv = int((sessions["landing_page"] == NOT_SET).sum())
         add(
@@ -104,6 +105,29 @@ def data_checks(events: pd.DataFrame, sessions: pd.DataFrame, reference: pd.Data
                 "" if agree == 1 else "check engaged_after and key_events against the client's GA4 settings",
             )
     return pd.DataFrame(rows, columns=["check", "value", "status", "note"])
+
+
+def _rule_checks(sessions: pd.DataFrame, add) -> None:
+    """Data-check rows saying which rule counted new users and engaged sessions (attrs of the sessions)."""
+    rule = sessions.attrs.get("new_user_rule")
+    if rule == "first session in the data":
+        add(
+            "new users counted by",
+            rule,
+            "note",
+            "no first_visit events or ga_session_number: a returning user's first session in this window counts as new",
+        )
+    elif rule:
+        add("new users counted by", rule, "ok")
+    n_flag = int(sessions.attrs.get("engaged_from_export", 0))
+    if n_flag:
+        differ = int(sessions.attrs.get("engaged_disagree", 0))
+        add(
+            "engaged taken from the export's session_engaged",
+            f"{n_flag:,} sessions",
+            "ok" if differ == 0 else "note",
+            "" if differ == 0 else f"{differ:,} of them differ from kpikit's rule (another engagement threshold?)",
+        )
 
 
 def benchmark_reference(benchmarks: pd.DataFrame, metric: str = "bounce_rate", segment: str | None = None) -> dict:

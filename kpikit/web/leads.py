@@ -80,6 +80,7 @@ def view_to_contact(
     start: str | pd.Timestamp | None = None,
     end: str | pd.Timestamp | None = None,
     level: float = 0.95,
+    page_view_event: str | Sequence[str] = "page_view",
 ) -> pd.DataFrame:
     """View-to-contact rate per page: contact-form submissions on the page / page views of the page.
 
@@ -99,6 +100,8 @@ def view_to_contact(
         First and last day of the period (inclusive); None: no bound.
     level : float
         Confidence level of the intervals.
+    page_view_event : str or sequence of str
+        The page-view event name(s) (GA4 "page_view"; a store log's "view").
 
     Returns
     -------
@@ -128,8 +131,10 @@ def view_to_contact(
             keep &= (day <= pd.Timestamp(end).normalize()).to_numpy()
         ev = events.loc[keep]
     ev = ev[["event", page]]
-    is_view = (ev["event"] == "page_view").to_numpy(dtype=bool, na_value=False)
-    is_contact = ev["event"].isin(list(contact_events)).to_numpy(dtype=bool)
+    views = [page_view_event] if isinstance(page_view_event, str) else list(page_view_event)
+    contacts = [contact_events] if isinstance(contact_events, str) else list(contact_events)
+    is_view = ev["event"].isin(views).to_numpy(dtype=bool)
+    is_contact = ev["event"].isin(contacts).to_numpy(dtype=bool)
     work = pd.DataFrame({page: ev[page], "views": is_view.astype(np.int64), "contacts": is_contact.astype(np.int64)})
     out = work.groupby(page, sort=True, dropna=False, observed=True).sum().reset_index()
     out = out.loc[out["views"] > 0].reset_index(drop=True)

@@ -1,18 +1,40 @@
 """Sessions from events with GA4 semantics, and the GA4 engaged-session rule.
 
-``sessions_from_events`` turns an events table into one row per session: the session ids (GA4's
-``ga_session_id`` per user, or the inactivity timeout), the landing page, the traffic attributes of
-the first event, the counts (events, page views, key events, interactions), the engagement time and
-the flags built on them (``engaged`` by :func:`is_engaged`, the Universal Analytics single
-interaction, the user's first lead, new users). The helpers work on factorised codes with
-``np.bincount`` and ``np.minimum.at``: no sort of the events where a minimum per session will do, and
-no Python loop over events or sessions.
+``sessions_from_events`` turns an events table into one row per session. The helpers work on
+factorised codes with ``np.bincount`` and ``np.minimum.at``: no sort of the events where a minimum per
+session will do, and no Python loop over events or sessions.
+
+The columns of a session (what each is built from)
+--------------------------------------------------
+- ``session_id``, ``user_id``, ``start``, ``end``: GA4's ``ga_session_id`` per user, or the inactivity
+  timeout; the first and last event.
+- ``landing_page``: page of the earliest page view (``"(not set)"`` when the session has none).
+- ``source``, ``medium``, ``campaign``, ``channel``: GA4's rule, from the session's first event (by
+  time) that carries a source (or a medium), so a ``session_start`` logged before the tagged page
+  view does not blank the session's source; ``device``, ``country``: from the first event carrying one.
+- ``events``; ``pageviews`` (events named ``page_view_event``); ``interactions`` (Universal Analytics
+  interaction hits: the events' own ``interaction`` flag where the column has one, else page views and
+  events not in ``non_interaction_events``); ``engagement_time_s`` (sum of ``engagement_time_msec`` /
+  1000, else the span from the first to the last event); ``conversions`` (key events); ``value``.
+- ``new_lead``: the session holds the user's first lead event (HubSpot counts a lead once).
+- ``engaged``: the export's own ``session_engaged`` flag when the session's events carry one (GA4
+  sets it on the events after the session became engaged: any 1 makes the session engaged), otherwise
+  :func:`is_engaged` (engagement time over ``engaged_after``, a key event, or 2+ page views).
+- ``single_interaction`` (Universal Analytics bounce): exactly one interaction hit. A session with no
+  interaction hit is not a session for UA (its totals.visits is null); ``bounce_rate(definition="ua")``
+  leaves it out.
+- ``is_new_user``: the events' own ``new_user`` flag where they carry one (UA's totals.newVisits);
+  else the session holds a ``first_visit`` (or ``first_open``) event or has ``ga_session_number`` 1
+  (GA4's new users); only when the data has none of these, the user's first session in the data
+  (which counts a returning user's first session in a window as new). ``attrs["new_user_rule"]``
+  says which rule was used.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -20,10 +42,24 @@ import pandas as pd
 
 from kpikit.errors import KpiDataError, KpiWarning, describe_rows
 from kpikit.schemas import require_columns
+from kpikit.web.session_arrays import (
+    NOT_SET,
+    _duplicate_events,
+    _event_matcher,
+    _first_carrying,
+    _first_index,
+    _has_value,
+    _landing_pages,
+    _session_ids,
+    _session_span,
+    _sessions_by_id,
+    _sessions_by_timeout,
+)
 
 __all__ = [
     "DEFAULT_KEY_EVENTS",
     "DEFAULT_NON_INTERACTION_EVENTS",
+    "DEFAULT_FIRST_VISIT_EVENTS",
     "NOT_SET",
     "ENGAGED_AFTER_S",
     "is_engaged",
@@ -46,12 +82,14 @@ DEFAULT_NON_INTERACTION_EVENTS: tuple[str, ...] = (
 )
 
 
-#: Landing page of a session without a page view (GA4 shows the same label).
-NOT_SET = "(not set)"
+#: Events that mark a new user's first session: GA4's ``first_visit`` (web) and ``first_open`` (apps).
+DEFAULT_FIRST_VISIT_EVENTS: tuple[str, ...] = ("first_visit", "first_open")
 
 
-#: Columns a session takes from its first event (those present in the events).
-_SESSION_ATTRIBUTES = ("source", "medium", "channel", "device", "country")
+#: Columns a session takes from its first event carrying one (those present in the events); the
+#: traffic-source group is taken together from the first event that carries a source or a medium.
+_SESSION_ATTRIBUTES = ("source", "medium", "campaign", "channel", "device", "country")
+_TRAFFIC = ("source", "medium", "campaign", "channel")
 
 #: GA4's default engagement threshold in seconds (a property can set 10 to 60).
 ENGAGED_AFTER_S = 10.0
@@ -121,98 +159,146 @@ def _seconds(value: str | float | int | pd.Timedelta, name: str) -> float:
     return seconds
 
 
+@dataclass(frozen=True)
+class _Options:
+    """The event names and rules of one :func:`sessions_from_events` call, checked."""
+
+    timeout_s: float
+    engaged_s: float
+    key_events: tuple[str, ...]
+    non_interaction_events: tuple[str, ...]
+    lead_events: tuple[str, ...]
+    page_view_events: tuple[str, ...]
+    first_visit_events: tuple[str, ...]
+    engaged_flag: str
+    duplicates: str
+
+
+def _names(value: str | Sequence[str] | None, default: Sequence[str], name: str) -> tuple[str, ...]:
+    """An event-name parameter (one name or a list) as a tuple of names; a non-text name is an error."""
+    names = tuple(default) if value is None else (value,) if isinstance(value, str) else tuple(value)
+    bad = [n for n in names if not isinstance(n, str) or not n]
+    if bad:
+        raise KpiDataError(f"{name} must be event names (text); got {bad[0]!r}.")
+    return names
+
+
+def _options(timeout, engaged_after, key_events, non_interaction_events, lead_events, page_view_event,
+             first_visit_events, split, engaged_flag, duplicates) -> _Options:  # fmt: skip
+    """The parameters of :func:`sessions_from_events`, checked (KpiDataError names a wrong one)."""
+    for name, value, allowed in (
+        ("split", split, ("auto", "session_id", "timeout")),
+        ("engaged_flag", engaged_flag, ("export", "rule")),
+        ("duplicates", duplicates, ("drop", "keep", "raise")),
+    ):
+        if value not in allowed:
+            raise KpiDataError(f"{name} must be one of {', '.join(map(repr, allowed))} (got {value!r}).")
+    page_views = _names(page_view_event, (), "page_view_event")
+    if not page_views:
+        raise KpiDataError("page_view_event must name at least one event (GA4: 'page_view').")
+    return _Options(
+        timeout_s=_seconds(timeout, "timeout"),
+        engaged_s=_seconds(engaged_after, "engaged_after"),
+        key_events=_names(key_events, DEFAULT_KEY_EVENTS, "key_events"),
+        non_interaction_events=_names(non_interaction_events, (), "non_interaction_events"),
+        lead_events=_names(lead_events, (), "lead_events"),
+        page_view_events=page_views,
+        first_visit_events=_names(first_visit_events, (), "first_visit_events"),
+        engaged_flag=engaged_flag,
+        duplicates=duplicates,
+    )
+
+
 def sessions_from_events(
     events: pd.DataFrame,
     timeout: str | pd.Timedelta = "30min",
     engaged_after: str | float | pd.Timedelta = "10s",
-    key_events: Sequence[str] | None = None,
+    key_events: str | Sequence[str] | None = None,
     non_interaction_events: Sequence[str] = DEFAULT_NON_INTERACTION_EVENTS,
     split: Literal["auto", "session_id", "timeout"] = "auto",
-    lead_events: Sequence[str] = ("generate_lead",),
+    lead_events: str | Sequence[str] = ("generate_lead",),
+    page_view_event: str | Sequence[str] = "page_view",
+    first_visit_events: Sequence[str] = DEFAULT_FIRST_VISIT_EVENTS,
+    engaged_flag: Literal["export", "rule"] = "export",
+    duplicates: Literal["drop", "keep", "raise"] = "drop",
 ) -> pd.DataFrame:
-    """Sessions from an events table, with GA4 semantics.
+    """Sessions from an events table, with GA4 semantics (the columns: see :mod:`kpikit.web.sessions`).
 
     A session is the events of one user and one ``session_id`` (GA4's ``user_pseudo_id`` +
     ``ga_session_id``) when the data has that column; otherwise a user's events are split into a new
-    session after ``timeout`` of inactivity. Per session:
-
-    - ``landing_page``: page of the first ``page_view`` (``"(not set)"`` when the session has none);
-    - ``source``, ``medium``, ``channel``, ``device``, ``country``: from the session's first event;
-    - ``pageviews``: number of ``page_view`` events; ``events``: number of events;
-    - ``engagement_time_s``: sum of ``engagement_time_msec`` / 1000 when the column exists (GA4
-      export); otherwise the span from the first to the last event, in seconds;
-    - ``conversions``: number of key events; ``value``: sum of ``value`` (when present);
-    - ``new_lead``: the session holds the user's first lead event (``lead_events``), the
-      traffic-to-lead numerator (HubSpot counts a lead once, at its first conversion);
-    - ``engaged`` (GA4, :func:`is_engaged`): engagement_time_s > engaged_after, or conversions >= 1, or
-      pageviews >= 2;
-    - ``single_interaction`` (Universal Analytics bounce): at most one interaction hit, where page
-      views and events not in ``non_interaction_events`` are interactions;
-    - ``is_new_user``: the session holds a ``first_visit`` event when the data has such events,
-      otherwise it is the user's first session in the data (a window that starts mid-history counts
-      a returning user's first session in it as new).
+    session after ``timeout`` of inactivity. Event names are parameters, GA4's by default: a store
+    that logs ``view``, ``cart`` and ``purchase`` passes ``page_view_event="view"``.
 
     Parameters
     ----------
     events : DataFrame
         Canonical ``events`` table: user_id, timestamp (tz-naive UTC datetime64), event, and optional
-        session_id, page, source, medium, channel, device, country, value, engagement_time_msec.
+        session_id, page, source, medium, campaign, channel, device, country, value,
+        engagement_time_msec, session_engaged and ga_session_number (GA4 exports), interaction and
+        new_user (UA exports).
     timeout : str or Timedelta
         Inactivity gap that starts a new session when there is no session id (GA4 default 30 min).
     engaged_after : str, float or Timedelta
-        Engagement time a session must exceed to count as engaged (GA4 default 10 s; 10-60 s allowed).
-        Exactly ``engaged_after`` is not engaged.
-    key_events : sequence of str, optional
+        Engagement time a session must exceed to be engaged (GA4 default 10 s; exactly 10 s is not).
+    key_events : str or sequence of str, optional
         Event names counted as conversions; default :data:`DEFAULT_KEY_EVENTS`.
     non_interaction_events : sequence of str
-        Events that are not interactions for the UA bounce.
+        Events that are not interactions for the UA bounce (where events carry no ``interaction`` flag).
     split : {"auto", "session_id", "timeout"}
         "auto" uses session_id when the column exists and is not empty, else the timeout.
-    lead_events : sequence of str
-        Event names that create a lead (a contact form, a sign-up); default ``("generate_lead",)``.
+    lead_events : str or sequence of str
+        Event names that create a lead (a contact form, a sign-up).
+    page_view_event : str or sequence of str
+        The page-view event name(s): GA4 "page_view" (apps: "screen_view"); a store log's "view".
+    first_visit_events : sequence of str
+        Events that mark a new user's first session (GA4: first_visit, first_open).
+    engaged_flag : {"export", "rule"}
+        "export" (default): a session's own ``session_engaged`` flag wins where its events carry one
+        (what Google counted, whatever the property's threshold), :func:`is_engaged` elsewhere;
+        "rule": :func:`is_engaged` for every session.
+    duplicates : {"drop", "keep", "raise"}
+        Exact duplicate events (identical in every column: a doubled export would make every session
+        look engaged by its two page views). "drop" keeps the first copy and warns with the count.
 
     Returns
     -------
     DataFrame
-        One row per session, in the order of each session's first event: session_id, user_id, start,
-        end, landing_page, source, medium, channel, device, country (those present), events,
-        pageviews, engagement_time_s, conversions, value (if present), new_lead, engaged,
-        single_interaction, is_new_user. ``attrs["set_aside"]`` counts the events that could not be
-        sessionised (no user_id, or no session_id in "session_id" mode); a
-        :class:`~kpikit.errors.KpiWarning` says so when there are any. The session_id is the input's when unique across users, else
-        ``"<user_id>-<session_id>"``; timeout sessions get ``"<user_id>-<n>"`` (n-th session of the user).
+        One row per session, in the order of each session's first event. ``attrs``: set_aside (events
+        without a user_id, or a session_id in "session_id" mode, with a KpiWarning),
+        duplicates_dropped, split, engaged_after_s, key_events, page_view_event, engaged_from_export
+        and engaged_disagree (sessions whose export flag was used, and where it differs from the rule),
+        new_user_rule. session_id is the input's when unique across users, else
+        ``"<user_id>-<session_id>"``; timeout sessions get ``"<user_id>-<n>"``.
 
     References
     ----------
-    Google Analytics Help, "[GA4] Engaged sessions", "[GA4] Engagement rate and bounce rate",
-    "[GA4] About data sessions"; Universal Analytics help, "Bounce rate" and "Non-interaction events".
+    Google Analytics Help, "[GA4] Engaged sessions", "[GA4] About data sessions", "[GA4] BigQuery
+    Export schema"; Universal Analytics help, "Bounce rate" and "Non-interaction events".
 
     Examples
     --------
-    >>> ev = pd.DataFrame({"user_id": ["u1", "u1", "u2"], "event": ["page_view"] * 3,
+    >>> ev = pd.DataFrame({"user_id": ["u1", "u1", "u2"], "event": ["view"] * 3,
     ...     "page": ["/", "/shop", "/blog/a"],
     ...     "timestamp": pd.to_datetime(["2025-01-01 10:00", "2025-01-01 10:01", "2025-01-01 11:00"])})
-    >>> s = sessions_from_events(ev)
+    >>> s = sessions_from_events(ev, page_view_event="view")
     >>> s[["session_id", "landing_page", "pageviews", "engaged"]].to_dict("list")
     {'session_id': ['u1-1', 'u2-1'], 'landing_page': ['/', '/blog/a'], 'pageviews': [2, 1], 'engaged': [True, False]}
     """
     source = _label(events, "events")
     require_columns(events, ["user_id", "timestamp", "event"], source)
-    timeout_s = _seconds(timeout, "timeout")
-    engaged_s = _seconds(engaged_after, "engaged_after")
-    keys = tuple(DEFAULT_KEY_EVENTS if key_events is None else key_events)
-    if isinstance(key_events, str):
-        keys = (key_events,)
-    if split not in ("auto", "session_id", "timeout"):
-        raise KpiDataError(f"split must be 'auto', 'session_id' or 'timeout' (got {split!r}).")
+    opts = _options(timeout, engaged_after, key_events, non_interaction_events, lead_events, page_view_event,
+                    first_visit_events, split, engaged_flag, duplicates)  # fmt: skip
     _check_timestamps(events, source)
-    ev, use_sid, set_aside = _sessionisable(events, split, source)
-    result = _build_sessions(ev, use_sid, timeout_s, engaged_s, keys, non_interaction_events, lead_events, source)
-    result.attrs["set_aside"] = set_aside
-    result.attrs["split"] = "session_id" if use_sid else "timeout"
-    result.attrs["engaged_after_s"] = engaged_s
-    result.attrs["key_events"] = list(keys)
-    result.attrs["source"] = source
+    ev, use_sid, set_aside, positions = _sessionisable(events, split, source)
+    result = _build_sessions(ev, positions, use_sid, opts, source)
+    result.attrs.update(
+        set_aside=set_aside,
+        split="session_id" if use_sid else "timeout",
+        engaged_after_s=opts.engaged_s,
+        key_events=list(opts.key_events),
+        page_view_event=list(opts.page_view_events),
+        source=source,
+    )
     return result
 
 
@@ -237,8 +323,10 @@ def _check_timestamps(events: pd.DataFrame, source: str) -> None:
         )
 
 
-def _sessionisable(events: pd.DataFrame, split: str, source: str) -> tuple[pd.DataFrame, bool, int]:
+def _sessionisable(events: pd.DataFrame, split: str, source: str) -> tuple[pd.DataFrame, bool, int, np.ndarray]:
     """The events that can be sessionised, whether sessions follow ``session_id``, and how many were set aside.
+
+    Also the 1-based positions of the kept events in ``events`` (for messages).
 
     Events without a user_id (or, when sessions follow the session id, without one) are set aside
     with a KpiWarning that counts them.
@@ -260,39 +348,35 @@ def _sessionisable(events: pd.DataFrame, split: str, source: str) -> tuple[pd.Da
             KpiWarning,
             stacklevel=3,
         )
-        return events.loc[usable], use_sid, set_aside
-    return events, use_sid, set_aside
+        return events.loc[usable], use_sid, set_aside, np.flatnonzero(usable) + 1
+    return events, use_sid, set_aside, np.arange(1, len(events) + 1)
 
 
 def _build_sessions(
-    ev: pd.DataFrame,
-    use_sid: bool,
-    timeout_s: float,
-    engaged_s: float,
-    keys: Sequence[str],
-    non_interaction_events: Sequence[str],
-    lead_events: Sequence[str],
-    source: str,
+    ev: pd.DataFrame, positions: np.ndarray, use_sid: bool, opts: _Options, source: str
 ) -> pd.DataFrame:
     """One row per session of the usable events ``ev``; the columns of :func:`sessions_from_events`."""
     ts = ev["timestamp"].to_numpy().astype("datetime64[ns]", copy=False).view("int64")
     user_codes, user_uniques = pd.factorize(ev["user_id"], sort=False)
     user_codes = user_codes.astype(np.int64, copy=False)
+    is_event, name_codes = _event_matcher(ev["event"])
+    dup = _duplicate_events(ev, ts, user_codes, name_codes, positions, opts.duplicates, source)
+    if dup is not None:
+        ev, ts, user_codes = ev.loc[~dup], ts[~dup], user_codes[~dup]
+        is_event, name_codes = _event_matcher(ev["event"])
     n_users = len(user_uniques)
     if use_sid:
         codes, sess_user, sess_sid = _sessions_by_id(ev["session_id"], user_codes, n_users)
     else:
-        codes, sess_user, sess_sid = _sessions_by_timeout(user_codes, ts, timeout_s)
+        codes, sess_user, sess_sid = _sessions_by_timeout(user_codes, ts, opts.timeout_s)
     n_sess = len(sess_sid)
     codes = codes.astype(np.intp, copy=False)
     sess_user = np.asarray(sess_user, dtype=np.intp)
     start, end = _session_span(codes, ts, n_sess)
 
-    is_event, name_codes = _event_matcher(ev["event"])
-    is_pv = is_event(["page_view"])
-    is_inter = (is_pv | ~is_event(non_interaction_events)) & (name_codes >= 0)
+    is_pv = is_event(opts.page_view_events)
     pageviews = np.bincount(codes[is_pv], minlength=n_sess)
-    conversions = np.bincount(codes[is_event(keys)], minlength=n_sess)
+    conversions = np.bincount(codes[is_event(opts.key_events)], minlength=n_sess)
     engagement_s = _engagement_seconds(ev, codes, n_sess, start, end, source)
 
     users = pd.Index(user_uniques).take(sess_user)
@@ -304,104 +388,87 @@ def _build_sessions(
     }
     if "page" in ev.columns:
         out["landing_page"] = _landing_pages(ev["page"], codes, ts, is_pv, n_sess)
-    # attributes from the session's first event (ties: the first in data order)
-    first_ev = _first_index(codes, ts, n_sess, minimum=start)
-    for col in _SESSION_ATTRIBUTES:
-        if col in ev.columns:
-            out[col] = ev[col].array.take(first_ev)
+    out.update(_attributes(ev, codes, ts, n_sess, start))
     out["events"] = np.bincount(codes, minlength=n_sess)
     out["pageviews"] = pageviews
+    out["interactions"] = _interactions(ev, is_event, is_pv, name_codes, codes, n_sess, opts, source)
     out["engagement_time_s"] = engagement_s
     out["conversions"] = conversions
     if "value" in ev.columns:
         out["value"] = _session_values(ev, codes, n_sess, source)
-    out["new_lead"] = _new_leads(is_event(lead_events), codes, user_codes, ts, n_sess, n_users)
-    out["engaged"] = is_engaged(engagement_s, conversions, pageviews, engaged_s)
-    out["single_interaction"] = np.bincount(codes[is_inter], minlength=n_sess) <= 1
-    out["is_new_user"] = _new_users(is_event(["first_visit"]), codes, sess_user, start, n_sess, n_users)
-    return pd.DataFrame(out)
+    out["new_lead"] = _new_leads(is_event(opts.lead_events), codes, user_codes, ts, n_sess, n_users)
+    rule = is_engaged(engagement_s, conversions, pageviews, opts.engaged_s)
+    out["engaged"], engaged_info = _engaged(ev, codes, n_sess, rule, opts.engaged_flag, source)
+    out["single_interaction"] = out["interactions"] == 1
+    new_user, new_rule = _new_users(
+        ev, is_event(opts.first_visit_events), codes, sess_user, start, n_sess, n_users, source
+    )
+    out["is_new_user"] = new_user
+    result = pd.DataFrame(out)
+    result.attrs.update(engaged_info, new_user_rule=new_rule, duplicates_dropped=0 if dup is None else int(dup.sum()))
+    return result
 
 
-def _sessions_by_id(sid: pd.Series, user_codes: np.ndarray, n_users: int) -> tuple[np.ndarray, np.ndarray, pd.Index]:
-    """Sessions as (user, session_id) pairs, GA4's rule: ga_session_id is unique only per user.
+def _attributes(ev: pd.DataFrame, codes: np.ndarray, ts: np.ndarray, n_sess: int, start: np.ndarray) -> dict:
+    """Session attributes by GA4's rule.
 
-    Returns the session code of each event (sessions numbered in order of their first event), the
-    user code of each session and its session id.
+    The traffic-source columns together from the first event that carries a source or a medium;
+    device and country from the first event carrying each.
     """
-    n_ev = len(sid)
-    sid_int = None
-    if pd.api.types.is_integer_dtype(sid.dtype):
-        sid_int = sid.to_numpy(dtype=np.int64)
-        lo, hi = (int(sid_int.min()), int(sid_int.max())) if n_ev else (0, 0)
-        span = hi - lo + 1
-        if n_users * span >= 2**62:
-            sid_int = None
-    if sid_int is not None:
-        # (user, session) pairs as one integer: no hashing of the session ids themselves
-        codes, pair_uniques = pd.factorize(user_codes * np.int64(span) + (sid_int - lo), sort=False)
-        sess_user = pair_uniques // span
-        sess_sid = pd.Index(pair_uniques % span + lo)
-    else:
-        sid_codes, sid_uniques = pd.factorize(sid, sort=False)
-        n_sid = len(sid_uniques)
-        codes, pair_uniques = pd.factorize(user_codes * np.int64(n_sid) + sid_codes, sort=False)
-        sess_user = pair_uniques // n_sid
-        sess_sid = pd.Index(sid_uniques).take(pair_uniques % n_sid)
-    return codes, sess_user, sess_sid
+    out = {}
+    first = _first_index(codes, ts, n_sess, minimum=start)
+    traffic = [c for c in _TRAFFIC if c in ev.columns]
+    if traffic:
+        carriers = [c for c in ("source", "medium") if c in ev.columns] or traffic[:1]
+        has = _has_value(ev[carriers[0]])
+        if len(carriers) == 2 and not has.all():
+            has |= _has_value(ev[carriers[1]])
+        pick = _first_carrying(has, codes, ts, n_sess, first)
+        for c in traffic:
+            out[c] = ev[c].array.take(pick)
+    for c in ("device", "country"):
+        if c in ev.columns:
+            out[c] = ev[c].array.take(_first_carrying(_has_value(ev[c]), codes, ts, n_sess, first))
+    return {c: out[c] for c in _SESSION_ATTRIBUTES if c in out}
 
 
-def _sessions_by_timeout(
-    user_codes: np.ndarray, ts: np.ndarray, timeout_s: float
-) -> tuple[np.ndarray, np.ndarray, pd.Index]:
-    """Sessions by the inactivity rule: a user's next event more than ``timeout_s`` later starts a new one.
+def _bool_column(ev: pd.DataFrame, col: str, source: str) -> pd.Series:
+    """A flag column (bool, nullable boolean, or 0/1) as a nullable boolean; anything else is an error."""
+    values = ev[col]
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return values.astype("boolean")
+    known = values.dropna()
+    if pd.api.types.is_numeric_dtype(values.dtype) and known.isin([0, 1]).all():
+        return values.astype("Float64").astype("boolean")
+    raise KpiDataError(
+        f"{source}, column {col!r} must hold True/False or 1/0 (got {values.dtype} values such as "
+        f"{known.iloc[0] if len(known) else None!r}). Read GA exports with kk.io.read_ga4_bigquery or "
+        "kk.io.read_ua_bigquery, which parse it."
+    )
 
-    Returns what :func:`_sessions_by_id` returns; the session id is the session's number among the
-    user's sessions (1, 2, ...).
+
+def _interactions(ev, is_event, is_pv, name_codes, codes, n_sess: int, opts: _Options, source: str) -> np.ndarray:
+    """Interaction hits per session: the events' ``interaction`` flag where set, else by event name."""
+    by_name = (is_pv | ~is_event(opts.non_interaction_events)) & (name_codes >= 0)
+    if "interaction" in ev.columns:
+        flag = _bool_column(ev, "interaction", source)
+        by_name = np.where(flag.notna().to_numpy(), flag.to_numpy(dtype=bool, na_value=False), by_name)
+    return np.bincount(codes[by_name], minlength=n_sess)
+
+
+def _engaged(ev, codes, n_sess: int, rule: np.ndarray, engaged_flag: str, source: str) -> tuple[np.ndarray, dict]:
+    """Engaged per session: the export's ``session_engaged`` where the session's events carry it, else the rule.
+
+    Any true flag makes the session engaged. Also returns how many sessions used the flag and how many
+    of those disagree with the rule.
     """
-    n_ev = len(ts)
-    # sort by user then time; a new session where the user changes or the gap exceeds the timeout
-    order = np.lexsort((ts, user_codes))
-    u_sorted, t_sorted = user_codes[order], ts[order]
-    new = np.ones(n_ev, dtype=bool)
-    if n_ev:
-        new[1:] = (u_sorted[1:] != u_sorted[:-1]) | (np.diff(t_sorted) > int(timeout_s * 1e9))
-    sorted_codes = np.cumsum(new) - 1
-    codes_by_sort = np.empty(n_ev, dtype=np.int64)
-    codes_by_sort[order] = sorted_codes
-    first_pos = np.flatnonzero(new)  # first sorted row of each session, sessions in sorted order
-    user_sorted = u_sorted[first_pos]
-    del order, u_sorted, t_sorted
-    # renumber sessions in order of their first event in the data
-    codes, firsts = pd.factorize(codes_by_sort, sort=False)
-    k = np.arange(len(first_pos))
-    user_start = np.maximum.accumulate(np.where(np.r_[True, user_sorted[1:] != user_sorted[:-1]], k, 0)) if n_ev else k
-    sess_user = user_sorted[firsts]
-    sess_sid = pd.Index((k - user_start + 1)[firsts])
-    return codes, sess_user, sess_sid
-
-
-def _session_span(codes: np.ndarray, ts: np.ndarray, n_sess: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per-session start and end (min and max time, int64 nanoseconds) without sorting the events."""
-    start = np.full(n_sess, np.iinfo(np.int64).max, dtype=np.int64)
-    end = np.full(n_sess, np.iinfo(np.int64).min, dtype=np.int64)
-    np.minimum.at(start, codes, ts)
-    np.maximum.at(end, codes, ts)
-    return start, end
-
-
-def _event_matcher(event_name: pd.Series) -> tuple[Callable[[Iterable[str]], np.ndarray], np.ndarray]:
-    """A function ``names -> mask of the events with one of these names``, and the event-name codes.
-
-    The names are factorised once (cheap for categoricals); each question is then one lookup per code.
-    """
-    name_codes, name_uniques = pd.factorize(event_name, sort=False)
-    name_labels = pd.Index(name_uniques).astype(object)
-
-    def is_event(names: Iterable[str]) -> np.ndarray:
-        hit = np.append(name_labels.isin(list(names)), False)  # code -1 (missing) -> False
-        return hit[name_codes]
-
-    return is_event, name_codes
+    if engaged_flag == "rule" or "session_engaged" not in ev.columns:
+        return rule, {"engaged_from_export": 0, "engaged_disagree": 0}
+    flag = _bool_column(ev, "session_engaged", source)
+    known = np.bincount(codes[flag.notna().to_numpy()], minlength=n_sess) > 0
+    true = np.bincount(codes[flag.to_numpy(dtype=bool, na_value=False)], minlength=n_sess) > 0
+    engaged = np.where(known, true, rule)
+    return engaged, {"engaged_from_export": int(known.sum()), "engaged_disagree": int((known & (true != rule)).sum())}
 
 
 def _engagement_seconds(
@@ -424,33 +491,6 @@ def _engagement_seconds(
             f"({describe_rows(_row_labels(ev, bad))}). Engagement time cannot be negative; fix the export."
         )
     return np.bincount(codes, weights=np.nan_to_num(msec_arr, nan=0.0), minlength=n_sess) / 1000.0
-
-
-def _session_ids(users: pd.Index, sess_sid: pd.Index, use_sid: bool) -> pd.api.extensions.ExtensionArray:
-    """The input's session ids when they are unique across users, else ``"<user_id>-<session_id>"``."""
-    if use_sid and sess_sid.nunique() == len(sess_sid):
-        return sess_sid.array
-    return _join_text(users, sess_sid, "-")
-
-
-def _landing_pages(
-    page: pd.Series, codes: np.ndarray, ts: np.ndarray, is_pv: np.ndarray, n_sess: int
-) -> pd.Categorical:
-    """Page of each session's earliest page_view (ties: the first in data order); NOT_SET without one.
-
-    The categories are in alphabetical order, so breakdowns list pages alphabetically.
-    """
-    page_codes, pages = pd.factorize(page, sort=False)
-    pv_idx = np.flatnonzero(is_pv)
-    first_pv = _first_index(codes[pv_idx], ts[pv_idx], n_sess)
-    labels = [str(p) for p in pages]
-    not_set = labels.index(NOT_SET) if NOT_SET in labels else len(labels)
-    landing = np.full(n_sess, not_set, dtype=np.int64)
-    has_pv = first_pv >= 0
-    landing[has_pv] = page_codes[pv_idx[first_pv[has_pv]]]
-    if not_set == len(labels):
-        labels.append(NOT_SET)
-    return pd.Categorical.from_codes(landing, categories=labels).reorder_categories(sorted(labels))
 
 
 def _session_values(ev: pd.DataFrame, codes: np.ndarray, n_sess: int, source: str) -> np.ndarray:
@@ -476,52 +516,35 @@ def _new_leads(
 
 
 def _new_users(
-    is_first_visit: np.ndarray, codes: np.ndarray, sess_user: np.ndarray, start: np.ndarray, n_sess: int, n_users: int
-) -> np.ndarray:
-    """Whether each session is a new user's.
+    ev: pd.DataFrame,
+    is_first_visit: np.ndarray,
+    codes: np.ndarray,
+    sess_user: np.ndarray,
+    start: np.ndarray,
+    n_sess: int,
+    n_users: int,
+    source: str,
+) -> tuple[np.ndarray, str]:
+    """Whether each session is a new user's, and the rule used.
 
-    A session is new when it holds a first_visit event (if the data has such events), otherwise when it
-    is the user's first session in the data.
+    The events' own ``new_user`` flag where the column has one (UA: totals.newVisits); else GA4's new
+    users: the session holds a first_visit event or its ga_session_number is 1. Only when the data has
+    none of these, the user's first session in the data.
     """
-    if is_first_visit.any():
-        return np.bincount(codes[is_first_visit], minlength=n_sess) > 0
+    new = np.bincount(codes[is_first_visit], minlength=n_sess) > 0
+    rules = ["first_visit"] if is_first_visit.any() else []
+    if "ga_session_number" in ev.columns and ev["ga_session_number"].notna().any():
+        num = pd.to_numeric(ev["ga_session_number"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        new |= np.bincount(codes[num == 1], minlength=n_sess) > 0
+        rules.append("ga_session_number")
+    if "new_user" in ev.columns and ev["new_user"].notna().any():
+        flag = _bool_column(ev, "new_user", source)
+        known = np.bincount(codes[flag.notna().to_numpy()], minlength=n_sess) > 0
+        true = np.bincount(codes[flag.to_numpy(dtype=bool, na_value=False)], minlength=n_sess) > 0
+        new = np.where(known, true, new)
+        rules.insert(0, "new_user flag")
+    if rules:
+        return new, " or ".join(rules)
     first_sess = _first_index(sess_user, start, n_users)
-    is_new = np.zeros(n_sess, dtype=bool)
-    is_new[first_sess[first_sess >= 0]] = True
-    return is_new
-
-
-def _join_text(left: pd.Index, right: pd.Index, sep: str) -> pd.arrays.ArrowStringArray:
-    """Element-wise ``str(left) + sep + str(right)``, vectorised in Arrow."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    def as_text(ix: pd.Index):
-        arr = pa.array(ix.to_numpy() if not isinstance(ix.dtype, pd.StringDtype) else ix.array, from_pandas=True)
-        if isinstance(arr, pa.ChunkedArray):
-            arr = arr.combine_chunks()
-        return pc.cast(arr, pa.large_string())
-
-    joined = pc.binary_join_element_wise(as_text(left), as_text(right), pa.scalar(sep, pa.large_string()))
-    return pd.array(joined, dtype="str")
-
-
-def _first_index(group: np.ndarray, key: np.ndarray, n_groups: int, minimum: np.ndarray | None = None) -> np.ndarray:
-    """Position of the smallest ``key`` within each group (ties: the lowest position); -1 if empty.
-
-    Linear time, no sort: the minimum key per group, then the lowest position among the rows that
-    reach it. ``minimum`` may pass the per-group minimum when it is already known.
-    """
-    out = np.full(n_groups, -1, dtype=np.int64)
-    if len(group) == 0:
-        return out
-    big = np.iinfo(np.int64).max
-    if minimum is None:
-        minimum = np.full(n_groups, big, dtype=np.int64)
-        np.minimum.at(minimum, group, key)
-    cand = np.flatnonzero(key == minimum[group])
-    pos = np.full(n_groups, big, dtype=np.int64)
-    np.minimum.at(pos, group[cand], cand)
-    has = pos != big
-    out[has] = pos[has]
-    return out
+    new[first_sess[first_sess >= 0]] = True
+    return new, "first session in the data"

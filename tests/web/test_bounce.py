@@ -24,9 +24,11 @@ def test_bounce_rate_both_definitions(sessions):
     assert ga4["pages_per_session"] == 1.0
     assert ga4["engagement_time_mean_s"] == 9.0 and ga4["engagement_time_median_s"] == 7.0
     assert ga4["conversion_rate"] == pytest.approx(1 / 6)
-    ua = web.bounce_rate(sessions, definition="ua").iloc[0]
-    # UA: single interaction = A/1, B/1, D/7, E/9 -> 4 / 6
-    assert (ua["bounces"], ua["bounce_rate"]) == (4, pytest.approx(4 / 6))
+    ua = web.bounce_rate(sessions, definition="ua")
+    # UA: exactly one interaction hit = A/1, B/1, E/9; D/7 has no interaction hit and is no UA session
+    # (UA's totals.visits is null for it): 3 / 5
+    assert (ua["sessions"].iloc[0], ua["bounces"].iloc[0], ua["bounce_rate"].iloc[0]) == (5, 3, 0.6)
+    assert ua.attrs["no_interaction_sessions"] == 1
 
 
 def test_bounce_rate_by_segment_and_missing_segment_kept():

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from kpikit import web
-from kpikit.errors import KpiDataError
+from kpikit.errors import KpiDataError, KpiWarning
 from tests.web.cases import AGG, EVENTS
 
 
@@ -99,3 +99,21 @@ def test_benchmark_reference_and_data_checks(sessions):
     checks = web.data_checks(EVENTS, sessions).set_index("check")
     assert checks.loc["sessions", "value"] == "6"
     assert checks.loc["sessions without a page view", "value"] == "1"
+
+
+def test_data_checks_say_which_rules_counted(sessions):
+    checks = web.data_checks(EVENTS, sessions).set_index("check")
+    # EVENTS has no first_visit and no ga_session_number: the fallback is named and marked
+    assert checks.loc["new users counted by", ["value", "status"]].tolist() == ["first session in the data", "note"]
+    assert "engaged taken from the export's session_engaged" not in checks.index
+    e = EVENTS.assign(ga_session_number=1, session_engaged=pd.array([False] * 13, dtype="boolean"))
+    s = web.sessions_from_events(e)
+    checks = web.data_checks(e, s).set_index("check")
+    assert checks.loc["new users counted by", ["value", "status"]].tolist() == ["ga_session_number", "ok"]
+    # A/2, C/5, E/9 are engaged by the rule but flagged 0 by the export
+    row = checks.loc["engaged taken from the export's session_engaged"]
+    assert row["value"] == "6 sessions" and row["status"] == "note" and row["note"].startswith("3 of them differ")
+    doubled = pd.concat([EVENTS, EVENTS], ignore_index=True)
+    with pytest.warns(KpiWarning):
+        s2 = web.sessions_from_events(doubled)
+    assert web.data_checks(doubled, s2).set_index("check").loc["exact duplicate events", "value"] == "13"

@@ -28,3 +28,17 @@ def test_traffic_to_lead_and_view_to_contact(sessions):
     assert v.loc["/contact", "view_to_contact"] == 0.75
     s = web.sessions_from_events(e)
     assert s["new_lead"].tolist() == [True, False, True, False]
+
+
+def test_view_to_contact_with_a_store_logs_event_names():
+    e = ev(
+        [
+            ("A", 1, T("10:00:00"), "view", "/contact", np.nan),
+            ("A", 1, T("10:00:05"), "contact_form", "/contact", np.nan),
+            ("B", 1, T("10:00:00"), "view", "/contact", np.nan),
+            ("B", 1, T("10:01:00"), "page_view", "/contact", np.nan),  # not this log's page view
+        ]
+    )
+    v = web.view_to_contact(e, contact_events="contact_form", page_view_event="view").set_index("page")
+    # 1 submission / 2 views
+    assert v.loc["/contact", ["views", "contacts", "view_to_contact"]].tolist() == [2, 1, 0.5]
