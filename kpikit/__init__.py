@@ -22,6 +22,7 @@ _STATS_NAMES = ("Rate", "RateComparison", "Score", "compare_rates", "fdr", "rate
 
 _SUBMODULES = (
     "errors",
+    "i18n",
     "stats",
     "schemas",
     "io",

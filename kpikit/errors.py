@@ -15,9 +15,12 @@ __all__ = [
     "KpiDataError",
     "ConvergenceError",
     "ParameterError",
+    "MissingTableError",
+    "MissingTranslationError",
     "KpiWarning",
     "SmallSampleWarning",
     "VanityMetricWarning",
+    "IdentificationWarning",
     "describe_rows",
     "closest",
     "similarity",
@@ -37,6 +40,18 @@ class ParameterError(KpiDataError):
     """A notebook or function parameter with a wrong name, type or value."""
 
 
+class MissingTableError(KpiDataError):
+    """An optional table of a report is not in the data folder (or failed its checks).
+
+    Its message is the report's one-line note ("No surveys table: the NPS and CSAT sections are
+    skipped."); the renderer shows it in place of the sections that need the table.
+    """
+
+
+class MissingTranslationError(KpiDataError):
+    """A message catalogue has no entry for a key or finding template in the report's language."""
+
+
 class ConvergenceError(RuntimeError):
     """A statistical model could not be fitted (optimiser failed or model not identified)."""
 
@@ -51,6 +66,15 @@ class SmallSampleWarning(KpiWarning):
 
 class VanityMetricWarning(KpiWarning):
     """A summary leans on reach-type metrics without engagement or conversion beside them."""
+
+
+class IdentificationWarning(KpiWarning):
+    """A fitted model's data do not pin down one of its parameters.
+
+    Raised when a parameter ran to the edge of its range, its standard error exceeds its estimate, or
+    the information matrix is singular: the fit is returned (``identified_`` is False) but what rests
+    on that parameter is not evidence.
+    """
 
 
 def describe_rows(rows: Sequence[int], limit: int = 5) -> str:

@@ -41,3 +41,9 @@ def test_did_you_mean_offers_the_close_name_or_lists_the_valid_ones():
 
 def test_a_one_letter_name_is_not_close_by_containment():
     assert did_you_mean("clinet", ["client", "n", "mode"]) == "; did you mean 'client'?"
+
+
+def test_identification_warning_is_a_kpi_warning():
+    from kpikit import errors
+
+    assert issubclass(errors.IdentificationWarning, errors.KpiWarning) and "IdentificationWarning" in errors.__all__

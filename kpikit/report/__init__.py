@@ -17,11 +17,23 @@ a JSON output of MIME type ``application/vnd.kpikit.kpis+json``. ``kpikit render
 ``NN_name.kpis.json`` beside the HTML. No file paths or environment variables reach the kernel, and an
 interactive run records the same thing.
 
+How a notebook becomes a client report (docs/reports.md): ``rep = kk.report.start(name, globals())``
+checks the parameters and the data against the notebook's spec, shows the title block and a summary
+placeholder; the sections record KPIs, findings, cards and client tables on ``rep``; ``rep.finish()``
+records the KPI JSON, the consultant appendix and the Excel workbook and fills in the summary.
+
 Modules: ``params`` (the parameters cell and its checks), ``kpis`` (recording and reading headline
-KPIs, KPI text for indexes), ``present`` (tables, findings, the title block) and ``overview`` (notebook
-00's snapshot, coverage and data-health summary, built on the domain packages' KPI functions).
+KPIs, KPI text for indexes), ``registry`` (every KPI's label, unit, format, direction, period),
+``notebooks`` (each notebook's question, tables and KPIs; coverage), ``document`` (the ``Report``),
+``tables`` and ``columns`` (client tables), ``kpiformat`` (a KPI as text or HTML), ``summary`` (title
+block, cards, appendix), ``excel`` (the workbook), ``outcome`` (ok / ok with notes / failed, for the
+renderer), ``present`` (the plain tables, findings and header of notebooks not yet on ``start``) and
+``overview`` (notebook 00's snapshot and data-health summary).
 """
 
+from kpikit.report.document import SUMMARY_MIME, Report, ReportTables, start
+from kpikit.report.excel import XLSX_MIME, excel_from_notebook, workbook_bytes
+from kpikit.report.kpiformat import format_kpi, kpi_html, kpi_label
 from kpikit.report.kpis import (
     KPI_MIME,
     headline_items,
@@ -31,13 +43,9 @@ from kpikit.report.kpis import (
     record_kpis,
     to_jsonable,
 )
-from kpikit.report.overview import (
-    NOTEBOOK_NEEDS,
-    data_period,
-    health_findings,
-    notebook_coverage,
-    snapshot,
-)
+from kpikit.report.notebooks import NOTEBOOKS, NotebookSpec, notebook_coverage, notebook_spec
+from kpikit.report.outcome import ALLOWED_ERROR_NAMES, Outcome, classify
+from kpikit.report.overview import data_period, health_findings, snapshot
 from kpikit.report.params import (
     ParamSpec,
     check_parameters,
@@ -47,6 +55,8 @@ from kpikit.report.params import (
     validate_parameters,
 )
 from kpikit.report.present import Table, header, show_findings, table
+from kpikit.report.registry import KPIS, KpiSpec, kpi_spec
+from kpikit.report.tables import ClientTable, client_table
 
 __all__ = [
     "KPI_MIME",
@@ -66,8 +76,28 @@ __all__ = [
     "kpi_text",
     "headline_items",
     "Table",
-    "NOTEBOOK_NEEDS",
+    "ClientTable",
+    "client_table",
+    "start",
+    "Report",
+    "ReportTables",
+    "SUMMARY_MIME",
+    "XLSX_MIME",
+    "excel_from_notebook",
+    "workbook_bytes",
+    "KPIS",
+    "KpiSpec",
+    "kpi_spec",
+    "kpi_label",
+    "format_kpi",
+    "kpi_html",
+    "NOTEBOOKS",
+    "NotebookSpec",
+    "notebook_spec",
     "notebook_coverage",
+    "ALLOWED_ERROR_NAMES",
+    "Outcome",
+    "classify",
     "snapshot",
     "data_period",
     "health_findings",

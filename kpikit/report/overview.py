@@ -1,4 +1,8 @@
-"""Notebook 00's overview: which notebooks the data can feed, a KPI snapshot, the data period."""
+"""Notebook 00's overview: a KPI snapshot, the data period, the folder's health in words.
+
+Which notebooks the data can feed is :func:`kpikit.report.notebooks.notebook_coverage`, computed from the
+notebooks' specs.
+"""
 
 from __future__ import annotations
 
@@ -7,49 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["NOTEBOOK_NEEDS", "notebook_coverage", "snapshot", "data_period", "health_findings"]
-
-
-#: Which tables each notebook needs (at least one table of each ``any_of`` group) and which
-#: ``optional`` ones enrich it.
-NOTEBOOK_NEEDS: dict[str, dict[str, tuple]] = {
-    "01_bounce_rate_diagnosis": {"any_of": (("events", "sessions"),), "optional": ("leads", "benchmarks")},
-    "02_funnel_conversion": {
-        "any_of": (("events",),),
-        "optional": ("sessions", "leads", "touchpoints", "spend", "social"),
-    },
-    "03_churn_and_renewal": {"any_of": (("subscriptions",),), "optional": ("surveys", "tickets", "spend")},
-    "04_clv_forecasting": {"any_of": (("transactions",),), "optional": ("spend",)},
-    "05_competitor_benchmarking": {"any_of": (("social",),), "optional": ("benchmarks",)},
-}
-
-
-def notebook_coverage(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """Which notebooks the loaded tables can feed: one row per notebook of :data:`NOTEBOOK_NEEDS`.
-
-    Parameters
-    ----------
-    tables : mapping of str to DataFrame
-        Canonical tables by name (:func:`kpikit.io.read_folder`); an empty or None table counts as
-        absent.
-
-    Returns
-    -------
-    DataFrame
-        notebook, ready (bool), uses (tables present that it reads), missing (what it still needs,
-        or optional tables that would enrich it).
-    """
-    present = {name for name, frame in tables.items() if frame is not None and len(frame)}
-    rows = []
-    for nb, need in NOTEBOOK_NEEDS.items():
-        groups = need["any_of"]
-        ready = all(any(t in present for t in g) for g in groups)
-        uses = sorted({t for g in groups for t in g if t in present} | (set(need["optional"]) & present))
-        lacking = [" or ".join(g) for g in groups if not any(t in present for t in g)]
-        optional = [t for t in need["optional"] if t not in present]
-        missing = "needs " + ", ".join(lacking) if lacking else ("would use " + ", ".join(optional) if optional else "")
-        rows.append({"notebook": nb, "ready": ready, "uses": ", ".join(uses), "missing": missing})
-    return pd.DataFrame(rows)
+__all__ = ["snapshot", "data_period", "health_findings"]
 
 
 def _last_complete(frame: pd.DataFrame, data_end: pd.Timestamp, freq: str) -> pd.Series | None:

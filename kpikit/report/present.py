@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from kpikit.report.tables import ClientTable, client_table
+
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
 
@@ -112,8 +114,18 @@ def table(
     decimals: int = 1,
     caption: str | None = None,
     hide_index: bool = True,
-) -> Table:
+    *,
+    lang: str | None = None,
+    currency: str | None = None,
+    **options: Any,
+) -> Table | ClientTable:
     """A readable table: percentages formatted, numbers with separators, dates as dates, text escaped.
+
+    With ``lang`` (what ``rep.table`` passes), the table is a client table
+    (:func:`kpikit.report.tables.client_table`): catalogue labels, value and interval in one cell,
+    money in the report's currency, numbers and dates by the language's locale, no True/False/NaN, at
+    most about 8 columns in view. Without it, the plain formatting of the notebooks not yet built on
+    ``kk.report.start`` (code names as headers; their committed outputs stay as they are).
 
     Parameters
     ----------
@@ -127,13 +139,25 @@ def table(
         Caption above the table.
     hide_index : bool
         Leave the index out (tidy frames carry their keys as columns).
+    lang : str, optional
+        The report's language: gives a client table.
+    currency : str, optional
+        The currency of money columns (client tables).
+    **options
+        Passed to :func:`~kpikit.report.tables.client_table` (``money``, ``pp``, ``columns``, ``freq``, ...).
 
     Returns
     -------
-    Table
+    Table or ClientTable
         Shown as escaped HTML in Jupyter and in reports: a landing page named ``<script>`` shows as
         text.
     """
+    if lang is not None:
+        return client_table(frame, lang=lang, currency=currency, caption=caption, percent=percent, **options)
+    if options or currency is not None:
+        raise TypeError(
+            f"table() got client-table options without lang: {', '.join([*options, *(['currency'] if currency else [])])}"
+        )
     percent = [c for c in percent if c in frame.columns]
     fmt: dict[str, Any] = dict.fromkeys(percent, f"{{:.{decimals}%}}")
     for c in frame.columns:

@@ -5,9 +5,96 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kpikit.i18n import Finding
 from kpikit.stats import Score
 
 __all__ = ["findings"]
+
+#: Exposure units of :func:`churn_by` -> how many make a year (for the impact of a difference).
+_PER_YEAR = {
+    "customer-day": 365.25,
+    "customer-week": 52.18,
+    "customer-month": 12.0,
+    "customer-quarter": 4.0,
+    "customer-year": 1.0,
+}
+
+
+def _nps_finding(nps_score: Score) -> Finding:
+    c = nps_score.counts or {}
+    return Finding(
+        "NPS is {value:signed} (95% CI {low:signed} to {high:signed}, n = {n:int}; {promoters:int} promoters, "
+        "{detractors:int} detractors).",
+        {
+            "value": nps_score.value,
+            "low": nps_score.low,
+            "high": nps_score.high,
+            "n": nps_score.n,
+            "promoters": c.get("promoters", 0),
+            "detractors": c.get("detractors", 0),
+        },
+    )
+
+
+def _group_finding(
+    label: str, t: pd.DataFrame, alpha: float, exposure_unit: str, value_per_customer: float | None
+) -> Finding | None:
+    by = t.columns[0]
+    tested = t.dropna(subset=["p_value"])
+    if tested.empty:
+        return None
+    worst = tested.sort_values("churn_rate", ascending=False).iloc[0]
+    ref = t[t[by].astype(str) == str(worst["reference"])].iloc[0]
+    clear = bool(worst["q_value"] < alpha)
+    fields = {
+        "label": label,
+        "group": worst[by],
+        "rate": worst["churn_rate"],
+        "churned": int(worst["churned"]),
+        "customers": int(worst["customers"]),
+        "ref_rate": ref["churn_rate"],
+        "ref": ref[by],
+        "ratio": worst["ratio"] if np.isfinite(worst["ratio"]) else np.inf,
+        "q": worst["q_value"],
+        "unit": exposure_unit,
+    }
+    exposure = "exposure" in t.columns
+    impact = 0.0
+    if clear:
+        per_year = _PER_YEAR.get(exposure_unit) if exposure else 1.0
+        excess = max(float(worst["churn_rate"] - ref["churn_rate"]), 0.0) * int(worst["customers"])
+        impact = None if value_per_customer is None or per_year is None else excess * value_per_customer * per_year
+    if exposure and clear:
+        return Finding(
+            "By {label:term}: '{group:term}' customers churned at {rate:pct} per {unit:term} ({churned:int} of "
+            "{customers:int} churned) against {ref_rate:pct} per {unit:term} for '{ref:term}', {ratio:ratio} as "
+            "often; a clear difference ({q:qvalue}).",
+            fields,
+            impact,
+        )
+    if exposure:
+        return Finding(
+            "By {label:term}: '{group:term}' customers churned at {rate:pct} per {unit:term} ({churned:int} of "
+            "{customers:int} churned) against {ref_rate:pct} per {unit:term} for '{ref:term}', {ratio:ratio} as "
+            "often; not a clear difference at this sample size ({q:qvalue}).",
+            fields,
+            impact,
+        )
+    if clear:
+        return Finding(
+            "By {label:term}: '{group:term}' customers churned at {rate:pct} ({churned:int} of {customers:int} "
+            "churned) against {ref_rate:pct} for '{ref:term}', {ratio:ratio} as often; a clear difference "
+            "({q:qvalue}).",
+            fields,
+            impact,
+        )
+    return Finding(
+        "By {label:term}: '{group:term}' customers churned at {rate:pct} ({churned:int} of {customers:int} "
+        "churned) against {ref_rate:pct} for '{ref:term}', {ratio:ratio} as often; not a clear difference at "
+        "this sample size ({q:qvalue}).",
+        fields,
+        impact,
+    )
 
 
 def findings(
@@ -15,8 +102,16 @@ def findings(
     alpha: float = 0.05,
     nps_score: Score | None = None,
     exposure_unit: str = "customer-month",
-) -> list[str]:
-    """Plain-language findings on leading indicators of churn.
+    value_per_customer: float | None = None,
+) -> list[Finding]:
+    """Plain-language findings on leading indicators of churn, each with its business impact.
+
+    Impact (for ordering a report's findings) is **revenue lost over a year** to the worst group's
+    excess churn: (its churn rate - the reference group's) x its customers x ``value_per_customer``,
+    per year of exposure; 0 when the difference is not clear, None without ``value_per_customer``.
+    With MRR per customer it is comparable with :func:`kpikit.subscriptions.findings` (MRR lost a
+    year). It counts every customer of the group as exposed, so it is an upper bound, good for
+    ranking. The NPS sentence has no impact.
 
     Parameters
     ----------
@@ -28,40 +123,20 @@ def findings(
         The overall NPS, described with its interval first.
     exposure_unit : str
         Unit of the exposure of :func:`churn_by` frames built with ``exposure=``.
+    value_per_customer : float, optional
+        Revenue per customer per month (the ARPA), for the impact.
 
     Returns
     -------
-    list of str
+    list of Finding
         The NPS sentence (when given), then one sentence per indicator: its worst group against the
         reference, with the ratio and whether the difference is clear.
     """
-    out = []
-    if nps_score is not None:
-        c = nps_score.counts or {}
-        out.append(
-            f"NPS is {nps_score.value:+.0f} (95% CI {nps_score.low:+.0f} to {nps_score.high:+.0f}, n = {nps_score.n:,}; "
-            f"{c.get('promoters', 0):,} promoters, {c.get('detractors', 0):,} detractors)."
-        )
+    out = [] if nps_score is None else [_nps_finding(nps_score)]
     for label, t in tables.items():
         if t is None or t.empty:
             continue
-        by = t.columns[0]
-        tested = t.dropna(subset=["p_value"])
-        if tested.empty:
-            continue
-        worst = tested.sort_values("churn_rate", ascending=False).iloc[0]
-        ref = t[t[by].astype(str) == str(worst["reference"])].iloc[0]
-        clear = worst["q_value"] < alpha
-        ratio = f"{worst['ratio']:.1f}x" if np.isfinite(worst["ratio"]) else "far above"
-        unit = f" per {exposure_unit}" if "exposure" in t.columns else ""
-        out.append(
-            f"By {label}: '{worst[by]}' customers churned at {worst['churn_rate']:.1%}{unit} "
-            f"({int(worst['churned'])} of {int(worst['customers'])} churned) against {ref['churn_rate']:.1%}{unit} for "
-            f"'{ref[by]}', {ratio} as often; "
-            + (
-                f"a clear difference (q = {worst['q_value']:.2g})."
-                if clear
-                else f"not a clear difference at this sample size (q = {worst['q_value']:.2g})."
-            )
-        )
+        found = _group_finding(label, t, alpha, exposure_unit, value_per_customer)
+        if found is not None:
+            out.append(found)
     return out

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from kpikit.errors import KpiDataError
+from kpikit.i18n import Finding
 from kpikit.stats import compare_rates
 from kpikit.subscriptions.churn import _churn_frame
 from kpikit.subscriptions.ledger import _ledger
@@ -97,6 +98,105 @@ def common_mistakes(
     return pd.DataFrame(rows, columns=["mistake", "wrong", "right", "wrong_formula", "right_formula"])
 
 
+def _per_year(movements: pd.DataFrame | None) -> float:
+    """Periods per year of a period table (12 for months, 4 for quarters)."""
+    if movements is None or len(movements) < 2:
+        return 12.0
+    days = pd.Series(movements["period"]).diff().dt.days.median()
+    return 365.25 / days if days and days > 0 else 12.0
+
+
+def _months(start: pd.Timestamp, end: pd.Timestamp) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month
+
+
+def _segment_finding(c: pd.DataFrame, by: str, alpha: float, arpa: float | None, per_year: float) -> Finding:
+    """The highest against the lowest churn of the segments; impact: MRR lost a year above the pooled rate."""
+    hi, lo = c.iloc[0], c.iloc[-1]
+    cmp = compare_rates((int(hi["churned"]), int(hi["at_risk"])), (int(lo["churned"]), int(lo["at_risk"])))
+    fields = {
+        "by": by,
+        "high": hi[by],
+        "high_rate": hi["churn_rate"],
+        "high_low": hi["ci_low"],
+        "high_high": hi["ci_high"],
+        "low": lo[by],
+        "low_rate": lo["churn_rate"],
+        "low_low": lo["ci_low"],
+        "low_high": lo["ci_high"],
+        "p": cmp.p_value,
+    }
+    if cmp.p_value >= alpha:
+        return Finding(
+            "Churn by {by:term}: {by:term} '{high:term}' churns {high_rate:pct} per period (95% CI "
+            "{high_low:pct}-{high_high:pct}) against {low_rate:pct} for '{low:term}' ({low_low:pct}-{low_high:pct}): "
+            "not a clear difference at this sample size ({p:pvalue}).",
+            fields,
+            impact=0.0,
+        )
+    pooled = c["churned"].sum() / c["at_risk"].sum()
+    periods = hi["periods"] if "periods" in c.columns and hi["periods"] > 0 else 1
+    excess = max(hi["churn_rate"] - pooled, 0.0) * hi["at_risk"] / periods * per_year
+    return Finding(
+        "Churn by {by:term}: {by:term} '{high:term}' churns {high_rate:pct} per period (95% CI "
+        "{high_low:pct}-{high_high:pct}) against {low_rate:pct} for '{low:term}' ({low_low:pct}-{low_high:pct}): "
+        "a clear difference ({p:pvalue}).",
+        fields,
+        impact=None if arpa is None else excess * arpa,
+    )
+
+
+def _retention_finding(r: pd.Series, currency: str | None) -> Finding:
+    """The latest GRR and NRR; impact: the base's MRR lost to churn and contraction, per 12 months."""
+    months = max(_months(r["base_period"], r["end_period"]), 1)
+    lost = float(r["base_mrr"]) - float(r["retained_mrr"]) if "retained_mrr" in r.index else None
+    fields = {
+        "months": months,
+        "grr": r["grr"],
+        "nrr": r["nrr"],
+        "base": r["base_period"],
+        "end": r["end_period"],
+        "lost": lost,
+        "base_mrr": r.get("base_mrr"),
+        "logo": r["logo_retention"],
+    }
+    impact = None if lost is None else lost * 12 / months
+    if r["nrr"] > 1:
+        return Finding(
+            "Over {months:int} months, gross revenue retention is {grr:pct} and net revenue retention {nrr:pct}, "
+            "expansion more than offsetting the losses: churn and contraction took {lost:money} of the "
+            "{base_mrr:money} monthly revenue of the customers paying on {base:date}, and {logo:pct} of those "
+            "customers still pay on {end:date}.",
+            fields,
+            impact,
+            currency,
+        )
+    return Finding(
+        "Over {months:int} months, gross revenue retention is {grr:pct} and net revenue retention {nrr:pct}: "
+        "churn and contraction took {lost:money} of the {base_mrr:money} monthly revenue of the customers paying "
+        "on {base:date}, and {logo:pct} of those customers still pay on {end:date}.",
+        fields,
+        impact,
+        currency,
+    )
+
+
+def _renewal_finding(renewal: pd.DataFrame) -> Finding:
+    """Contracts renewed of those due; impact: MRR not renewed, per 12 months of renewal windows."""
+    r = _renewals_rate(renewal, warn_small=False)
+    due = renewal[renewal["contracts_due"] > 0]
+    impact = None
+    if {"value_due", "value_renewed", "period", "period_end"} <= set(due.columns):
+        months = max(_months(due["period"].min(), due["period_end"].max()), 1)
+        impact = float(due["value_due"].sum() - due["value_renewed"].sum()) * 12 / months
+    return Finding(
+        "{renewed:int} of {due:int} contracts up for renewal renewed: a renewal rate of {rate:pct} "
+        "(95% CI {low:pct}-{high:pct}).",
+        {"renewed": r.successes, "due": r.trials, "rate": r.value, "low": r.low, "high": r.high},
+        impact,
+    )
+
+
 def findings(
     churn_by_interval: pd.DataFrame | None = None,
     retention: pd.DataFrame | None = None,
@@ -104,8 +204,16 @@ def findings(
     movements: pd.DataFrame | None = None,
     by: str = "interval",
     alpha: float = 0.05,
-) -> list[str]:
-    """Plain-language findings from computed subscription KPIs.
+    currency: str | None = None,
+) -> list[Finding]:
+    """Plain-language findings from computed subscription KPIs, each with its business impact.
+
+    Impact (for ordering a report's findings) is **MRR lost over a year**, in the subscriptions'
+    currency: for retention, the MRR the base customers lost to churn and contraction, scaled to 12
+    months; for a churn difference between segments, the MRR lost a year by the highest-churn segment
+    above the pooled rate (customers lost in excess x the latest ARPA; 0 when the difference is not
+    clear); for renewals, the MRR of contracts not renewed, scaled to 12 months. The MRR bridge is a
+    description, with no impact (it sorts last).
 
     Parameters
     ----------
@@ -117,48 +225,48 @@ def findings(
     renewal : DataFrame, optional
         :func:`renewal_rate` output (rows with contracts due are pooled).
     movements : DataFrame, optional
-        :func:`mrr_movements` output; the change over the whole span is described.
+        :func:`mrr_movements` output; the change over the whole span is described (its last period
+        also gives the ARPA of the segment finding's impact).
     by : str
         The segment column of ``churn_by_interval``.
     alpha : float
         p-value threshold for calling a churn difference clear.
+    currency : str, optional
+        ISO code of the amounts (the report's ``currency``), for the money in the sentences.
 
     Returns
     -------
-    list of str
-        One sentence per finding, in the order MRR, churn by segment, retention, renewal.
+    list of Finding
+        One per finding, in the order MRR, churn by segment, retention, renewal; ``str(f)`` is the
+        English sentence, ``f.text("vi")`` the Vietnamese one.
     """
-    out: list[str] = []
+    out: list[Finding] = []
+    arpa = None
     if movements is not None and len(movements):
-        first = float(movements["mrr_start"].iloc[0])
-        last = float(movements["mrr_end"].iloc[-1])
-        churned = float(movements["churn"].astype(float).sum())
-        new = float(movements["new"].astype(float).sum())
+        last = movements.iloc[-1]
+        if float(last["customers_end"]) > 0:
+            arpa = float(last["mrr_end"]) / float(last["customers_end"])
+        fields = {
+            "first": float(movements["mrr_start"].iloc[0]),
+            "last": float(last["mrr_end"]),
+            "periods": len(movements),
+            "new": float(movements["new"].astype(float).sum()),
+            "churned": float(movements["churn"].astype(float).sum()),
+        }
         out.append(
-            f"MRR went from {first:,.2f} to {last:,.2f} over {len(movements)} periods; new customers added "
-            f"{new:,.2f} and churn took away {churned:,.2f} of monthly revenue."
+            Finding(
+                "MRR went from {first:money} to {last:money} over {periods:int} periods; new customers added "
+                "{new:money} and churn took away {churned:money} of monthly revenue.",
+                fields,
+                None,
+                currency,
+            )
         )
     if churn_by_interval is not None and len(churn_by_interval) >= 2:
         c = churn_by_interval.sort_values("churn_rate", ascending=False)
-        hi, lo = c.iloc[0], c.iloc[-1]
-        cmp = compare_rates((int(hi["churned"]), int(hi["at_risk"])), (int(lo["churned"]), int(lo["at_risk"])))
-        verdict = "a clear difference" if cmp.p_value < alpha else "not a clear difference at this sample size"
-        out.append(
-            f"{by} '{hi[by]}' churns {hi['churn_rate']:.1%} per period (95% CI {hi['ci_low']:.1%}-{hi['ci_high']:.1%}) "
-            f"against {lo['churn_rate']:.1%} for '{lo[by]}' ({lo['ci_low']:.1%}-{lo['ci_high']:.1%}): "
-            f"{verdict} (p = {cmp.p_value:.2g})."
-        )
+        out.append(_segment_finding(c, by, alpha, arpa, _per_year(movements)))
     if retention is not None and len(retention):
-        r = retention.iloc[-1]
-        out.append(
-            f"Of the customers paying on {r['base_period']:%Y-%m-%d}, {r['logo_retention']:.1%} still pay on "
-            f"{r['end_period']:%Y-%m-%d}; gross revenue retention is {r['grr']:.1%} and net revenue retention "
-            f"{r['nrr']:.1%}" + (" (expansion more than offsets losses)." if r["nrr"] > 1 else ".")
-        )
+        out.append(_retention_finding(retention.iloc[-1], currency))
     if renewal is not None and renewal["contracts_due"].sum() > 0:
-        r = _renewals_rate(renewal, warn_small=False)
-        out.append(
-            f"{r.successes} of {r.trials} contracts up for renewal renewed: a renewal rate of {r.value:.1%} "
-            f"(95% CI {r.low:.1%}-{r.high:.1%})."
-        )
+        out.append(_renewal_finding(renewal))
     return out

@@ -1,20 +1,10 @@
-"""kpikit.report.overview: notebook 00's helpers (snapshot, coverage, data period, health findings)."""
+"""kpikit.report.overview: notebook 00's helpers (snapshot, data period, health findings); coverage is in test_notebooks."""
 
 import pandas as pd
 import pytest
 
 import kpikit as kk
 from tests.paths import SAMPLE
-
-
-def test_notebook_coverage_by_tables_present():
-    tables = {"subscriptions": pd.DataFrame({"x": [1]}), "events": pd.DataFrame({"x": [1]}), "social": pd.DataFrame()}
-    cov = kk.report.notebook_coverage(tables).set_index("notebook")
-    assert cov.loc["01_bounce_rate_diagnosis", "ready"]
-    assert cov.loc["03_churn_and_renewal", "ready"]
-    assert not cov.loc["04_clv_forecasting", "ready"]
-    assert cov.loc["04_clv_forecasting", "missing"] == "needs transactions"
-    assert not cov.loc["05_competitor_benchmarking", "ready"]  # an empty table does not count
 
 
 def test_health_findings_name_problems():
