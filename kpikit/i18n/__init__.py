@@ -10,7 +10,8 @@ findings through it:
   Babel locale (``en`` is ``en_GB``: "44.7%", "£1,234.50", "30 Jun 2025"; ``vi`` is ``vi_VN``: "44,7%",
   "1.234.568 ₫", "30 thg 6, 2025"). The currency is always the report's own ``currency`` parameter.
 
-The catalogues are ``kpikit/i18n/<lang>.yaml`` (see :mod:`kpikit.i18n.catalogue`); a language is one file.
+The catalogues are folders ``kpikit/i18n/<lang>/`` of YAML files, one per area (see
+:mod:`kpikit.i18n.catalogue`); a new language is one more folder, or one file ``<lang>.yaml``.
 """
 
 from kpikit.i18n.catalogue import (

@@ -1,6 +1,9 @@
-"""Message catalogues: every word a report shows, one YAML file per language.
+"""Message catalogues: every word a report shows, one catalogue per language.
 
-``kpikit/i18n/<lang>.yaml`` holds a ``language`` block (name, Babel ``locale``, text ``direction``
+A catalogue is a folder ``kpikit/i18n/<lang>/`` of YAML files (one per area: ``common.yaml``,
+``kpis.yaml``, ``columns.yaml``, one per notebook, one per domain's finding templates), merged into one;
+a key may stand in one file only. A single file ``kpikit/i18n/<lang>.yaml`` is a catalogue too. One of
+its files holds a ``language`` block (name, Babel ``locale``, text ``direction``
 ``ltr``/``rtl``, optionally ``numbering_system``) and the messages, nested by kind:
 
 - ``kpi.<name>``: the label of a registry KPI (``kpi.bounce_rate`` -> "Bounce rate");
@@ -39,7 +42,7 @@ __all__ = [
     "translate_template",
 ]
 
-#: Where the catalogues live (one ``<lang>.yaml`` each).
+#: Where the catalogues live (a folder ``<lang>/`` or a file ``<lang>.yaml`` each).
 CATALOGUE_DIR = Path(__file__).parent
 
 #: The language the kit is written in: its finding templates are English text.
@@ -62,46 +65,80 @@ def _flatten(node: Mapping, prefix: str, out: dict[str, str], path: Path) -> Non
             )
 
 
-@functools.cache
-def _load(lang: str, folder: Path) -> dict[str, Any]:
+def _read(path: Path) -> dict[str, Any]:
     import yaml
 
-    path = folder / f"{lang}.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    meta = data.pop("language", None)
+    if not isinstance(data, Mapping):
+        raise KpiDataError(f"{path.name}: a message catalogue file holds a mapping of keys to messages.")
+    return dict(data)
+
+
+def _files(lang: str, folder: Path) -> list[Path]:
+    """A language's catalogue files: ``<lang>.yaml``, or every ``*.yaml`` of the folder ``<lang>/``."""
+    single = folder / f"{lang}.yaml"
+    if single.is_file():
+        return [single]
+    return sorted((folder / lang).glob("*.yaml"))
+
+
+@functools.cache
+def _load(lang: str, folder: Path) -> dict[str, Any]:
+    where = f"{lang}.yaml" if (folder / f"{lang}.yaml").is_file() else f"{lang}/"
+    meta: Mapping | None = None
+    flat: dict[str, str] = {}
+    findings: dict[Any, Any] = {}
+    origin: dict[str, str] = {}
+    for path in _files(lang, folder):
+        data = _read(path)
+        block = data.pop("language", None)
+        if block is not None:
+            if meta is not None:
+                raise KpiDataError(f"{where}: two files hold a 'language' block; keep one ({path.name}).")
+            meta = block
+        part: dict[str, str] = {}
+        _flatten({k: v for k, v in data.items() if k != "findings"}, "", part, path)
+        part_findings = data.get("findings") or {}
+        for key in [*part, *(f"findings:{k}" for k in part_findings)]:
+            if key in origin:
+                raise KpiDataError(
+                    f"{where}: {key!r} is in both {origin[key]} and {path.name}; keep one entry per key."
+                )
+            origin[key] = path.name
+        flat.update(part)
+        findings.update(part_findings)
     if not isinstance(meta, Mapping) or not {"name", "locale", "direction"} <= set(meta):
-        raise KpiDataError(f"{path.name}: needs a 'language' block with name, locale and direction (ltr or rtl).")
+        raise KpiDataError(f"{where}: needs a 'language' block with name, locale and direction (ltr or rtl).")
     unknown = set(meta) - _LANGUAGE_KEYS
     if unknown or meta["direction"] not in ("ltr", "rtl"):
         raise KpiDataError(
-            f"{path.name}: the 'language' block holds name, locale, direction (ltr or rtl) and optionally "
+            f"{where}: the 'language' block holds name, locale, direction (ltr or rtl) and optionally "
             f"numbering_system; got {dict(meta)!r}."
         )
-    findings = data.pop("findings", None) or {}
-    flat: dict[str, str] = {}
-    _flatten(data, "", flat, path)
     bad = {k: v for k, v in findings.items() if not isinstance(k, str) or not isinstance(v, str)}
     if bad:
-        raise KpiDataError(f"{path.name}: finding templates and their translations must be text: {bad!r}.")
-    return {"language": dict(meta), "messages": flat, "findings": dict(findings)}
+        raise KpiDataError(f"{where}: finding templates and their translations must be text: {bad!r}.")
+    return {"language": dict(meta), "messages": flat, "findings": dict(findings), "where": where}
 
 
 def languages() -> list[str]:
-    """The languages a report can be written in: one per catalogue file.
+    """The languages a report can be written in: one per catalogue (a file or a folder).
 
     Returns
     -------
     list of str
         Language codes ("en", "vi", ...), sorted.
     """
-    return sorted(p.stem for p in CATALOGUE_DIR.glob("*.yaml"))
+    files = {p.stem for p in CATALOGUE_DIR.glob("*.yaml")}
+    folders = {p.name for p in CATALOGUE_DIR.iterdir() if p.is_dir() and any(p.glob("*.yaml"))}
+    return sorted(files | folders)
 
 
 def _catalogue(lang: str) -> dict[str, Any]:
-    if not isinstance(lang, str) or not (CATALOGUE_DIR / f"{lang}.yaml").is_file():
+    if not isinstance(lang, str) or lang not in languages():
         raise KpiDataError(
             f"no message catalogue for language {lang!r}; available: {', '.join(languages())}. "
-            f"A language is added as one file, kpikit/i18n/<code>.yaml."
+            f"A language is added as one file, kpikit/i18n/<code>.yaml (or a folder kpikit/i18n/<code>/)."
         )
     return _load(lang, CATALOGUE_DIR)
 
@@ -190,7 +227,8 @@ def _message(key: str, lang: str, strict: bool) -> str:
         raise MissingTranslationError(f"no message {key!r} in the message catalogue{hint}")
     if strict:
         raise MissingTranslationError(
-            f"{lang}.yaml has no entry {key!r} (English: {source[key]!r}); add it to kpikit/i18n/{lang}.yaml."
+            f"{_catalogue(lang)['where']} has no entry {key!r} (English: {source[key]!r}); "
+            f"add it to kpikit/i18n/{_catalogue(lang)['where']}."
         )
     return source[key]
 
@@ -297,6 +335,7 @@ def translate_template(template: str, lang: str = SOURCE_LANGUAGE, strict: bool 
         return found
     if strict:
         raise MissingTranslationError(
-            f"{lang}.yaml has no translation of the finding template {template!r}; add it under 'findings:'."
+            f"{_catalogue(lang)['where']} has no translation of the finding template {template!r}; "
+            "add it under 'findings:'."
         )
     return template

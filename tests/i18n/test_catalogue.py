@@ -57,10 +57,10 @@ def test_the_kit_words_its_findings_as_templates():
 def test_every_english_key_has_an_entry_in_each_language(lang):
     en, other = messages("en"), messages(lang)
     missing = sorted(set(en) - set(other))
-    assert not missing, f"{lang}.yaml lacks {missing}"
-    assert not sorted(set(other) - set(en)), f"{lang}.yaml has keys English does not"
+    assert not missing, f"the {lang} catalogue lacks {missing}"
+    assert not sorted(set(other) - set(en)), f"the {lang} catalogue has keys English does not"
     different = [k for k in en if fields(en[k]) != fields(other[k])]
-    assert not different, f"{lang}.yaml: placeholders differ from English in {different}"
+    assert not different, f"the {lang} catalogue: placeholders differ from English in {different}"
 
 
 @pytest.mark.parametrize("lang", [lang for lang in languages() if lang != "en"])
@@ -69,7 +69,7 @@ def test_every_finding_template_has_an_entry_in_each_language(lang):
         try:
             translated = translate_template(template, lang)
         except MissingTranslationError:
-            pytest.fail(f"{lang}.yaml has no translation of the template at {where}: {template!r}")
+            pytest.fail(f"the {lang} catalogue has no translation of the template at {where}: {template!r}")
         assert fields(translated) == fields(template), where
 
 
@@ -104,8 +104,11 @@ def test_terms_translate_the_kits_categories_and_keep_the_clients_words():
 @pytest.fixture
 def catalogue_dir(tmp_path, monkeypatch):
     """A copy of the catalogues that a test may add a language to."""
-    for path in cat.CATALOGUE_DIR.glob("*.yaml"):
-        shutil.copy(path, tmp_path / path.name)
+    for path in cat.CATALOGUE_DIR.iterdir():
+        if path.is_dir() and any(path.glob("*.yaml")):
+            shutil.copytree(path, tmp_path / path.name)
+        elif path.suffix == ".yaml":
+            shutil.copy(path, tmp_path / path.name)
     monkeypatch.setattr(cat, "CATALOGUE_DIR", tmp_path)
     yield tmp_path
     cat._load.cache_clear()
@@ -138,3 +141,16 @@ def test_a_catalogue_entry_must_be_text(catalogue_dir):
     (catalogue_dir / "yy.yaml").write_text("language:\n  name: Y\n  locale: en_GB\n  direction: down\n")
     with pytest.raises(KpiDataError, match="direction"):
         t("ui.and", "yy")
+
+
+def test_a_catalogue_folder_merges_its_files_and_refuses_a_key_twice(catalogue_dir):
+    (catalogue_dir / "zz").mkdir()
+    (catalogue_dir / "zz" / "language.yaml").write_text("language:\n  name: Z\n  locale: en_GB\n  direction: ltr\n")
+    (catalogue_dir / "zz" / "a.yaml").write_text('kpi:\n  grr: "GRR (zz)"\n')
+    (catalogue_dir / "zz" / "b.yaml").write_text('kpi:\n  nrr: "NRR (zz)"\n')
+    assert "zz" in languages()
+    assert (t("kpi.grr", "zz"), t("kpi.nrr", "zz")) == ("GRR (zz)", "NRR (zz)")
+    cat._load.cache_clear()
+    (catalogue_dir / "zz" / "c.yaml").write_text('kpi:\n  grr: "again"\n')
+    with pytest.raises(KpiDataError, match=r"'kpi.grr' is in both a.yaml and c.yaml"):
+        t("kpi.grr", "zz")

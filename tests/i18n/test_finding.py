@@ -41,7 +41,7 @@ def test_money_follows_the_currency_given_to_the_text():
 
 def test_a_template_without_a_translation_stops_in_strict_mode_only():
     f = Finding("Churn is {x:pct}.", {"x": 0.043})
-    with pytest.raises(MissingTranslationError, match="vi.yaml has no translation of the finding template 'Churn is"):
+    with pytest.raises(MissingTranslationError, match="vi/ has no translation of the finding template 'Churn is"):
         f.text("vi")
     assert f.text("vi", strict=False) == "Churn is 4,3%."
 
