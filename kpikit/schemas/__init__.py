@@ -17,14 +17,15 @@ Canonical dtypes
 kind           dtype after ``validate`` / ``read_table``
 =============  ====================================================================================
 id, str,       pandas' default string dtype (``str``; missing values are NaN). Numbers in an id
-category       column become their text ("1001", never "1001.0").
+category       column become their exact text ("1001", never "1001.0"; every digit of int64,
+               uint64, Decimal and Python ints; never through a float). See ``ids``.
 int            ``Int64`` (nullable integer), whether or not values are missing.
 float, money,  ``float64``.
 percent
 bool           ``boolean`` (nullable boolean), from true/false, 1/0, yes/no (any case).
-timestamp,     ``datetime64[ns]``, tz-naive UTC. Aware values are converted to UTC and the zone is
-date           dropped; naive values are kept as they are (assumed UTC, or pass ``tz=`` to say
-               which zone they are in). Date columns hold midnights.
+timestamp,     ``datetime64[ns]``, tz-naive UTC. Aware values (any mix of UTC offsets) are converted
+date           to UTC and the zone is dropped; naive values are kept as they are (assumed UTC, or
+               pass ``tz=`` to say which zone they are in). Date columns hold midnights. See ``dates``.
 =============  ====================================================================================
 
 Columns the spec does not know are kept unchanged. Optional columns are checked when present.
@@ -39,9 +40,10 @@ frame: a ``KpiDataError`` naming each missing column, the closest existing names
 Modules
 -------
 ``spec`` (how a table is declared: ``ColumnSpec``, ``RowRule``, ``TableSpec``), ``tables`` (``TABLES``,
-``table_spec``), ``contract`` (the pandera ``schema``), ``convert`` (the value parser), ``problems``
-(the wording of problems as messages), ``validate`` and ``columns`` (``require_columns``,
-``column_list``).
+``table_spec``), ``contract`` (the pandera ``schema``), the value parser: ``convert`` (one frame's
+converter), ``ids`` (IDs and the exact text of cells), ``numbers`` (decimal marks, exact counts),
+``dates`` (offsets, slash dates, open ends); ``problems`` (the wording of problems and repairs),
+``validate`` and ``columns`` (``require_columns``, ``column_list``).
 
 Examples
 --------

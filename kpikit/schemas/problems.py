@@ -27,8 +27,53 @@ class _Problem:
     droppable: bool = True
 
 
+#: How many row labels a repair keeps in ``attrs["repaired"]`` (pandas copies ``attrs`` with every operation).
+_KEPT_ROWS = 1000
+
+
+@dataclass
+class _Repair:
+    """Values the parser repaired (stripped spaces, placeholders read as empty, ...): reported, never silent."""
+
+    column: str
+    rows: np.ndarray  # boolean, one per row of the frame being checked
+    what: str  # phrase after "<n> values", with {was} for agreement
+    first: Callable[[int], str] | None = None
+
+
 def _agree(phrase: str, n: int) -> str:
-    return phrase.replace("{be}", "is" if n == 1 else "are").replace("{have}", "has" if n == 1 else "have")
+    one = n == 1
+    return (
+        phrase.replace("{be}", "is" if one else "are")
+        .replace("{have}", "has" if one else "have")
+        .replace("{was}", "was" if one else "were")
+    )
+
+
+def _repair_lines(source: str, repairs: Sequence[_Repair], rows: _Rows) -> list[dict[str, Any]]:
+    """The repairs as records for ``frame.attrs["repaired"]``: column, what was done, count, rows, message.
+
+    ``rows`` holds the first 1,000 rows repaired; ``count`` all of them.
+    """
+    out = []
+    for r in repairs:
+        pos = np.flatnonzero(r.rows)
+        if not len(pos):
+            continue
+        n = len(pos)
+        first = r.first(int(pos[0])) if r.first is not None else ""
+        detail = f" ({rows.describe(pos)}" + (f"; first: {first})" if first else ")")
+        what = _agree(r.what, n)
+        out.append(
+            {
+                "column": r.column,
+                "repair": what,
+                "count": int(n),
+                "rows": [x.item() if isinstance(x, np.generic) else x for x in rows.labels[pos[:_KEPT_ROWS]]],
+                "message": f"{source}, column '{r.column}': {n} {'value' if n == 1 else 'values'} {what}{detail}.",
+            }
+        )
+    return out
 
 
 def _fmt_value(v: Any) -> str:
@@ -36,8 +81,8 @@ def _fmt_value(v: Any) -> str:
         return "(empty)"
     if isinstance(v, pd.Timestamp):
         return v.isoformat(sep=" ") if (v.hour or v.minute or v.second) else v.strftime("%Y-%m-%d")
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v)) if abs(v) < 1e15 else repr(v)
+    if isinstance(v, (float, np.floating)) and float(v).is_integer():
+        return str(int(v)) if abs(v) < 1e15 else repr(float(v))
     return repr(v) if isinstance(v, str) else str(v)
 
 
@@ -84,11 +129,18 @@ def _first_value(values: pd.Series) -> Callable[[int], str]:
     return lambda i: _fmt_value(values.iloc[i])
 
 
-def _pandera_problems(err: SchemaErrors, df: pd.DataFrame, spec: TableSpec, labeller: _Rows) -> list[_Problem]:
-    """The failures pandera found in ``df``, one ``_Problem`` per column and check, worded for people."""
+def _pandera_problems(
+    err: SchemaErrors, df: pd.DataFrame, spec: TableSpec, labeller: _Rows, raw: pd.DataFrame | None = None
+) -> list[_Problem]:
+    """The failures pandera found in ``df``, one ``_Problem`` per column and check, worded for people.
+
+    ``raw`` holds the same rows as they were read (an empty cell's first value quotes what the file
+    wrote there, e.g. 'null').
+    """
     fc = err.failure_cases
     problems: list[_Problem] = []
     n = len(df)
+    raw = df if raw is None else raw
     seen: set[tuple[str, str]] = set()
     for (col, check), grp in fc.groupby(["column", "check"], sort=False, dropna=False):
         idx = pd.to_numeric(grp["index"], errors="coerce").dropna().astype(int).unique()
@@ -115,6 +167,8 @@ def _pandera_problems(err: SchemaErrors, df: pd.DataFrame, spec: TableSpec, labe
             )
             continue
         problem, fix, first = _wording(code, check, name, arg, df, spec, labeller)
+        if code == "not_nullable" and name in raw.columns:
+            first = _first_value(raw[name])
         problems.append(_Problem(name, bad, problem, fix, first))
     return problems
 

@@ -62,6 +62,12 @@ class ColumnSpec:
         The only values a "category" column may hold.
     not_before : str or None
         For time columns: the column this one may not precede (``end`` not before ``start``).
+    open_end : bool
+        For time columns whose empty value means "still running" (a subscription's ``end``): a date
+        from the year 2262 on (9999-12-31, 2999-12-31: the "no end yet" markers of billing systems
+        and warehouses; pandas cannot hold them) is read as empty, and the repair is reported. In
+        other time columns such dates are errors. Only ``subscriptions.end`` is open-ended: in the
+        other tables an empty time means "never happened", where a far-future date is no convention.
     description : str
         What the column means, for documentation and error messages.
     """
@@ -75,6 +81,7 @@ class ColumnSpec:
     allowed: tuple[str, ...] | None = None
     not_before: str | None = None
     description: str = ""
+    open_end: bool = False
 
     @property
     def nullable(self) -> bool:

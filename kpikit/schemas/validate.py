@@ -1,4 +1,17 @@
-"""``validate(df, table)``: convert a frame to canonical dtypes and check it against its table."""
+"""``validate(df, table)``: convert a frame to canonical dtypes and check it against its table.
+
+What is repaired, each with its count in a ``KpiWarning`` and in ``frame.attrs["repaired"]``:
+surrounding spaces of IDs (stripped); the placeholders "null", "NULL", "N/A", "None", "-" (and the
+others of ``kpikit.schemas.ids.MISSING_WORDS``) in ID columns (read as empty); a column of whole
+IDs written as "1001.0" (read as "1001"); far-future "no end yet" dates (9999-12-31) in an
+open-ended column such as ``subscriptions.end`` (read as empty: still active).
+
+What is refused, with a ``KpiDataError`` naming the file, the column, the rows and the fix: IDs whose
+digits are lost (Excel's "1.23457E+11", floats of 2**53 and more); dates before 1678 (0001-01-01),
+and from 2262 on outside open-ended columns; counts beyond the 64-bit range; slash dates whose day
+and month order no value of the file tells; numbers whose decimal mark no value of the file tells
+("12,500" meaning 12500 or 12.5), and files mixing both marks.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +27,7 @@ from kpikit.errors import KpiDataError, KpiWarning
 from kpikit.schemas.columns import _missing_column_message
 from kpikit.schemas.contract import schema
 from kpikit.schemas.convert import _Converter
-from kpikit.schemas.problems import _agree, _message, _pandera_problems, _Problem, _Rows
+from kpikit.schemas.problems import _agree, _message, _pandera_problems, _Problem, _repair_lines, _Rows
 from kpikit.schemas.spec import TableSpec
 from kpikit.schemas.tables import table_spec
 
@@ -28,9 +41,10 @@ def validate(
     *,
     rows: Sequence[int] | np.ndarray | None = None,
     mapping: Mapping[str, str] | None = None,
-    decimal: str = ".",
+    decimal: str | None = None,
     tz: str | None = None,
     date_format: str | None = None,
+    dayfirst: bool | None = None,
     na_values: Sequence[str] | None = None,
     allow_negative: bool = False,
     drop_invalid: bool = False,
@@ -38,12 +52,12 @@ def validate(
     """Convert a frame to the canonical dtypes of ``table`` and check it against its schema.
 
     Column names must already be canonical (``kpikit.io.read_table`` maps them). Values are parsed
-    by the kind of their column: numbers ("1,234.50"; "1.234,50" with ``decimal=","``), money with
-    currency symbols ("$1,234.50", "€12,50"), percentages ("45%" -> 0.45, percent columns only),
-    booleans (true/false, 1/0, yes/no), timestamps (ISO 8601, or ``date_format``; aware values to
-    UTC, naive ones localised with ``tz`` when given). Anything that does not parse is an error,
-    never a silent NaN. Then the pandera schema of the table checks ranges, allowed values,
-    required values, unique keys and the order of time columns.
+    by the kind of their column: IDs as exact text, numbers ("1,234.50"), money ("$1,234.50"),
+    percentages ("45%" -> 0.45), booleans (true/false, 1/0, yes/no), timestamps (ISO 8601, "... UTC",
+    day-month dates in the file's order, or ``date_format``; offsets converted to UTC). What does not
+    parse is an error, never a silent NaN; repairs are reported (the module docstring lists them and
+    what is refused). Then the table's pandera schema checks ranges, allowed values, required
+    values, unique keys and the order of time columns.
 
     Parameters
     ----------
@@ -52,41 +66,50 @@ def validate(
     table : str
         Canonical table name (see ``TABLES``).
     source : str, optional
-        Name used in error messages (a file name); default ``"<table> data"``.
+        Name in messages (a file name); default ``"<table> data"``.
     rows : sequence of int, optional
-        The row number in the source file of each row of ``df`` (for messages). Without it,
-        messages name index labels.
+        The file row number of each row of ``df`` (for messages); without it, index labels.
     mapping : dict, optional
-        The column mapping applied before (only used to word missing-column errors).
-    decimal : {".", ","}
-        Decimal mark of numbers written as text; the other mark (and spaces) may group thousands
-        in groups of three. So with "." a value "1,234" is 1234, and a column holding "12,5" is an
-        error that suggests ``decimal=","`` (kpikit does not guess the convention per value).
+        The column mapping applied before (it words missing-column errors).
+    decimal : {None, ".", ",", "auto"}
+        Decimal mark of numbers written as text; the other mark (and spaces) may group thousands.
+        ``"."``: "1,234" is 1234, "12,5" an error suggesting ``decimal=","``; ``","`` the reverse.
+        None decides from the whole frame's values ("3.5" proves ".", "3,5" proves ",", a count
+        "12,500" proves "," groups thousands): a frame proving "," is refused with the fix
+        ``decimal=","``, one proving both marks is refused, and "12,500" in a measure with nothing
+        proving either is a question. ``"auto"``: as None, but a frame proving "," is read so.
     tz : str, optional
-        IANA zone of naive timestamps (e.g. "Europe/Berlin"): they are localised and converted to
-        UTC. Passing it also accepts columns that mix offsets or aware and naive values.
+        IANA zone of naive timestamps ("Europe/Berlin"), also for columns mixing them with aware ones.
     date_format : str, optional
-        strftime format of timestamp columns when they are not ISO 8601 (e.g. "%d/%m/%Y").
+        strftime format of time columns not in ISO 8601 ("%d/%m/%Y"); a value not matching it is an error.
+    dayfirst : bool, optional
+        Order of day and month in slash dates such as 03/04/2024 (True: 3 April). None infers it
+        from the frame's time columns (25/03/2024 proves day first); when every date is ambiguous
+        the column is refused with the question. ``date_format``, when given, decides instead.
     na_values : sequence of str, optional
         Extra markers meaning "no value" (e.g. ["n/a", "-"]); empty cells always are.
     allow_negative : bool
-        Accept negative money values (refunds) in amount/cost/value columns.
+        Accept negative money values (refunds).
     drop_invalid : bool
-        Drop rows that fail a row-level check instead of raising; a ``KpiWarning`` says how many
-        and why, and ``.attrs["dropped"]`` lists them (column, problem, count, rows). Column-level
-        problems (missing columns, mixed time zones, mixed currencies) still raise.
+        Drop rows that fail a row-level check instead of raising, reported in a ``KpiWarning`` and
+        ``.attrs["dropped"]``. Column-level problems (missing columns, mixed currencies, questions
+        about the decimal mark or the order of dates) still raise.
 
     Returns
     -------
     DataFrame
-        A new frame with canonical dtypes (see ``kpikit.schemas``); ``.attrs["table"]`` and
-        ``.attrs["source"]`` are set.
+        Canonical dtypes (see ``kpikit.schemas``). ``.attrs``: ``table``, ``source``; ``repaired``
+        (column, repair, count, rows, message); ``inferred`` (``dayfirst``, ``decimal`` read from values).
 
     Raises
     ------
     KpiDataError
-        "<source>, column '<col>': <n> rows <problem> (file rows ...; first: <value>). <Fix>."
-        One line per problem when there are several.
+        "<source>, column '<col>': <n> rows <problem> (file rows ...; first: <value>). <Fix>." (a line each)
+
+    Warns
+    -----
+    KpiWarning
+        Values repaired ("<source>, column '<col>': <n> values <repair> (file rows ...)"); rows dropped.
 
     Examples
     --------
@@ -99,25 +122,39 @@ def validate(
     """
     spec = table_spec(table)
     source = source or f"{spec.name} data"
-    labeller = _labeller(df, source, rows)
+    labeller, work = _labeller(df, source, rows), df.reset_index(drop=True)
     _check_names(df, spec, source, mapping)
-    work = df.reset_index(drop=True)
-    conv = _Converter(decimal, tz, date_format, na_values)
+    conv = _Converter(work, spec, decimal, tz, date_format, na_values, dayfirst)
     out = {c.name: conv.convert(work[c.name], c) for c in spec.columns if c.name in work.columns}
     kept = _Kept(work.assign(**out) if out else work.copy(), labeller, source, drop_invalid)
     kept.handle(conv.problems)
     try:
         schema(spec.name, allow_negative=allow_negative).validate(kept.frame, lazy=True)
     except SchemaErrors as err:
-        kept.handle(_pandera_problems(err, kept.frame, spec, kept.labeller))
+        raw = work.iloc[kept.positions].reset_index(drop=True)
+        kept.handle(_pandera_problems(err, kept.frame, spec, kept.labeller, raw))
+    return _reported(df, spec.name, kept, conv, labeller, rows is None)
+
+
+def _reported(df: pd.DataFrame, table: str, kept: _Kept, conv: _Converter, labeller: _Rows, relabel: bool):
+    """The validated frame with its attrs; the repairs and the dropped rows reported in KpiWarnings."""
+    source = kept.source
+    repaired = _repair_lines(source, conv.repairs, labeller)
+    if repaired:
+        lines = "; ".join(r["message"] for r in repaired)
+        warnings.warn(f"{source}: repaired values: {lines}", KpiWarning, stacklevel=3)
     if kept.dropped:
         warnings.warn(kept.drop_report(len(df)), KpiWarning, stacklevel=3)
     work = kept.frame
-    if rows is None:
+    if relabel:
         work.index = df.index[kept.positions]
-    work.attrs = {"table": spec.name, "source": source}
+    work.attrs = {"table": table, "source": source}
     if kept.dropped:
         work.attrs["dropped"] = kept.dropped
+    if repaired:
+        work.attrs["repaired"] = repaired
+    if conv.inferred:
+        work.attrs["inferred"] = dict(conv.inferred)
     return work
 
 

@@ -70,3 +70,9 @@ def test_column_dtype_by_kind(kind, dtype):
 def test_required_columns_are_not_nullable():
     assert not ColumnSpec("x", "id", required=True).nullable
     assert ColumnSpec("x", "id").nullable
+
+
+def test_only_a_subscriptions_end_is_open_ended():
+    open_ended = [(t.name, c.name) for t in TABLES.values() for c in t.columns if c.open_end]
+    assert open_ended == [("subscriptions", "end")]
+    assert not ColumnSpec("x", "timestamp").open_end
