@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["CACHE_ENV"]
@@ -38,8 +39,17 @@ def _cache_file(path: Path, table: str, mapping: Mapping[str, str], options: tup
     return Path(folder) / f"{table}-{h.hexdigest()[:32]}.pkl"
 
 
-def _store(cache: Path, frame: pd.DataFrame) -> None:
-    """Write a cache entry atomically (two reports may read the same file at once)."""
+def _load(cache: Path) -> tuple[pd.DataFrame, np.ndarray]:
+    """A cache entry: the validated table and the file row number of each of its rows."""
+    entry = pd.read_pickle(cache)
+    if isinstance(entry, pd.DataFrame):  # an entry written before row numbers were kept
+        return entry, np.arange(1, len(entry) + 1)
+    frame, rows = entry
+    return frame, rows
+
+
+def _store(cache: Path, frame: pd.DataFrame, rows: np.ndarray) -> None:
+    """Write a cache entry (the table and its file rows) atomically: two reports may read one file at once."""
     import os
     import tempfile
 
@@ -47,7 +57,7 @@ def _store(cache: Path, frame: pd.DataFrame) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{cache.name}.", dir=cache.parent)
     os.close(fd)
     try:
-        frame.to_pickle(tmp)
+        pd.to_pickle((frame, rows), tmp)
         os.replace(tmp, cache)
     finally:
         Path(tmp).unlink(missing_ok=True)

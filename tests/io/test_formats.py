@@ -223,3 +223,36 @@ def test_the_unnamed_column_warning_points_at_the_caller(tmp_path):
     with pytest.warns(KpiWarning, match="without a header hold data") as rec:
         read_table(p, "transactions")
     assert rec[0].filename == __file__
+
+
+def test_parquet_integers_with_a_null_stay_exact(tmp_path):
+    # pandas alone turns int64 with a null into float64: 2**53 + 1 would become 2**53
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    big = 2**53 + 1
+    pq.write_table(
+        pa.table(
+            {
+                "customer_id": pa.array([big, None], pa.int64()),
+                "timestamp": ["2024-03-01", "2024-03-02"],
+                "amount": [1.0, 2.0],
+                "order_no": pa.array([big + 1, None], pa.int64()),
+            }
+        ),
+        tmp_path / "t.parquet",
+    )
+    from kpikit.io.formats import _read_parquet
+
+    raw = _read_parquet(tmp_path / "t.parquet", "t.parquet", 10**9).frame
+    assert raw["order_no"].dtype == "Int64" and raw["order_no"].tolist()[0] == big + 1
+    with pytest.raises(KpiDataError, match="customer_id"):  # an empty required ID is still refused
+        read_table(tmp_path / "t.parquet", "transactions")
+
+
+def test_excel_whole_numbers_of_2_53_and_more_are_handed_as_the_doubles_excel_stores():
+    from kpikit.io.formats import _excel_cell
+
+    assert _excel_cell(2**53 + 1) == 2.0**53 and isinstance(_excel_cell(2**53 + 1), float)
+    assert _excel_cell(1001) == 1001 and isinstance(_excel_cell(1001), int)
+    assert _excel_cell("  ") is None and _excel_cell(True) is True
