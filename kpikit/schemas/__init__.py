@@ -54,8 +54,9 @@ Examples
 'money'
 """
 
-from kpikit.schemas.columns import column_list, float_values, require_columns
+from kpikit.schemas.columns import column_list, float_values, require_columns, utc_naive
 from kpikit.schemas.contract import schema
+from kpikit.schemas.ids import MISSING_WORDS
 from kpikit.schemas.spec import NUMBER_KINDS, TEXT_KINDS, TIME_KINDS, ColumnSpec, Kind, RowRule, TableSpec
 from kpikit.schemas.tables import TABLES, table_spec
 from kpikit.schemas.validate import validate
@@ -75,4 +76,6 @@ __all__ = [
     "TIME_KINDS",
     "TEXT_KINDS",
     "float_values",
+    "utc_naive",
+    "MISSING_WORDS",
 ]

@@ -17,7 +17,7 @@ import pandas as pd
 from kpikit.errors import KpiDataError, closest, similarity
 from kpikit.schemas.spec import TableSpec
 
-__all__ = ["require_columns", "column_list", "float_values"]
+__all__ = ["require_columns", "column_list", "float_values", "utc_naive"]
 
 
 #: Least ``similarity`` for a column to be listed as "closest" in a message.
@@ -188,3 +188,43 @@ def float_values(values: object) -> np.ndarray:
     """
     x = pd.to_numeric(pd.Series(values), errors="coerce")
     return x.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+
+
+def utc_naive(times: pd.Series, what: str = "timestamps") -> pd.Series:
+    """Timestamps as kpikit computes with them: tz-naive UTC ``datetime64[ns]``.
+
+    A tz-aware column (a DataFrame built by hand, a Parquet file with zones) is converted to UTC and its
+    zone dropped, never refused; a naive column is taken as UTC already and returned unchanged. Every
+    kpikit function that takes times reads them through this function.
+
+    Parameters
+    ----------
+    times : Series of datetime64
+        Timestamps, naive or tz-aware.
+    what : str
+        The column, for the error message ("events, column 'timestamp'").
+
+    Returns
+    -------
+    Series of datetime64[ns]
+        Same index; naive UTC.
+
+    Raises
+    ------
+    KpiDataError
+        When the values are not datetimes.
+
+    Examples
+    --------
+    >>> t = pd.Series(pd.to_datetime(["2025-03-30 01:30", "2025-03-30 03:30"])).dt.tz_localize("Europe/Berlin")
+    >>> utc_naive(t).dt.strftime("%H:%M").tolist()
+    ['00:30', '01:30']
+    """
+    if isinstance(times.dtype, pd.DatetimeTZDtype):
+        return times.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[ns]")
+    if not pd.api.types.is_datetime64_any_dtype(times):
+        raise KpiDataError(
+            f"{what}: expected datetimes (got {times.dtype}); read the table with kk.read_table, which parses "
+            "them, or convert with pd.to_datetime."
+        )
+    return times

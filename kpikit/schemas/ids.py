@@ -28,7 +28,7 @@ import pandas as pd
 
 from kpikit.schemas.spec import _DROP_HINT, ColumnSpec
 
-__all__ = []
+__all__ = ["MISSING_WORDS"]
 
 
 MISSING_WORDS = frozenset({"null", "none", "n/a", "#n/a", "nan", "nil", "(null)", "-", "--"})

@@ -114,3 +114,14 @@ def test_column_list():
     assert column_list(None) == []
     assert column_list("channel") == ["channel"]
     assert column_list(("channel", "device")) == ["channel", "device"]
+
+
+def test_utc_naive_converts_aware_times_and_keeps_naive_ones():
+    from kpikit.schemas import utc_naive
+
+    berlin = pd.Series(pd.to_datetime(["2025-01-15 10:00", "2025-07-15 10:00"])).dt.tz_localize("Europe/Berlin")
+    assert utc_naive(berlin).tolist() == [pd.Timestamp("2025-01-15 09:00"), pd.Timestamp("2025-07-15 08:00")]
+    naive = pd.Series(pd.to_datetime(["2025-01-15 10:00"]))
+    assert utc_naive(naive) is naive
+    with pytest.raises(KpiDataError, match="events, column 'timestamp': expected datetimes"):
+        utc_naive(pd.Series(["2025-01-15"]), "events, column 'timestamp'")
