@@ -9,8 +9,9 @@ notebook's parameters cell declares; an unknown name or a wrong type stops befor
 client x notebook of a YAML batch file into ``<output>/<run>/`` with an index and a summary (see
 :mod:`kpikit.batch` and docs/batch.md); the whole file is checked before anything runs.
 
-Exit status: 0 all rendered; 1 a notebook failed (the others still render); 2 bad parameters, batch
-file or usage.
+Exit status: 0 all rendered; 1 a notebook failed (the others still render) or the disk is full; 2 bad
+parameters, batch file or usage; 75 another batch is writing the same clients into the run folder; 130
+/ 143 stopped by SIGINT (Ctrl-C) / SIGTERM, after keeping the finished reports and writing the index.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ __all__ = ["main"]
 
 
 def _render(args: argparse.Namespace) -> int:
-    from kpikit.render import render_notebook, write_index
+    from kpikit.batch.config import _yaml_surprises
     from kpikit.report import parameter_spec, parse_cli_value, validate_parameters
 
     notebooks = [Path(n) for n in args.notebooks]
@@ -48,28 +49,70 @@ def _render(args: argparse.Namespace) -> int:
                 values[name] = parse_cli_value(p, text)
             except ParameterError as exc:
                 problems.append(f"{nb.name}: {exc}")
+                continue
+            problems += _yaml_surprises(values[name], f"{nb.name}: parameter {name!r}")  # {since: 2025-01-01}
         plans.append((nb, values))
         problems += [p for p in validate_parameters(spec, values, source=nb.name) if "unknown parameter" in p]
     if problems:
         print("kpikit render: invalid parameters, nothing was run:\n  - " + "\n  - ".join(problems), file=sys.stderr)
         return 2
 
+    return _render_all(plans, args)
+
+
+def _render_all(plans: list, args: argparse.Namespace) -> int:
+    """Render the checked notebooks one after the other, then the index; Ctrl-C and a full disk stop the rest.
+
+    On SIGINT or SIGTERM the running notebook's kernel is killed with its process group, the finished
+    reports are kept (a report is replaced only once its new version is complete), the index is
+    written for what exists and the exit status is 130 / 143.
+    """
+    from kpikit.batch.interrupt import (
+        RunInterrupted,
+        SignalGuard,
+        keep_signal_handlers,
+        kill_child_groups,
+        stop_kernels,
+    )
+    from kpikit.render import DiskFullError, render_notebook, write_index
+
     outdir = Path(args.output)
-    results = []
-    for nb, values in plans:
-        print(f"rendering {nb.name} ...", flush=True)
+    results, stop = [], None
+    keep_signal_handlers()  # nbclient would otherwise turn Ctrl-C into a failed notebook and go on
+    with SignalGuard(on_signal=kill_child_groups) as guard:  # the running kernel dies at once
         try:
-            res = render_notebook(nb, outdir, parameters=values, timeout=args.timeout)
-        except (ParameterError, KpiDataError) as exc:
-            print(f"kpikit render: {exc}", file=sys.stderr)
-            return 2
-        results.append(res)
-        if res.ok:
-            print(f"  ok in {res.duration_s:.1f} s: {res.html}")
-        else:
-            print(f"  FAILED after {res.duration_s:.1f} s: {res.error}", file=sys.stderr)
-    index = write_index(outdir, title=args.title, results=results)
-    print(f"index: {index}")
+            for nb, values in plans:
+                print(f"rendering {nb.name} ...", flush=True)
+                try:
+                    res = render_notebook(nb, outdir, parameters=values, timeout=args.timeout)
+                except (ParameterError, KpiDataError) as exc:
+                    print(f"kpikit render: {exc}", file=sys.stderr)
+                    return 2
+                results.append(res)
+                if res.ok:
+                    print(f"  ok in {res.duration_s:.1f} s: {res.html}")
+                else:
+                    print(f"  FAILED after {res.duration_s:.1f} s: {res.error}", file=sys.stderr)
+        except RunInterrupted:
+            stop_kernels()
+        except DiskFullError as exc:
+            stop = f"kpikit render: {exc}"
+        with guard.polling():
+            try:
+                print(f"index: {write_index(outdir, title=args.title, results=results)}")
+            except DiskFullError as exc:
+                stop = f"kpikit render: {exc}"
+    if stop:
+        print(stop, file=sys.stderr)
+        return 1
+    if guard.signum is not None:
+        name = RunInterrupted(guard.signum).signal_name
+        print(
+            f"kpikit render: interrupted by {name} after {sum(r.ok for r in results)} of {len(plans)} "
+            "notebooks; the finished reports are kept",
+            file=sys.stderr,
+        )
+        return 128 + guard.signum
     failed = [r for r in results if not r.ok]
     if failed:
         print(
@@ -133,10 +176,17 @@ def main(argv: list[str] | None = None) -> int:
     Returns
     -------
     int
-        The exit status: 0 all rendered, 1 a notebook failed, 2 bad parameters, batch file or usage.
+        The exit status (see the module docstring): 0 all rendered, 1 a notebook failed, 2 bad
+        parameters, batch file or usage, 75 clients locked by another batch, 130 / 143 interrupted.
     """
-    args = build_parser().parse_args(argv)
-    return args.func(args)
+    from kpikit.batch.interrupt import exit_on_signals, restore_signals
+
+    previous = exit_on_signals()  # a Ctrl-C before a run's own handling starts: exit 130, quietly
+    try:
+        args = build_parser().parse_args(argv)
+        return args.func(args)
+    finally:
+        restore_signals(previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -18,12 +18,15 @@ Notebooks run with their own folder as working directory, so their relative defa
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import html
 import json
 import logging
 import os
 import re
+import shutil
+import stat
 import tempfile
 import time
 from collections.abc import Mapping
@@ -46,6 +49,7 @@ if TYPE_CHECKING:
 __all__ = [
     "KERNEL_ARGUMENTS",
     "RenderResult",
+    "DiskFullError",
     "render_notebook",
     "notebook_html",
     "write_report",
@@ -69,11 +73,138 @@ class RenderResult:
     duration_s: float = 0.0
 
 
+#: errno values of a full disk (ENOSPC) and of a full quota (EDQUOT, where the platform has it).
+_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+def _size(n: float | None) -> str:
+    units = ["bytes", "kB", "MB", "GB"]
+    while n is not None and n >= 1000 and len(units) > 1:
+        n, units = n / 1000, units[1:]
+    return "an unknown amount" if n is None else f"{n:.0f} bytes" if units[0] == "bytes" else f"{n:.1f} {units[0]}"
+
+
+class DiskFullError(OSError):
+    """A report file could not be written: the disk (or the user's quota) is full.
+
+    The message names the file, the space it needs and the space free beside it, and what to do.
+
+    Parameters
+    ----------
+    path : Path
+        The file that could not be written.
+    needed : int
+        Its size in bytes (at least this much space is needed).
+    code : int
+        The errno (ENOSPC, or EDQUOT for a full quota).
+    """
+
+    def __init__(self, path: Path, needed: int, code: int = errno.ENOSPC) -> None:
+        self.path, self.needed = Path(path), needed
+        folder = self.path.parent
+        try:
+            self.free: int | None = shutil.disk_usage(folder if folder.exists() else folder.parent).free
+        except OSError:
+            self.free = None
+        what = "the disk quota is exceeded" if code != errno.ENOSPC else "no space left on the device"
+        super().__init__(
+            code,
+            f"{what}: cannot write {self.path} (it needs {_size(needed)}; {_size(self.free)} free in {folder}). "
+            "Free some space there, or write the reports to a folder on another disk, then run again.",
+        )
+
+    def __str__(self) -> str:
+        return self.strerror or super().__str__()
+
+    def __reduce__(self):  # pickled from a batch worker to the parent
+        return (type(self), (self.path, self.needed, self.errno))
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where Linux allows (/proc), else set and restored."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _file_mode(path: Path) -> int:
+    """The mode a plain ``open(path, "w")`` would leave: the file's own, else 0o666 less the umask."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+def _write_fd(fd: int, data: bytes) -> None:
+    """Write all of ``data`` to a file descriptor (the one low-level writer of report files)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _stage(path: Path, data: str | bytes) -> str:
+    """Write ``data`` to a temporary file beside ``path`` with ``path``'s mode; returns its name.
+
+    Nothing is left behind when writing fails; a full disk raises :class:`DiskFullError`.
+    """
+    raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            if hasattr(os, "fchmod"):
+                os.fchmod(fd, _file_mode(path))
+            _write_fd(fd, raw)
+        finally:
+            os.close(fd)
+    except BaseException as exc:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and not isinstance(exc, DiskFullError) and exc.errno in _FULL:
+            raise DiskFullError(path, len(raw), exc.errno) from exc
+        raise
+    return tmp
+
+
+@contextlib.contextmanager
+def _signals_deferred():
+    """SIGINT and SIGTERM wait until the block ends (main thread, POSIX), so files move in together."""
+    import signal
+    import threading
+
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _commit(staged: list[tuple[str, Path]]) -> None:
+    """Move staged files into place, in order, with interrupts deferred; unmoved ones are removed on failure."""
+    try:
+        with _signals_deferred():
+            for tmp, path in staged:
+                os.replace(tmp, path)
+    finally:
+        for tmp, _ in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
 def atomic_write(path: Path, data: str | bytes) -> None:
     """Write a file atomically: to a temporary name in the same folder, then ``os.replace``.
 
     A reader sees the old file or the new one, never a half-written one; the folder is created if
-    needed and the temporary file is removed when writing fails.
+    needed and the temporary file is removed when writing fails. A new file gets the usual mode
+    (0o666 less the umask, 0o644 under the common umask 022); an existing file keeps its mode.
 
     Parameters
     ----------
@@ -81,18 +212,15 @@ def atomic_write(path: Path, data: str | bytes) -> None:
         The file to write.
     data : str or bytes
         The content (text is written as UTF-8).
+
+    Raises
+    ------
+    DiskFullError
+        When the disk or the quota is full (naming the file, the space needed and free); the old
+        file is left as it was.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = "wb" if isinstance(data, bytes) else "w"
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    _commit([(_stage(path, data), path)])
 
 
 def list_notebooks(folder: str | Path) -> list[Path]:
@@ -367,8 +495,11 @@ def render_notebook(
                     extra_arguments=list(KERNEL_ARGUMENTS),
                 )
         except Exception as exc:  # papermill raises PapermillExecutionError, timeouts, dead kernels
+            if isinstance(exc, OSError) and exc.errno in _FULL:  # it saves the notebook as it runs
+                raise DiskFullError(outdir / f"{stem}.ipynb", os.stat(tmp_nb).st_size, exc.errno) from exc
             result.error = _error_text(exc)
             if Path(tmp_nb).exists() and Path(tmp_nb).stat().st_size:
+                os.chmod(tmp_nb, _file_mode(outdir / f"{stem}.failed.ipynb"))
                 os.replace(tmp_nb, outdir / f"{stem}.failed.ipynb")
             return result
         nb = nbformat.read(tmp_nb, as_version=4)
@@ -385,11 +516,13 @@ def render_notebook(
 
 
 def write_report(outdir: Path, stem: str, nb: NotebookNode, record: Mapping[str, Any]) -> dict:
-    """Write one executed notebook's three outputs, each atomically.
+    """Write one executed notebook's three outputs together, replacing the previous ones only when all are ready.
 
-    ``stem.ipynb``, ``stem.html`` (no code) and, last, ``stem.kpis.json`` (``record`` plus the
-    recorded KPIs), whose presence marks the report complete. Used by ``kpikit render`` and
-    ``kpikit batch``, so both write the same files.
+    ``stem.ipynb``, ``stem.html`` (no code) and ``stem.kpis.json`` (``record`` plus the recorded
+    KPIs, whose presence marks the report complete) are first written in full under temporary names,
+    then moved into place one after the other (the KPI file last) with SIGINT and SIGTERM held back
+    for those few microseconds. An interrupt or a full disk before that leaves the previous report
+    whole. Used by ``kpikit render`` and ``kpikit batch``, so both write the same files.
 
     Parameters
     ----------
@@ -406,13 +539,30 @@ def write_report(outdir: Path, stem: str, nb: NotebookNode, record: Mapping[str,
     -------
     dict
         The recorded KPIs.
+
+    Raises
+    ------
+    DiskFullError
+        When the disk is full (the previous outputs are left as they were).
     """
     import nbformat
 
+    outdir = Path(outdir)
     kpis = notebook_kpis(nb)
-    atomic_write(outdir / f"{stem}.ipynb", nbformat.writes(nb))
-    atomic_write(outdir / f"{stem}.html", notebook_html(nb))
-    atomic_write(outdir / f"{stem}.kpis.json", json.dumps({**record, "kpis": kpis}, indent=2, sort_keys=True) + "\n")
+    contents = [
+        (outdir / f"{stem}.ipynb", nbformat.writes(nb)),
+        (outdir / f"{stem}.html", notebook_html(nb)),
+        (outdir / f"{stem}.kpis.json", json.dumps({**record, "kpis": kpis}, indent=2, sort_keys=True) + "\n"),
+    ]
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, data in contents:
+            staged.append((_stage(path, data), path))
+    except BaseException:
+        for tmp, _ in staged:
+            Path(tmp).unlink(missing_ok=True)
+        raise
+    _commit(staged)
     return kpis
 
 

@@ -13,12 +13,20 @@ so a failing report fails alone and no state passes from one client's report to 
 unchanged. docs/batch.md explains the batch file, fault isolation, resume, scheduling, the warm forked
 kernels, the table cache and the index.
 
+Ctrl-C and SIGTERM stop every worker and kernel within seconds, keep every finished report and
+write the index for what exists (exit 130 / 143); a report is replaced only once its new version is
+complete; runs into one folder lock the clients they render and merge the index; a full disk ends
+with a message naming the file and the space needed.
+
 Modules: ``config`` (the batch file), ``plan`` (tasks and input hashes), ``tasks`` (task and result
-types), ``zygote`` (warm kernels), ``run`` (the worker pool), ``outputs`` (index, summary, error page),
-``command`` (the command line and the example clients).
+types), ``zygote`` (warm kernels), ``run`` (the worker pool), ``interrupt`` (signals, stopping
+processes, private temporary folders), ``lock`` (run-folder locks), ``record`` (batch.json, index and
+summary merged with the run folder), ``outputs`` (index, summary, error page), ``command`` (the
+command line and the example clients).
 """
 
 from kpikit.batch.command import (
+    EXIT_LOCKED,
     SAMPLE_CLIENTS,
     add_arguments,
     main,
@@ -33,6 +41,8 @@ from kpikit.batch.config import (
     check_client_name,
     load_config,
 )
+from kpikit.batch.interrupt import RunInterrupted
+from kpikit.batch.lock import RunLockError
 from kpikit.batch.outputs import (
     error_page,
     print_summary,
@@ -66,4 +76,7 @@ __all__ = [
     "error_page",
     "print_summary",
     "execute_notebook",
+    "RunInterrupted",
+    "RunLockError",
+    "EXIT_LOCKED",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import shutil
 import sys
 import tempfile
@@ -12,7 +13,7 @@ from kpikit.batch.config import BatchConfigError
 from kpikit.batch.outputs import print_summary
 from kpikit.batch.run import run_batch
 
-__all__ = ["SAMPLE_CLIENTS", "make_sample", "main", "add_arguments", "run_from_args"]
+__all__ = ["SAMPLE_CLIENTS", "EXIT_LOCKED", "make_sample", "main", "add_arguments", "run_from_args"]
 
 
 #: The example clients of data/sample/batch.yaml: folder name -> generate() arguments.
@@ -89,6 +90,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
+#: Exit status when another run holds the clients' reports (EX_TEMPFAIL: nothing was run, try again later).
+EXIT_LOCKED = 75
+
+
 def run_from_args(args: argparse.Namespace) -> int:
     """Run ``kpikit batch`` from parsed arguments and print the summary.
 
@@ -100,8 +105,14 @@ def run_from_args(args: argparse.Namespace) -> int:
     Returns
     -------
     int
-        The exit status: 0 ok, 1 a report failed, 2 bad batch file or ``--jobs``.
+        The exit status: 0 ok; 1 a report failed, or a full disk stopped the run; 2 bad batch file
+        or ``--jobs``; 75 another run is writing the same clients into the run folder (nothing was
+        run); 130 / 143 stopped by SIGINT (Ctrl-C) / SIGTERM, after writing the index for what exists.
     """
+    from kpikit.batch.interrupt import RunInterrupted
+    from kpikit.batch.lock import RunLockError
+    from kpikit.render import DiskFullError
+
     if args.jobs is not None and args.jobs < 1:
         print("kpikit batch: --jobs must be at least 1", file=sys.stderr)
         return 2
@@ -118,7 +129,33 @@ def run_from_args(args: argparse.Namespace) -> int:
     except BatchConfigError as exc:
         print(f"kpikit batch: {exc}", file=sys.stderr)
         return 2
+    except RunLockError as exc:
+        print(f"kpikit batch: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+    except DiskFullError as exc:
+        print(
+            f"kpikit batch: {exc} The reports already written are kept; run again with --resume "
+            "to render only the rest.",
+            file=sys.stderr,
+        )
+        return 1
+    except OSError as exc:  # a full disk where the run creates its folders or lock files
+        if exc.errno not in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+            raise
+        print(
+            f"kpikit batch: no space left to write {exc.filename or 'the run folder'}: {exc.strerror}; free some space, then run again.",
+            file=sys.stderr,
+        )
+        return 1
+    except RunInterrupted as exc:
+        if exc.result is not None:
+            print_summary(exc.result)
+        else:
+            print(f"kpikit batch: interrupted by {exc.signal_name} before anything ran", file=sys.stderr)
+        return exc.exit_status
     print_summary(res)
+    if any((r.error or {}).get("kind") == "disk full" for r in res.failed):
+        print("kpikit batch: free some space, then run again with --resume to render only the rest.", file=sys.stderr)
     return res.exit_status
 
 
@@ -135,7 +172,16 @@ def main(argv: list[str] | None = None) -> int:
     int
         The exit status (see :func:`run_from_args`); 0 after ``--make-sample``.
     """
-    argv = list(sys.argv[1:] if argv is None else argv)
+    from kpikit.batch.interrupt import exit_on_signals, restore_signals
+
+    previous = exit_on_signals()
+    try:
+        return _main(list(sys.argv[1:] if argv is None else argv))
+    finally:
+        restore_signals(previous)
+
+
+def _main(argv: list[str]) -> int:
     if argv and argv[0] == "--make-sample":
         folders = make_sample(argv[1] if len(argv) > 1 else None)
         for name, folder in folders.items():

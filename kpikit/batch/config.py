@@ -136,6 +136,41 @@ def _type_name(value: Any) -> str:
     return type(value).__name__
 
 
+def _yaml_surprises(value: Any, where: str) -> list[str]:
+    """Values YAML read as something other than what a notebook parameter can receive as written.
+
+    Unquoted ``2025-01-01`` is a date and ``2025-01-01 10:00`` a timestamp, ``!!set`` a set,
+    ``!!binary`` bytes, and a mapping key may be a number: papermill would hand the notebook these as
+    text in its own form (or merge keys such as ``1`` and ``true``) while the batch checks and records
+    another type, silently. Each is named with where it is (``parameter 'thresholds', key 'since'``)
+    and the fix.
+    """
+    import datetime
+
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return []
+    if isinstance(value, list):
+        return [m for i, v in enumerate(value) for m in _yaml_surprises(v, f"{where}, item {i + 1}")]
+    if isinstance(value, dict):
+        out = []
+        for k, v in value.items():
+            if not isinstance(k, str):
+                out.append(
+                    f"{where}: the key {k!r} is a YAML {_type_name(k)}, not text; quote it ('{k}': ...), "
+                    "as the notebook receives keys as text"
+                )
+            out += _yaml_surprises(v, f"{where}, key {str(k)!r}")
+        return out
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        what = "timestamp" if isinstance(value, datetime.datetime) else "date"
+        return [
+            f"{where}: the unquoted {value} is a YAML {what}, not text; write it in quotes ('{value}'): "
+            "parameters take dates as text"
+        ]
+    kind = {set: "set (!!set)", bytes: "binary value (!!binary)"}.get(type(value), _type_name(value))
+    return [f"{where} is a YAML {kind}; parameters take text, numbers, booleans, null, lists and mappings"]
+
+
 class _Checker:
     """Reads the parts of one batch file, collecting every problem in ``problems``.
 
@@ -252,6 +287,10 @@ class _Checker:
                 self.problems.append(
                     f"{where}: unknown parameter {name!r}{did_you_mean(str(name), list(declared))} (not declared by {', '.join(notebooks) or 'any notebook'})"
                 )
+                continue
+            surprises = _yaml_surprises(value, f"{where}: parameter {name!r}")
+            if surprises:
+                self.problems += surprises
                 continue
             for stem in declared[name]:
                 for msg in validate_parameters(self.specs[stem], {name: value}, source=f"{where}, notebook {stem}"):

@@ -75,17 +75,30 @@ _PAGE_CSS = (
     ".status-ok{color:#1a7f37;font-weight:600}.status-failed{color:#b42318;font-weight:600}"
     ".status-unchanged{color:#1a5fb4}pre{background:#f3f5f7;padding:.8em;overflow-x:auto;white-space:pre-wrap}"
     "table.kv th{width:9em}.counts span{margin-right:1.5em}div.scroll{overflow-x:auto}"
+    "p.note{background:#fff4d6;border-left:4px solid #b7791f;padding:.5em .8em}"
 )
 
 
+def _link(run_dir: Path, r: TaskResult, ext: str, label: str) -> str:
+    """A link to one of a report's files, or "" when the file is not there (the index never links a missing file)."""
+    if not (run_dir / r.client / f"{r.notebook}{ext}").is_file():
+        return ""
+    return f"<a href='{html.escape(quote(r.client))}/{html.escape(quote(r.notebook))}{ext}'>{label}</a>"
+
+
 def write_batch_index(
-    run_dir: Path, results: Sequence[TaskResult], config: BatchConfig | None = None, wall_s: float | None = None
+    run_dir: Path,
+    results: Sequence[TaskResult],
+    config: BatchConfig | None = None,
+    wall_s: float | None = None,
+    note: str = "",
 ) -> Path:
     """Write ``index.html``: one row per client x notebook with status, duration, headline KPIs, links.
 
     An overview grid (clients x notebooks, one linked status per cell) comes first. Every string
     (client names, notebook names, KPI values, error messages) is HTML-escaped and every link is
-    URL-quoted, so hostile client strings show as text.
+    URL-quoted, so hostile client strings show as text. Only files that exist are linked; a failed
+    report whose previous version is still there links it as "previous report".
 
     Parameters
     ----------
@@ -97,6 +110,8 @@ def write_batch_index(
         The batch, for the page title (the run name).
     wall_s : float, optional
         The run's wall time in seconds, shown with the counts.
+    note : str
+        A line shown under the title (why the run stopped early, if it did).
 
     Returns
     -------
@@ -110,17 +125,16 @@ def write_batch_index(
     counts = _status_counts(results)
     rows = []
     for r in results:
-        base = f"{quote(r.client)}/{quote(r.notebook)}"
         cls = {"failed": "failed", "not run": "notrun"}.get(r.status, "")
         if r.status in ("ok", "unchanged"):
-            links = f"<a href='{e(base)}.html'>report</a> &middot; <a href='{e(base)}.kpis.json'>KPIs</a> &middot; <a href='{e(base)}.ipynb'>notebook</a>"
-            kpis = "<br>".join(f"{e(str(k))}: {e(text)}" for k, text in headline_items(r.kpis))
-            detail = kpis
+            parts = [(".html", "report"), (".kpis.json", "KPIs"), (".ipynb", "notebook")]
+            detail = "<br>".join(f"{e(str(k))}: {e(text)}" for k, text in headline_items(r.kpis))
         elif r.status == "failed":
-            links = f"<a href='{e(base)}.error.html'>error</a>"
+            parts = [(".error.html", "error"), (".html", "previous report")]
             detail = e(_error_line(r.error))
         else:
-            links, detail = "", ""
+            parts, detail = [], ""
+        links = " &middot; ".join(x for x in (_link(run_dir, r, ext, label) for ext, label in parts) if x)
         dur = f"{r.duration_s:.1f} s" if r.duration_s else ""
         rows.append(
             f"<tr class='{cls}'><td>{e(r.client)}</td><td>{e(r.notebook)}</td>"
@@ -139,14 +153,9 @@ def write_batch_index(
             if r is None:
                 tds.append("<td></td>")
                 continue
-            base = f"{quote(r.client)}/{quote(r.notebook)}"
             target = {"ok": ".html", "unchanged": ".html", "failed": ".error.html"}.get(r.status)
-            label = e(r.status)
-            tds.append(
-                f"<td class='status-{e(r.status.replace(' ', ''))}'>"
-                + (f"<a href='{e(base)}{target}'>{label}</a>" if target else label)
-                + "</td>"
-            )
+            link = _link(run_dir, r, target, e(r.status)) if target else ""
+            tds.append(f"<td class='status-{e(r.status.replace(' ', ''))}'>{link or e(r.status)}</td>")
         grid.append(f"<tr><th>{e(c)}</th>{''.join(tds)}</tr>")
     overview = (
         "<h2>Overview</h2><div class='scroll'><table class='overview'><thead><tr><th>client</th>"
@@ -161,7 +170,8 @@ def write_batch_index(
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{e(title)}</title>"
         f"<style>{_PAGE_CSS}</style></head><body><main><h1>{e(title)}</h1>"
-        f"<p class='counts'>{count_text}{wall}<span>kpikit {e(_version())}</span></p>"
+        + (f"<p class='note'>{e(note[:1].upper() + note[1:])}.</p>" if note else "")
+        + f"<p class='counts'>{count_text}{wall}<span>kpikit {e(_version())}</span></p>"
         "<p><a href='summary.csv'>summary.csv</a>: one row per client, the headline KPIs of every notebook.</p>"
         f"{overview}<table><thead><tr><th>client</th><th>notebook</th><th>status</th><th>duration</th><th>files</th>"
         f"<th>headline KPIs / error</th></tr></thead><tbody>{''.join(rows)}</tbody></table></main></body></html>\n"
@@ -271,4 +281,6 @@ def print_summary(res: BatchResult, file: TextIO | None = None) -> None:
     )
     for r in res.failed:
         print(f"  FAILED {r.client}/{r.notebook}: {_error_line(r.error)}", file=file)
+    if res.stopped:
+        print(f"  STOPPED: {res.stopped}", file=file)
     print(f"index:   {res.index}\nsummary: {res.summary}", file=file)

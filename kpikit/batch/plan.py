@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from kpikit.batch.config import BatchConfig, BatchConfigError
+from kpikit.batch.config import BatchConfig, BatchConfigError, ClientSpec
 from kpikit.batch.tasks import Task
 from kpikit.errors import did_you_mean
 
@@ -102,17 +102,8 @@ def plan_tasks(config: BatchConfig, only: Sequence[str] | None = None) -> list[T
     """
     from kpikit.report import parameter_spec
 
-    names = [c.name for c in config.clients]
-    if only:
-        unknown = [o for o in only if o not in names]
-        if unknown:
-            raise BatchConfigError(
-                str(config.path), [f"--only: unknown client {o!r}{did_you_mean(o, names)}" for o in unknown]
-            )
     tasks = []
-    for c in config.clients:
-        if only and c.name not in only:
-            continue
+    for c in select_clients(config, only):
         digest = _folder_digest(c.data_dir)
         for stem in c.notebooks:
             nb = config.notebooks[stem]
@@ -133,10 +124,28 @@ def plan_tasks(config: BatchConfig, only: Sequence[str] | None = None) -> list[T
     return tasks
 
 
+def select_clients(config: BatchConfig, only: Sequence[str] | None = None) -> list[ClientSpec]:
+    """The clients a run renders: all of them, or those ``--only`` names (in batch-file order).
+
+    Raises
+    ------
+    BatchConfigError
+        When ``only`` names a client the batch does not have (with the closest name).
+    """
+    names = [c.name for c in config.clients]
+    unknown = [o for o in only or () if o not in names]
+    if unknown:
+        raise BatchConfigError(
+            str(config.path), [f"--only: unknown client {o!r}{did_you_mean(o, names)}" for o in unknown]
+        )
+    return [c for c in config.clients if not only or c.name in only]
+
+
 def _complete(task: Task) -> bool:
+    """Whether a report's three outputs exist for the task's inputs and no later attempt failed."""
     stem = task.notebook.stem
     paths = [task.outdir / f"{stem}{ext}" for ext in (".ipynb", ".html", ".kpis.json")]
-    if not all(p.is_file() for p in paths):
+    if not all(p.is_file() for p in paths) or (task.outdir / f"{stem}.error.html").exists():
         return False
     try:
         record = json.loads(paths[2].read_text(encoding="utf-8"))

@@ -10,7 +10,6 @@ import re
 import shutil
 import signal
 import sys
-import tempfile
 import time
 import traceback
 from collections.abc import Mapping, Sequence
@@ -18,14 +17,21 @@ from pathlib import Path
 from typing import Any
 
 from kpikit.batch.config import BatchConfig, load_config
-from kpikit.batch.outputs import error_page, write_batch_index, write_summary
-from kpikit.batch.plan import (
-    _complete,
-    _expected_seconds,
-    _previous_state,
-    plan_tasks,
+from kpikit.batch.interrupt import (
+    RunInterrupted,
+    SignalGuard,
+    die_with_parent,
+    keep_signal_handlers,
+    kill_child_groups,
+    private_temp_dir,
+    stop_processes,
+    sweep_stale_temp_dirs,
 )
-from kpikit.batch.tasks import BatchResult, Task, TaskResult, _error_line, _version
+from kpikit.batch.lock import lock_clients, release_all
+from kpikit.batch.outputs import error_page
+from kpikit.batch.plan import _complete, _expected_seconds, _previous_state, plan_tasks, select_clients
+from kpikit.batch.record import write_run_files
+from kpikit.batch.tasks import BatchResult, Task, TaskResult, _error_line
 from kpikit.batch.zygote import _ForkedKernel, _Zygote, _ZygoteClient
 
 __all__ = ["run_batch", "execute_notebook"]
@@ -46,20 +52,43 @@ def _prepare_worker_imports() -> None:
     _exporter()
 
 
-def _worker_init(events, zygote: tuple | None) -> None:
-    """Pool worker start: remember the event queue; connect to the zygote (warm kernels)."""
+def _worker_init(events, zygote: tuple | None, stop, parent: int) -> None:
+    """Pool worker start: signals, the event queue and the stop flag; connect to the zygote (warm kernels)."""
     import warnings
 
     warnings.filterwarnings("ignore", message="Kernel is running over TCP")
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and shuts the pool down
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops the workers
+    signal.signal(signal.SIGTERM, _worker_stop)
+    die_with_parent(signal.SIGTERM)  # the parent killed outright: stop all the same
+    if os.getppid() != parent:
+        os._exit(1)
+    keep_signal_handlers()
     _WORKER.clear()
-    _WORKER.update(events=events, warm=zygote is not None, zygote=None, spare=None)
+    _WORKER.update(events=events, stop=stop, warm=zygote is not None, zygote=None, spare=None, kernel=None)
     if zygote is not None:
         from multiprocessing.util import Finalize
 
         _WORKER["zygote"] = _ZygoteClient(*zygote)
         Finalize(None, _worker_close, exitpriority=10)
     _prepare_worker_imports()
+
+
+def _worker_stop(signum: int, frame: Any) -> None:
+    """SIGTERM in a worker: kill its kernels' process groups and exit at once, writing nothing more.
+
+    A report being moved into place is not cut: the move holds SIGTERM back for its few microseconds.
+    """
+    try:
+        for key in ("kernel", "spare"):
+            kernel = _WORKER.get(key)
+            if kernel is not None:
+                with contextlib.suppress(Exception):
+                    kernel.shutdown_kernel()
+                with contextlib.suppress(Exception):
+                    kernel.cleanup_resources()
+        kill_child_groups()  # ordinary (cold) kernels
+    finally:
+        os._exit(128 + signum)
 
 
 def _worker_close() -> None:
@@ -199,8 +228,13 @@ def execute_notebook(
     return nb, error
 
 
-def _run_task(task: Task, timeout: float | None) -> TaskResult:
-    """Run one report in a pool worker and write its outputs (or its error)."""
+def _run_task(task: Task, timeout: float | None) -> TaskResult | None:
+    """Run one report in a pool worker and write its outputs (or its error); None when the run is stopping."""
+    from kpikit.render import DiskFullError
+
+    stop = _WORKER.get("stop")
+    if stop is not None and stop.is_set():  # the disk is full: the rest of the queue does not start
+        return None
     events = _WORKER.get("events")
     if events is not None:
         events.put(("start", task.key))
@@ -211,10 +245,11 @@ def _run_task(task: Task, timeout: float | None) -> TaskResult:
         kernel = None
         if _WORKER.get("warm"):
             try:
-                kernel = _take_kernel(str(task.notebook.parent))
+                kernel = _WORKER["kernel"] = _take_kernel(str(task.notebook.parent))
             except (OSError, RuntimeError, ValueError):  # the zygote is gone: go on with ordinary kernels
                 _WORKER["warm"] = False
         nb, error = execute_notebook(task.notebook, task.parameters, timeout, kernel=kernel)
+        _WORKER["kernel"] = None
         if error is None:
             result.kpis = _write_outputs(task, nb)
             result.status = "ok"
@@ -222,14 +257,17 @@ def _run_task(task: Task, timeout: float | None) -> TaskResult:
             result.error = error
             _write_failure(task, nb, error)
     except Exception as exc:  # writing outputs failed: still a per-report failure
+        full = isinstance(exc, DiskFullError)
         result.error = {
-            "kind": "internal",
+            "kind": "disk full" if full else "internal",
             "ename": type(exc).__name__,
             "evalue": str(exc),
-            "traceback": traceback.format_exc(),
+            "traceback": "" if full else traceback.format_exc(),
             "cell": None,
             "source": "",
         }
+        if full and stop is not None:
+            stop.set()
         with contextlib.suppress(Exception):
             _write_failure(task, None, result.error)
     result.duration_s = round(time.perf_counter() - t0, 2)
@@ -270,8 +308,7 @@ def _write_failure(task: Task, nb, error: dict) -> None:
 
     stem = task.notebook.stem
     task.outdir.mkdir(parents=True, exist_ok=True)
-    for ext in (".html", ".ipynb", ".kpis.json"):  # a failed run leaves no stale report behind
-        (task.outdir / f"{stem}{ext}").unlink(missing_ok=True)
+    # a previous good report stays (the index links it as the previous report beside the error)
     if nb is not None:
         atomic_write(task.outdir / f"{stem}.failed.ipynb", nbformat.writes(nb))
     atomic_write(task.outdir / f"{stem}.error.html", error_page(task.client, stem, error, has_notebook=nb is not None))
@@ -288,6 +325,12 @@ def run_batch(
 ) -> BatchResult:
     """Render every client x notebook of a batch; write reports, index.html, summary.csv, batch.json.
 
+    On SIGINT (Ctrl-C) or SIGTERM the run stops scheduling, stops every worker and kernel with their
+    process groups, removes its temporary folders, writes the index, summary and batch.json for what
+    exists and raises :class:`RunInterrupted` (its ``result`` is the BatchResult). A report is
+    replaced only once its new version is complete, so an interrupt never loses a good report.
+    docs/batch.md describes interrupts, re-runs, concurrent runs and a full disk.
+
     Parameters
     ----------
     config : BatchConfig or path
@@ -297,7 +340,7 @@ def run_batch(
     resume : bool
         Skip reports whose outputs are complete and whose inputs are unchanged.
     only : list of str, optional
-        Client names to run; the index still lists the others from the previous run.
+        Client names to run; the index still lists the others from the run folder.
     timeout : float, optional
         Per-cell timeout in seconds (default: the batch file's ``timeout``).
     warm : bool
@@ -308,29 +351,49 @@ def run_batch(
     Returns
     -------
     BatchResult
-        ``exit_status`` is 1 when a report failed.
+        ``exit_status`` is 1 when a report failed or a full disk stopped the run.
+
+    Raises
+    ------
+    BatchConfigError
+        A bad batch file or ``only`` (nothing was run).
+    RunLockError
+        Another run is writing the same clients into the run folder (nothing was run).
+    RunInterrupted
+        SIGINT or SIGTERM stopped the run (after the index was written).
+    DiskFullError
+        The disk filled up while the index, summary or batch.json was written.
     """
     from kpikit.io.cache import CACHE_ENV
 
     t0 = time.perf_counter()
-    # One run-scoped cache of validated tables (kpikit.io): the notebooks of a client parse and
-    # validate each export once. Entries are keyed by file content and options, so a report sees
-    # exactly what it would read itself; the folder is removed when the run ends.
-    cache_dir = tempfile.mkdtemp(prefix="kpikit-tables-")
-    previous = os.environ.get(CACHE_ENV)
-    os.environ[CACHE_ENV] = cache_dir
-    # The zygote starts first: its imports run while this process reads the config and prepares.
-    zygote = _Zygote() if warm and hasattr(os, "fork") else None
-    try:
-        return _run(config, jobs, resume, only, timeout, progress, zygote, t0)
-    finally:
-        if zygote is not None:
-            zygote.close()
-        if previous is None:
-            os.environ.pop(CACHE_ENV, None)
-        else:
-            os.environ[CACHE_ENV] = previous
-        shutil.rmtree(cache_dir, ignore_errors=True)
+    result = None
+    with SignalGuard() as guard:
+        with guard.polling():
+            sweep_stale_temp_dirs()  # what runs killed outright (SIGKILL) left behind
+            # One run-scoped cache of validated tables (kpikit.io): the notebooks of a client parse and
+            # validate each export once. Entries are keyed by file content and options, so a report sees
+            # exactly what it would read itself. It holds client data: private (0700), removed on every exit.
+            cache_dir = private_temp_dir("tables")
+            previous_env = os.environ.get(CACHE_ENV)
+            os.environ[CACHE_ENV] = cache_dir
+        started: dict = {}  # the zygote, once _run starts it
+        try:
+            result = _run(config, jobs, resume, only, timeout, progress, warm, guard, t0, started)
+        except RunInterrupted:
+            pass
+        finally:
+            with guard.polling():
+                if started.get("zygote") is not None:
+                    started["zygote"].close()
+                if previous_env is None:
+                    os.environ.pop(CACHE_ENV, None)
+                else:
+                    os.environ[CACHE_ENV] = previous_env
+                shutil.rmtree(cache_dir, ignore_errors=True)
+    if guard.signum is not None:
+        raise RunInterrupted(guard.signum, result)
+    return result
 
 
 def _run(
@@ -340,34 +403,75 @@ def _run(
     only: Sequence[str] | None,
     timeout: float | None,
     progress: bool,
-    zygote: _Zygote | None,
+    warm: bool,
+    guard: SignalGuard,
     t0: float,
+    started: dict,
 ) -> BatchResult:
-    """Plan, skip what --resume allows, run the rest in the pool, then write batch.json, summary, index."""
+    """Lock the clients, plan, skip what --resume allows, run the rest, then write batch.json, summary, index."""
     cfg = config if isinstance(config, BatchConfig) else load_config(config)
-    tasks = plan_tasks(cfg, only=only)
+    clients = [c.name for c in select_clients(cfg, only)]
     timeout = cfg.timeout if timeout is None else timeout
-    run_dir = cfg.run_dir
-    run_dir.mkdir(parents=True, exist_ok=True)
-    previous = _previous_state(run_dir)
-    results, todo = _skip_unchanged(tasks, previous, resume)
-    if todo:
-        results.update(_run_pool(todo, cfg, jobs, timeout, progress, zygote, previous))
-    ordered = _ordered_results(cfg, results, previous)
-    wall = time.perf_counter() - t0
-    state = {
-        "run": cfg.run,
-        "config": str(cfg.path),
-        "kpikit_version": _version(),
-        "results": [{k: v for k, v in r.as_dict().items() if k != "kpis"} for r in ordered],
-    }
-    from kpikit.render import atomic_write
-    from kpikit.report import to_jsonable
+    with guard.polling():
+        cfg.run_dir.mkdir(parents=True, exist_ok=True)
+        locks = lock_clients(cfg.run_dir, clients)
+    results: dict[tuple[str, str], TaskResult] = {}
+    planned, stopped, zygote = None, "", None
+    try:
+        try:
+            with guard.polling():
+                # The zygote starts now (a run refused by a lock starts nothing); its imports run while
+                # this process hashes the inputs.
+                if warm and hasattr(os, "fork") and guard.signum is None:
+                    zygote = started["zygote"] = _Zygote()
+            guard.check()
+            tasks = plan_tasks(cfg, only=only)
+            planned = len(tasks)
+            previous = _previous_state(cfg.run_dir)
+            results, todo = _skip_unchanged(tasks, previous, resume)
+            with guard.polling():
+                if todo and guard.signum is None:
+                    stopped = _run_pool(todo, cfg, jobs, timeout, progress, zygote, previous, guard, results)
+        except RunInterrupted:
+            pass
+        with guard.polling():
+            if zygote is not None:
+                zygote.close()  # no kernel outlives the run, whatever stopped it
+            _remove_temp_files(cfg.run_dir, clients)
+            interrupted = signal.Signals(guard.signum).name if guard.signum else None
+            if interrupted:
+                stopped = _interrupt_note(interrupted, planned, results)
+            wall = time.perf_counter() - t0
+            ordered, index, summary = write_run_files(cfg, results, wall, clients, interrupted, stopped)
+    finally:
+        release_all(locks)
+    return BatchResult(
+        config=cfg,
+        results=ordered,
+        index=index,
+        summary=summary,
+        wall_s=wall,
+        ran=frozenset(results),
+        interrupted=interrupted,
+        stopped=stopped,
+    )
 
-    atomic_write(run_dir / "batch.json", json.dumps(to_jsonable(state), indent=2) + "\n")
-    summary = write_summary(run_dir, ordered, cfg)
-    index = write_batch_index(run_dir, ordered, cfg, wall_s=wall)
-    return BatchResult(config=cfg, results=ordered, index=index, summary=summary, wall_s=wall)
+
+def _interrupt_note(name: str, planned: int | None, results: Mapping) -> str:
+    if planned is None:
+        return f"interrupted by {name} before any report ran"
+    left = planned - len(results)
+    return (
+        f"interrupted by {name}: {left} of the {planned} reports of this run did not finish; "
+        "they keep their earlier result, if any (run again with --resume to finish)"
+    )
+
+
+def _remove_temp_files(run_dir: Path, clients: Sequence[str]) -> None:
+    """Remove temporary files a stopped worker left in the folders of the clients this run holds."""
+    for name in clients:
+        for p in (run_dir / name).glob(".*.tmp"):
+            p.unlink(missing_ok=True)
 
 
 def _skip_unchanged(
@@ -401,8 +505,14 @@ def _run_pool(
     progress: bool,
     zygote: _Zygote | None,
     previous: Mapping,
-) -> dict[tuple[str, str], TaskResult]:
-    """Run the tasks in a pool of forked workers, longest first, with a progress bar; a result per task."""
+    guard: SignalGuard,
+    results: dict[tuple[str, str], TaskResult],
+) -> str:
+    """Run the tasks in a pool of forked workers, longest first, into ``results``; why it stopped early, or "".
+
+    It stops scheduling when a signal arrives (then stops the workers, see :func:`stop_processes`)
+    or when the disk is full (then the reports running finish and the rest do not start).
+    """
     import concurrent.futures as cf
     import multiprocessing as mp
 
@@ -410,17 +520,15 @@ def _run_pool(
 
     # longest first (LPT scheduling), so no long report starts last while the other workers idle
     todo.sort(key=lambda t: _expected_seconds(t, previous), reverse=True)
-
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     # Workers are forked from this process once the imports they need are done here (cheaper
     # than each worker importing them); no thread runs yet (tqdm's monitor thread is off).
     zygote_addr = (zygote.sock_path, zygote.proc.pid) if zygote else None
     _prepare_worker_imports()
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context("spawn")
-    events = ctx.Queue()
-    results: dict[tuple[str, str], TaskResult] = {}
+    events, stop = ctx.Queue(), ctx.Event()
     running: list[str] = []
-    shown = ""
+    shown = stopped = ""
     tqdm.monitor_interval = 0
     bar = tqdm(
         total=len(todo),
@@ -431,31 +539,51 @@ def _run_pool(
         dynamic_ncols=True,
         mininterval=0.5,
     )
-    with cf.ProcessPoolExecutor(
-        max_workers=jobs, mp_context=ctx, initializer=_worker_init, initargs=(events, zygote_addr)
-    ) as pool:
-        futures = {pool.submit(_run_task, t, timeout): t for t in todo}
+    pool = cf.ProcessPoolExecutor(
+        max_workers=jobs, mp_context=ctx, initializer=_worker_init, initargs=(events, zygote_addr, stop, os.getpid())
+    )
+    futures: dict = {}
+    procs: list = []
+    finished = False
+    try:
+        for t in todo:
+            futures[pool.submit(_run_task, t, timeout)] = t
+        procs = list((getattr(pool, "_processes", None) or {}).values())  # forked at the first submit
         pending = set(futures)
-        try:
-            while pending:
-                done, pending = cf.wait(pending, timeout=0.3, return_when=cf.FIRST_COMPLETED)
-                _drain_events(events, running)
-                for f in done:
-                    t = futures[f]
-                    r = _future_result(f, t)
-                    results[(t.client, t.notebook.stem)] = r
-                    bar.update(1)
-                    if progress and r.status == "failed":
-                        bar.write(f"FAILED {t.key}: {_error_line(r.error)}", file=sys.stderr)
-                postfix = ("running: " + ", ".join(running)) if running else ""
-                if postfix != shown:
-                    bar.set_postfix_str(postfix, refresh=False)
-                    shown = postfix
-        except KeyboardInterrupt:
+        while pending and guard.signum is None:
+            done, pending = cf.wait(pending, timeout=0.3, return_when=cf.FIRST_COMPLETED)
+            _drain_events(events, running)
+            for f in done:
+                r = None if f.cancelled() else _future_result(f, futures[f])
+                if r is None:  # not started: the run is stopping
+                    continue
+                results[(r.client, r.notebook)] = r
+                bar.update(1)
+                if progress and r.status == "failed":
+                    bar.write(f"FAILED {futures[f].key}: {_error_line(r.error)}", file=sys.stderr)
+                if (r.error or {}).get("kind") == "disk full" and not stopped:
+                    stopped = f"the disk is full ({r.client}/{r.notebook} could not be written), so the reports not yet started were not run"
+                    stop.set()
+                    for p in pending:
+                        p.cancel()
+            postfix = ("running: " + ", ".join(running)) if running else ""
+            if postfix != shown:
+                bar.set_postfix_str(postfix, refresh=False)
+                shown = postfix
+        finished = not pending
+    finally:
+        if finished:
+            pool.shutdown(wait=True)
+        else:  # interrupted (or an error here): stop now, keep what came back
+            stop.set()
             pool.shutdown(wait=False, cancel_futures=True)
-            raise
-    bar.close()
-    return results
+            stop_processes(procs)
+            for f, t in futures.items():
+                key = (t.client, t.notebook.stem)
+                if key not in results and f.done() and not f.cancelled() and f.exception() is None and f.result():
+                    results[key] = f.result()
+        bar.close()
+    return stopped
 
 
 def _drain_events(events: Any, running: list[str]) -> None:
@@ -471,8 +599,8 @@ def _drain_events(events: Any, running: list[str]) -> None:
             running.remove(key)
 
 
-def _future_result(future: Any, t: Task) -> TaskResult:
-    """A finished task's result; a worker process that died fails this report alone."""
+def _future_result(future: Any, t: Task) -> TaskResult | None:
+    """A finished task's result (None: not started); a worker process that died fails this report."""
     try:
         return future.result()
     except Exception as exc:
@@ -490,34 +618,3 @@ def _future_result(future: Any, t: Task) -> TaskResult:
                 "source": "",
             },
         )
-
-
-def _ordered_results(
-    cfg: BatchConfig, results: Mapping[tuple[str, str], TaskResult], previous: Mapping
-) -> list[TaskResult]:
-    """Every configured report in batch-file order: this run's result, else the previous run's, else "not run"."""
-    ordered: list[TaskResult] = []
-    for c in cfg.clients:
-        for stem in c.notebooks:
-            key = (c.name, stem)
-            if key in results:
-                ordered.append(results[key])
-            elif key in previous:
-                old = {k: previous[key].get(k) for k in ("status", "duration_s", "error", "input_hash")}
-                kfile = cfg.run_dir / c.name / f"{stem}.kpis.json"
-                kpis = json.loads(kfile.read_text(encoding="utf-8")).get("kpis", {}) if kfile.is_file() else {}
-                status = old["status"] if (old["status"] == "failed" or kfile.is_file()) else "not run"
-                ordered.append(
-                    TaskResult(
-                        client=c.name,
-                        notebook=stem,
-                        status=status,
-                        duration_s=old["duration_s"] or 0.0,
-                        error=old["error"],
-                        kpis=kpis,
-                        input_hash=old["input_hash"] or "",
-                    )
-                )
-            else:
-                ordered.append(TaskResult(client=c.name, notebook=stem, status="not run"))
-    return ordered

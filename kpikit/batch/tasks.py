@@ -58,23 +58,38 @@ class TaskResult:
 
 @dataclasses.dataclass
 class BatchResult:
-    """Outcome of a batch: every result, the index and summary paths, the exit status."""
+    """Outcome of a batch: every report of the run folder, the index and summary paths, the exit status.
+
+    ``results`` lists every report the index lists (this run's and, merged in, the rest of the run
+    folder's); ``ran`` the (client, notebook) keys this run rendered (None: all of them).
+    ``interrupted`` names the signal that stopped the run (``SIGINT``, ``SIGTERM``) and ``stopped``
+    says why it stopped early (an interrupt, a full disk), if it did.
+    """
 
     config: BatchConfig
     results: list
     index: Path
     summary: Path
     wall_s: float
+    ran: frozenset | None = None
+    interrupted: str | None = None
+    stopped: str = ""
 
     @property
     def failed(self) -> list:
-        """The results whose status is ``failed``."""
-        return [r for r in self.results if r.status == "failed"]
+        """The results of this run whose status is ``failed``."""
+        return [
+            r for r in self.results if r.status == "failed" and (self.ran is None or (r.client, r.notebook) in self.ran)
+        ]
 
     @property
     def exit_status(self) -> int:
-        """1 when a report failed, else 0 (the command's exit status)."""
-        return 1 if self.failed else 0
+        """128 + the signal number when interrupted (130, 143); else 1 when a report failed or the run stopped early; else 0."""
+        if self.interrupted:
+            import signal
+
+            return 128 + int(signal.Signals[self.interrupted])
+        return 1 if self.failed or self.stopped else 0
 
 
 def _version() -> str:

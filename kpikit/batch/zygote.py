@@ -13,10 +13,11 @@ import select
 import shutil
 import signal
 import sys
-import tempfile
 import time
 import traceback
 from pathlib import Path
+
+from kpikit.batch.interrupt import die_with_parent, private_temp_dir
 
 __all__ = []
 
@@ -65,14 +66,6 @@ _PRELOAD = (
 )
 
 
-def _die_with_parent() -> None:
-    """Linux: get SIGKILL when the parent process dies (PR_SET_PDEATHSIG), so nothing is orphaned."""
-    with contextlib.suppress(Exception):
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
-
-
 def _warm_up() -> None:  # pragma: no cover - runs in the zygote
     """Exercise lazy code paths once (CSV parser, Styler templates, Agg drawing) so kernels start warm.
 
@@ -110,7 +103,16 @@ def _zygote_main(sock_path: str) -> None:  # pragma: no cover - runs in its own 
     import socket
     import warnings
 
-    _die_with_parent()
+    children: set[int] = set()
+
+    def stop(*_):  # SIGTERM (the batch or a scheduler ending the job, or the batch's death): kernels too
+        for pid in list(children):
+            with contextlib.suppress(OSError):
+                os.killpg(pid, signal.SIGKILL)
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    die_with_parent(signal.SIGTERM)
     if sys.path and sys.path[0] in ("", os.getcwd()):
         del sys.path[0]
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -130,7 +132,6 @@ def _zygote_main(sock_path: str) -> None:  # pragma: no cover - runs in its own 
                 sys.modules.pop(name, None)
     os.environ.pop("PYDEVD_DISABLE_FILE_VALIDATION", None)
     _warm_up()
-    children: set[int] = set()
 
     def reap(*_):
         while True:
@@ -159,7 +160,10 @@ def _zygote_main(sock_path: str) -> None:  # pragma: no cover - runs in its own 
                     running = False
             else:
                 conn = key.fileobj
-                data = conn.recv(65536)
+                try:
+                    data = conn.recv(65536)
+                except OSError:  # the worker was stopped (its unread reply resets the connection)
+                    data = b""
                 if not data:
                     sel.unregister(conn)
                     conn.close()
@@ -171,24 +175,30 @@ def _zygote_main(sock_path: str) -> None:  # pragma: no cover - runs in its own 
                     req = json.loads(line)
                     pid = os.fork()
                     if pid == 0:
+                        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the zygote's stop()
                         sel.close()
                         srv.close()
                         for c in buffers:
                             c.close()
                         _kernel_child(req)  # never returns
                     children.add(pid)
-                    conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
-    for pid in list(children):
-        with contextlib.suppress(OSError):
-            os.killpg(pid, signal.SIGKILL)
-    os._exit(0)
+                    try:
+                        conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+                    except OSError:  # the worker is gone: so is the use of this kernel
+                        for kill in (os.killpg, os.kill):  # its group, or itself before setsid()
+                            with contextlib.suppress(OSError):
+                                kill(pid, signal.SIGKILL)
+    stop()
 
 
 def _kernel_child(req: dict) -> None:  # pragma: no cover - runs in the forked kernel process
     code = 1
     try:
         os.setsid()
-        _die_with_parent()
+        parent = os.getppid()
+        die_with_parent(signal.SIGKILL)
+        if os.getppid() != parent:  # the zygote died before the line above took effect
+            os._exit(1)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -219,7 +229,7 @@ class _Zygote:
     def __init__(self) -> None:
         import subprocess
 
-        self.tmp = tempfile.mkdtemp(prefix="kpikit-k-")
+        self.tmp = private_temp_dir("k")  # connection files hold the kernels' keys
         self.sock_path = os.path.join(self.tmp, "zygote.sock")
         self.proc = subprocess.Popen(
             [sys.executable, "-c", f"from kpikit.batch.zygote import _zygote_main; _zygote_main({self.sock_path!r})"],
@@ -228,16 +238,18 @@ class _Zygote:
         )
 
     def close(self) -> None:
-        """End the zygote and its kernels.
+        """End the zygote and its kernels (at most about a second; closing twice does nothing).
 
-        First EOF on its stdin (it kills its kernels' process groups), else SIGKILL (its kernels die
-        with it: they asked for PR_SET_PDEATHSIG).
+        First EOF on its stdin (it kills its kernels' process groups), else SIGKILL to its process
+        group (its kernels die with it: they asked for PR_SET_PDEATHSIG).
         """
         with contextlib.suppress(Exception):
             self.proc.stdin.close()
         with contextlib.suppress(Exception):
             self.proc.wait(timeout=1)
         if self.proc.poll() is None:
+            with contextlib.suppress(OSError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.kill()
             self.proc.wait()
         shutil.rmtree(self.tmp, ignore_errors=True)

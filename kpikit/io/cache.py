@@ -53,7 +53,10 @@ def _store(cache: Path, frame: pd.DataFrame, rows: np.ndarray) -> None:
     import os
     import tempfile
 
-    cache.parent.mkdir(parents=True, exist_ok=True)
+    if not cache.parent.is_dir():
+        # The batch creates the folder private (0700) and removes it when the run ends; a folder that is
+        # gone means the run is over, and recreating it would leave client data readable by others.
+        return
     fd, tmp = tempfile.mkstemp(prefix=f".{cache.name}.", dir=cache.parent)
     os.close(fd)
     try:

@@ -163,3 +163,31 @@ def test_valid_config_resolves_paths_and_defaults(fixture_tree, tmp_path):
     assert list(c.notebooks) == ["01_visits", "02_sleepy", "03_crash"]
     assert c.clients[0].notebooks == ("01_visits", "02_sleepy", "03_crash")  # default: all
     assert c.clients[0].mapping_file is None and c.clients[0].parameters == {}
+
+
+def test_a_yaml_date_inside_a_dict_parameter_is_named_with_the_fix(tmp_path):
+    from tests.batch.helpers import slow_tree
+
+    root = slow_tree(tmp_path)
+    body = """
+        run: r
+        notebook_dir: notebooks
+        notebooks: [05_slow]
+        clients:
+          - name: a
+            data: data/good
+            parameters: {thresholds: {since: SINCE, windows: [7, 2025-02-01], 30: x}}
+    """
+    with pytest.raises(BatchConfigError) as err:
+        load_config(write_config(root, body.replace("SINCE", "2025-01-01")))
+    assert err.value.problems == [
+        "client 'a': parameter 'thresholds', key 'since': the unquoted 2025-01-01 is a YAML date, not text; "
+        "write it in quotes ('2025-01-01'): parameters take dates as text",
+        "client 'a': parameter 'thresholds', key 'windows', item 2: the unquoted 2025-02-01 is a YAML date, "
+        "not text; write it in quotes ('2025-02-01'): parameters take dates as text",
+        "client 'a': parameter 'thresholds': the key 30 is a YAML int, not text; quote it ('30': ...), "
+        "as the notebook receives keys as text",
+    ]
+    quoted = body.replace("SINCE", "'2025-01-01'").replace("2025-02-01", "'2025-02-01'").replace("30:", "'30':")
+    c = load_config(write_config(root, quoted))
+    assert c.clients[0].parameters["thresholds"] == {"since": "2025-01-01", "windows": [7, "2025-02-01"], "30": "x"}

@@ -74,6 +74,9 @@ def test_index_escapes_and_quotes_client_strings(tmp_path):
             error={"kind": "exception", "cell": 3, "ename": "KpiDataError", "evalue": f"bad page {HOSTILE}"},
         ),
     ]
+    for name in (f"{evil}/01_x.html", f"{evil}/01_x.kpis.json", f"{evil}/01_x.ipynb", "b'c/01_x.error.html"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text("x")  # the index links only the files that are there
     page = write_batch_index(tmp_path, results).read_text()
     assert "<img" not in page and "<script>alert" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page and "top_page: &lt;script&gt;alert(1)&lt;/script&gt;" in page

@@ -1,9 +1,15 @@
-"""kpikit.batch.run: a failing report fails alone (exception, cell timeout, dead kernel); --resume."""
+"""kpikit.batch.run: a failing report fails alone (exception, cell timeout, dead kernel); --resume; a full disk."""
 
+import json
+import re
 import shutil
+from pathlib import Path
+
+import pytest
 
 from kpikit.batch import load_config, plan_tasks, run_batch
-from tests.batch.helpers import FIX, write_config
+from kpikit.cli import main
+from tests.batch.helpers import FIX, assert_index_matches_disk, inject_enospc, slow_tree, write_config
 
 
 def test_faults_fail_alone_and_exit_nonzero(fault_run):
@@ -98,3 +104,47 @@ def test_resume_reruns_only_what_changed(fixture_tree, tmp_path):
     assert [k for k in after if after[k].input_hash != before[k].input_hash] == ["a/02_sleepy", "b/02_sleepy"]
     (tmp_path / "out" / "r" / "b" / "01_visits.html").unlink()
     assert [k for k, t in after.items() if not _complete(t)] == ["a/02_sleepy", "b/01_visits", "b/02_sleepy"]
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="the injection finds file names in /proc")
+def test_a_full_disk_stops_the_run_with_a_clear_message_and_no_traceback(tmp_path, monkeypatch, capsys):
+    root = slow_tree(tmp_path)
+    cfg = write_config(
+        root,
+        f"""
+        run: r
+        output: {root / "out"}
+        notebook_dir: notebooks
+        notebooks: [05_slow]
+        clients: [{{name: a, data: data/good}}, {{name: b, data: data/good}}, {{name: c, data: data/good}}]
+    """,
+    )
+    run_dir = root / "out" / "r"
+    inject_enospc(monkeypatch, lambda path: f"{run_dir}/b/" in path)  # b's report and b's error page
+    assert main(["batch", str(cfg), "--jobs", "1", "--no-progress"]) == 1
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    # which file, how much space it needs and how much is free, and what to do
+    needs = re.search(
+        rf"cannot write {re.escape(str(run_dir))}/b/05_slow\.ipynb \(it needs ([\d.]+) kB; (.+) free in ", out
+    )
+    assert needs and float(needs[1]) > 1, out
+    assert "Free some space there, or write the reports to a folder on another disk" in out
+    assert "STOPPED: the disk is full (b/05_slow could not be written), so the reports not yet started" in out
+    assert "run again with --resume to render only the rest" in err
+    # a's report is whole, b failed without leaving a part of a file, c did not start
+    status = assert_index_matches_disk(run_dir)
+    assert status == {"a/05_slow": "ok", "b/05_slow": "failed", "c/05_slow": "not run"}
+    assert list((run_dir / "b").iterdir()) == [] and not (run_dir / "c").exists()
+    record = json.loads((run_dir / "batch.json").read_text())
+    assert record["results"][1]["error"]["kind"] == "disk full"
+
+    # the disk fills up as the index is written: the message names it, the reports stay
+    index = (run_dir / "index.html").read_bytes()
+    inject_enospc(monkeypatch, lambda path: f"{run_dir}/.index.html." in path)
+    assert main(["batch", str(cfg), "--resume", "--only", "a", "--cold", "--no-progress"]) == 1
+    out, err = capsys.readouterr()
+    assert f"cannot write {run_dir}/index.html (it needs" in err and "Traceback" not in out + err
+    assert "reports already written are kept; run again with --resume" in err
+    assert (run_dir / "index.html").read_bytes() == index and (run_dir / "a" / "05_slow.html").is_file()
+    assert not list(run_dir.rglob(".*"))
