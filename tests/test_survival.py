@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kpikit.errors import ConvergenceError, KpiDataError
+from kpikit.errors import ConvergenceError, IdentificationWarning, KpiDataError
 from kpikit.survival import FADER_HARDIE_2007, ShiftedBetaGeometric, kaplan_meier
 
 # durations 1..6, censored at 2 and 5:
@@ -194,6 +196,7 @@ def _sbg_se_before_the_fitting_base(m, survivors):
     return np.sqrt(np.diag(np.linalg.inv(H)))
 
 
+@pytest.mark.filterwarnings("ignore::kpikit.errors.IdentificationWarning")  # notebook 03's cohort (see below)
 @pytest.mark.parametrize(
     "survivors", [FADER_HARDIE_2007["regular"][:8], FADER_HARDIE_2007["high_end"][:8], NOTEBOOK_03_COHORT]
 )
@@ -211,6 +214,7 @@ def test_sbg_standard_errors_match_the_hessian_by_hand(survivors):
     np.testing.assert_allclose(se, m.standard_errors_.to_numpy(), rtol=1e-8)
 
 
+@pytest.mark.filterwarnings("ignore::kpikit.errors.IdentificationWarning")
 def test_sbg_standard_errors_are_more_accurate_than_before():
     # Notebook 03's cohort: retention close to flat, so alpha and beta are strongly correlated (the
     # information matrix has condition number ~2e4) and round-off in a small-step Hessian is magnified.
@@ -235,9 +239,43 @@ def test_sbg_has_the_fitting_base_interface():
     assert m.params_.index.tolist() == ["alpha", "beta"] and m.standard_errors_.index.tolist() == ["alpha", "beta"]
     assert m.converged_ and m.iterations_ > 0
     table = m.summary()
-    assert table.columns.tolist() == ["parameter", "estimate", "standard_error", "ci_low", "ci_high"]
+    cols = ["parameter", "estimate", "standard_error", "ci_low", "ci_high", "identified", "reason"]
+    assert table.columns.tolist() == cols and m.identified_
     assert (table["ci_low"] < table["estimate"]).all() and (table["estimate"] < table["ci_high"]).all()
     # a start from the caller's values finds the same optimum
     again = ShiftedBetaGeometric().fit(FADER_HARDIE_2007["regular"][:8], initial_params=[2.0, 3.0])
     np.testing.assert_allclose(again.params_, m.params_, rtol=1e-5)
     assert repr(m) == "ShiftedBetaGeometric(alpha=0.704, beta=1.182, LL=-1680.27)"
+
+
+def test_sbg_on_notebook_03s_cohort_is_flagged_not_identified():
+    # Six months of 284 customers with nearly flat retention: alpha 1.099 with standard error 1.249 and
+    # beta 14.441 with 18.587, both errors above their estimates (the issue's case)
+    with pytest.warns(IdentificationWarning) as caught:
+        m = ShiftedBetaGeometric().fit(NOTEBOOK_03_COHORT)
+    assert not m.identified_
+    v = m.identification_.set_index("parameter")
+    assert v["estimate"].round(3).tolist() == [1.099, 14.441]
+    assert v["standard_error"].round(3).tolist() == [1.249, 18.587]
+    assert v["reason"].tolist() == ["its standard error exceeds the estimate"] * 2
+    assert m.verdict() == (
+        "sBG: the data do not identify alpha (estimate 1.099, standard error 1.249: its standard error exceeds the "
+        "estimate), beta (estimate 14.44, standard error 18.59: its standard error exceeds the estimate). Results "
+        "that rest on them are not findings."
+    )
+    assert str(caught[0].message).startswith(m.verdict()) and "held-out periods" in str(caught[0].message)
+    assert repr(m) == "ShiftedBetaGeometric(alpha=1.099, beta=14.441, LL=-336.84; not identified)"
+    # Fader and Hardie's "regular" segment, eight years of 1,000 customers: identified, no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", IdentificationWarning)
+        fh = ShiftedBetaGeometric().fit(FADER_HARDIE_2007["regular"][:8])
+    assert fh.identified_ and fh.verdict().startswith("sBG: every parameter is identified")
+
+
+def test_sbg_on_constant_churn_runs_off_and_is_flagged():
+    # exactly 10% churn every period: no heterogeneity, alpha and beta grow together without bound
+    # (the geometric limit); the fit is returned, flagged, and still projects 90% retention
+    with pytest.warns(IdentificationWarning, match="do not identify alpha .*beta"):
+        m = ShiftedBetaGeometric().fit([1000, 900, 810, 729, 656, 590])
+    assert not m.identified_ and m.params_["beta"] / m.params_["alpha"] == pytest.approx(9.0, rel=0.01)
+    assert m.predict_retention([1, 10]) == pytest.approx([0.9, 0.9], abs=0.002)

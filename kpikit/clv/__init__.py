@@ -12,10 +12,14 @@ models answer it properly for non-contractual businesses (a shop, not a subscrip
 - :class:`GammaGamma` (Fader and Hardie 2013): the value of each repeat purchase is
   Gamma(p, nu) with nu ~ Gamma(q, gamma), independent of the purchase process.
 - :func:`customer_lifetime_value`: expected purchases per future period x expected spend x margin,
-  discounted per period.
+  discounted per period; months of ``month_days`` days (default 365.25 / 12 = 30.4375, the mean
+  calendar month; lifetimes uses 30, which values about 1.5% less over a year).
+- :func:`mean_clv` and :func:`clv_by_segment`: mean CLV with an interval computed on the log scale,
+  which stays positive; segments below ``min_customers`` are flagged and never ranked.
 
 All models read the RFM summary of :func:`rfm_summary` (columns ``frequency``, ``recency``, ``T``,
-``monetary_value``) in one time unit; the time unit of the fitted parameters is that of the summary
+``monetary_value``; refunds without an order reference can be netted per customer with
+``refunds="net"``) in one time unit; the time unit of the fitted parameters is that of the summary
 (``summary.attrs["unit"]``).
 
 Fitting
@@ -24,8 +28,11 @@ The log-likelihoods are written in log space with ``scipy.special`` (``gammaln``
 ``hyp2f1``) and maximised over the logarithms of the parameters (so they stay positive) with L-BFGS-B,
 by kpikit's one fitting base, :class:`kpikit.stats.mle.MaximumLikelihood` (shared with the sBG model
 of ``kpikit.survival``): starting values and the warm start on a subsample of large data, the checks of
-the optimum, the standard errors and ``summary()``. BG/NBD and Gamma-Gamma use analytic gradients;
-Pareto/NBD uses central finite differences. Identical (frequency, recency, T) rows are grouped first
+the optimum, the standard errors, the identification verdict and ``summary()``. All three models use
+analytic gradients (Pareto/NBD's integral by quadrature, with its derivatives). A model the data do
+not identify (a parameter at the edge of its range, a standard error above its estimate, a singular
+information matrix) is returned with ``identified_`` False and an IdentificationWarning; notebook 04's
+findings and headline KPIs then carry a caveat instead of its numbers. Identical (frequency, recency, T) rows are grouped first
 (their count becomes a weight), so the cost of a fit grows with the number of distinct rows, not of
 customers. Standard errors come from the Hessian of the log-likelihood at the optimum on the
 log-parameter scale (central differences extrapolated to zero step), mapped back by the delta method;
@@ -56,9 +63,10 @@ from kpikit.clv.rfm import (
     holdout_split,
     rfm_summary,
 )
-from kpikit.clv.segments import clv_by_segment, rfm_segments, segment_profile
+from kpikit.clv.segments import MIN_CUSTOMERS, clv_by_segment, mean_clv, rfm_segments, segment_profile
 from kpikit.clv.validation import holdout_check, holdout_totals, probability_alive_matrix, share_probably_gone
 from kpikit.clv.value import (
+    MONTH_DAYS,
     acquisition_cost,
     customer_lifetime_value,
     historical_clv,
@@ -91,10 +99,13 @@ __all__ = [
     "probability_alive_matrix",
     "share_probably_gone",
     "clv_by_segment",
+    "mean_clv",
     "ltv_cac",
     "spend_frequency_correlation",
     "findings",
     "headline_kpis",
     "DAYS_PER",
     "UNIT_NAMES",
+    "MONTH_DAYS",
+    "MIN_CUSTOMERS",
 ]

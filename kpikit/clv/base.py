@@ -16,7 +16,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from kpikit.clv.rfm import _SUMMARY_COLS, _bad_rows
-from kpikit.errors import KpiDataError, SmallSampleWarning
+from kpikit.errors import KpiDataError, KpiWarning, SmallSampleWarning
 from kpikit.schemas import require_columns
 from kpikit.stats.mle import INFEASIBLE, MaximumLikelihood
 
@@ -157,10 +157,14 @@ def _expm1_ratio(k, L):
 
 
 class _Model(MaximumLikelihood):
-    """What the CLV models add to the fitting base: grouped rows, the L2 penalty, ``from_params``.
+    """What the CLV models add to the fitting base: grouped rows, the optional L2 penalty, ``from_params``.
 
     The objective is the mean negative log-likelihood over customers plus ``penalizer`` x the sum of
-    the squared parameters, minimised over the log-parameters with L-BFGS-B (bounds +/- 20). Fits on
+    the squared parameters, minimised over the log-parameters with L-BFGS-B (bounds +/- 20). The
+    penalty is 0 unless the caller sets it: a penalty makes a fit converge on data that do not identify
+    the model by pulling every parameter towards 0, so it changes the estimates and everything computed
+    from them. kpikit never applies one by itself and never recommends one; a penalised fit warns
+    (KpiWarning), and shows its penalty in ``repr`` and in ``summary().attrs["penalizer"]``. Fits on
     more than ``2 x _WARM_START_ROWS`` distinct rows start from a fit on every k-th distinct row.
     Subclasses define ``_names``, ``_label``, ``_gradient``, ``_start(data)`` (initial parameters),
     ``_loglik(params, data)`` (per-row log-likelihood) and, with ``_gradient = "analytic"``,
@@ -172,6 +176,7 @@ class _Model(MaximumLikelihood):
     _log_bound = 20.0
     _max_log_param = 19.5
     _max_gradient = 1e-3
+    _stacklevel = 5  # fit -> _Model._fit -> MaximumLikelihood._fit -> _identify
 
     def __init__(self, penalizer: float = 0.0) -> None:
         if not penalizer >= 0:
@@ -218,15 +223,49 @@ class _Model(MaximumLikelihood):
     def _not_converged(self, params, res) -> str:
         return (
             super()._not_converged(params, res) + " The data may not identify the model: check that enough customers "
-            "made repeat purchases and that the time unit is sensible (weeks or days, not seconds); try "
-            "penalizer=0.001 or the other purchase model."
+            "made repeat purchases and that the time unit is sensible (weeks or days, not seconds); try the other "
+            "purchase model or a longer observation window."
+        )
+
+    def _unidentified_advice(self) -> str:
+        return (
+            "Try a longer observation window, a coarser purchase grain (freq='W') or the other purchase model "
+            "(BG/NBD or Pareto/NBD). A penalizer would make the estimates look settled only by pulling them "
+            "towards 0."
         )
 
     def _fit(self, data: _Grouped, initial_params=None):
+        if self.penalizer > 0:
+            warnings.warn(
+                f"{self._label} fitted with penalizer={self.penalizer:g}: the estimates are pulled towards 0, so they "
+                "are not maximum-likelihood estimates and every result computed from them carries the penalty.",
+                KpiWarning,
+                stacklevel=3,
+            )
         super()._fit(data, initial_params)
         self.n_customers_ = int(round(data.n_customers))
         self.n_distinct_rows_ = int(data.w.size)
         return self
+
+    def summary(self, level: float = 0.95) -> pd.DataFrame:
+        """Parameter table with log-scale intervals and each parameter's identification verdict.
+
+        As :meth:`kpikit.stats.mle.MaximumLikelihood.summary`; ``attrs["penalizer"]`` holds the penalty
+        of the fit (0: plain maximum likelihood).
+
+        Parameters
+        ----------
+        level : float
+            Confidence level of the interval.
+
+        Returns
+        -------
+        DataFrame
+            parameter, estimate, standard_error, ci_low, ci_high, identified, reason.
+        """
+        out = super().summary(level)
+        out.attrs["penalizer"] = self.penalizer
+        return out
 
     @classmethod
     def from_params(cls, unit: str | None = None, **params: float) -> Self:
@@ -256,6 +295,7 @@ class _Model(MaximumLikelihood):
         m.params_ = pd.Series([float(params[k]) for k in cls._names], index=list(cls._names), name="estimate")
         m.standard_errors_ = pd.Series(np.nan, index=list(cls._names), name="standard_error")
         m._se_log = np.full(len(cls._names), np.nan)
+        m._set_identification([""] * len(cls._names))  # given values: no data to judge them by
         m.log_likelihood_ = math.nan
         m.n_customers_ = 0
         m.unit_ = unit
@@ -267,7 +307,9 @@ class _Model(MaximumLikelihood):
         ps = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
         if not self.n_customers_:
             return f"{type(self).__name__}({ps}; given, not fitted)"
-        return f"{type(self).__name__}({ps}; log-likelihood {self.log_likelihood_:.2f}, n={self.n_customers_:,})"
+        pen = f", penalizer={self.penalizer:g}" if self.penalizer > 0 else ""
+        flag = "" if getattr(self, "identified_", True) else "; not identified"
+        return f"{type(self).__name__}({ps}; log-likelihood {self.log_likelihood_:.2f}, n={self.n_customers_:,}{pen}{flag})"
 
 
 class _PurchaseModel(_Model):

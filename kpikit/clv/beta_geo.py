@@ -73,7 +73,9 @@ class BetaGeo(_PurchaseModel):
     Parameters
     ----------
     penalizer : float
-        L2 penalty on the parameters added to the mean negative log-likelihood (0 = maximum likelihood).
+        L2 penalty on the parameters added to the mean negative log-likelihood; 0 (the default) is
+        plain maximum likelihood. A penalty pulls every estimate towards 0 and so changes P(alive) and
+        CLV; kpikit never applies one by itself, and a penalised fit warns and reports its penalty.
 
     Attributes
     ----------
@@ -83,6 +85,10 @@ class BetaGeo(_PurchaseModel):
         Total log-likelihood at the estimate (without the penalty).
     standard_errors_ : Series
         From the Hessian (delta method).
+    identified_, identification_ : bool, DataFrame
+        Whether the data identify every parameter, and the verdict per parameter (see
+        :mod:`kpikit.stats.mle`): a fit whose dropout parameters are not identified warns
+        (IdentificationWarning) and its P(alive) and CLV are not findings.
 
     References
     ----------

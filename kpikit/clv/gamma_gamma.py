@@ -35,10 +35,19 @@ class GammaGamma(_Model):
     (``n_customers_``). The model assumes spend is independent of purchase frequency: check with
     :func:`spend_frequency_correlation`.
 
+    Parameters
+    ----------
+    penalizer : float
+        L2 penalty on the parameters added to the mean negative log-likelihood; 0 (the default) is
+        plain maximum likelihood. A penalty pulls the estimates towards 0 (and ``v`` is in currency
+        units, so even a small one moves it far); a penalised fit warns and reports its penalty.
+
     Attributes
     ----------
     params_ : Series
         p, q, v.
+    identified_ : bool
+        Every parameter identified by the data (see :mod:`kpikit.stats.mle`).
 
     References
     ----------
@@ -123,6 +132,12 @@ class GammaGamma(_Model):
         mean = float(np.average(data.tx, weights=data.w))
         return [1.0, 2.0, mean]
 
+    def _unidentified_advice(self) -> str:
+        return (
+            "Check for outlier orders and for enough repeat buyers. A penalizer would make the estimates look "
+            "settled only by pulling them towards 0."
+        )
+
     def _loglik(self, params, d):
         p, q, v = params
         x, z = d.x, d.tx  # tx holds z-bar here
@@ -172,7 +187,8 @@ class GammaGamma(_Model):
         if q <= 1:
             raise ConvergenceError(
                 f"Gamma-Gamma: q = {q:.3f} <= 1, so expected spend is infinite; the spend data is too "
-                "heavy-tailed. Look for outlier orders, or refit with penalizer=0.001."
+                "heavy-tailed. Look for outlier orders (a handful of very large ones), or value customers by their "
+                "observed mean spend instead."
             )
         m_eff = np.where(x > 0, m, 0.0)
         out = p * (v + x * m_eff) / (p * x + q - 1)

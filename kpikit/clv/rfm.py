@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from kpikit.errors import (
     KpiDataError,
+    KpiWarning,
     describe_rows,
 )
 from kpikit.schemas import require_columns
@@ -53,7 +56,9 @@ def _unit_factor(freq: str, unit: str | None) -> float:
     return fixed[freq] / fixed[unit]
 
 
-def _validated_transactions(transactions, customer_col, time_col, amount_col, extra=()) -> pd.DataFrame:
+def _validated_transactions(
+    transactions, customer_col, time_col, amount_col, extra=(), refunds: str = "refuse"
+) -> pd.DataFrame:
     if not isinstance(transactions, pd.DataFrame):
         raise KpiDataError("transactions must be a pandas DataFrame (the canonical transactions table).")
     require_columns(transactions, [customer_col, time_col, amount_col, *extra], "transactions", fix=_TRANSACTIONS_FIX)
@@ -87,13 +92,84 @@ def _validated_transactions(transactions, customer_col, time_col, amount_col, ex
             f"transactions, column {amount_col!r}: {int(bad.sum())} missing or infinite amount(s) "
             f"({_bad_rows(bad)}). Fill them from the order system or remove the rows before the summary."
         )
+    if refunds not in ("refuse", "net"):
+        raise KpiDataError(f"refunds must be 'refuse' or 'net' (got {refunds!r}).")
     bad = amount < 0
-    if bad.any():
+    if bad.any() and refunds == "refuse":
         raise KpiDataError(
             f"transactions, column {amount_col!r}: {int(bad.sum())} negative amount(s) ({_bad_rows(bad)}). "
-            "Refunds are not purchases: net them against their orders before the RFM summary."
+            "Refunds are not purchases: net them against their orders before the RFM summary, or pass "
+            "refunds='net' to net each against the same customer's latest earlier purchases (reported)."
         )
+    if bad.any():
+        tx, report = _net_refunds(tx, customer_col, time_col, amount_col)
+        _warn_refunds(report, amount_col)
+        tx.attrs["refunds"] = report
     return tx
+
+
+def _net_refunds(tx: pd.DataFrame, customer_col: str, time_col: str, amount_col: str) -> tuple[pd.DataFrame, dict]:
+    """Net each negative amount against the same customer's latest purchases at or before it (newest first).
+
+    A refund without an order reference is taken off the customer's most recent purchase on or
+    before its time, the rest off the purchase before, and so on; purchases brought to 0 are
+    cancelled (removed); what no earlier purchase can absorb is left out and counted as unmatched.
+    Returns the purchases that remain (positive or zero amounts, original order) and the counts.
+    """
+    amount = tx[amount_col].to_numpy(dtype=float).copy()
+    refund = amount < 0
+    touched = tx[customer_col].isin(tx.loc[refund, customer_col].unique()).to_numpy()
+    sub = tx.loc[touched]
+    # time order per customer, purchases before refunds at the same instant
+    order = np.lexsort((refund[touched], sub[time_col].to_numpy(), sub[customer_col].to_numpy()))
+    rows = np.flatnonzero(touched)[order]
+    customers = tx[customer_col].to_numpy()[rows]
+    unmatched_n, unmatched_amount, stack, last = 0, 0.0, [], None
+    for i, c in zip(rows, customers):
+        if c != last:
+            stack, last = [], c
+        if not refund[i]:
+            stack.append(i)
+            continue
+        left = -amount[i]
+        while left > 0 and stack:
+            j = stack[-1]
+            take = min(left, amount[j])
+            amount[j] -= take
+            left -= take
+            if amount[j] <= 0:
+                stack.pop()
+        if left > 0:
+            unmatched_n += 1
+            unmatched_amount += left
+    cancelled = (~refund) & (amount <= 0) & (tx[amount_col].to_numpy(dtype=float) > 0)
+    keep = ~refund & ~cancelled
+    out = tx.loc[keep].assign(**{amount_col: amount[keep]}).reset_index(drop=True)
+    report = {
+        "refunds": int(refund.sum()),
+        "refund_amount": float(-tx.loc[refund, amount_col].sum()),
+        "cancelled_purchases": int(cancelled.sum()),
+        "unmatched_refunds": unmatched_n,
+        "unmatched_amount": float(unmatched_amount),
+    }
+    return out, report
+
+
+def _warn_refunds(report: dict, amount_col: str) -> None:
+    unmatched = (
+        f"; {report['unmatched_refunds']} refund(s) with {report['unmatched_amount']:,.2f} left over had no earlier "
+        "purchase of the same customer to net against and were left out"
+        if report["unmatched_refunds"]
+        else ""
+    )
+    warnings.warn(
+        f"transactions, column {amount_col!r}: {report['refunds']} refund(s) totalling "
+        f"{report['refund_amount']:,.2f} netted against the same customers' latest earlier purchases "
+        f"(refunds='net'); {report['cancelled_purchases']} purchase(s) refunded in full were removed{unmatched}. "
+        "The counts are in attrs['refunds'].",
+        KpiWarning,
+        stacklevel=4,
+    )
 
 
 def rfm_summary(
@@ -105,6 +181,7 @@ def rfm_summary(
     amount_col: str = "amount",
     unit: str | None = None,
     keep_first: Sequence[str] = (),
+    refunds: Literal["refuse", "net"] = "refuse",
 ) -> pd.DataFrame:
     """Recency-frequency-monetary summary, one row per customer (the input of the CLV models).
 
@@ -121,10 +198,18 @@ def rfm_summary(
     package. Transactions after ``observation_end`` are outside the window and not counted (that is
     what :func:`calibration_holdout` uses); a purchase in the period of ``observation_end`` counts.
 
+    Refunds and cancellations exported as negative amounts without an order reference are refused by
+    default (a refund is not a purchase). With ``refunds="net"`` each is netted against the same
+    customer's latest purchases at or before it, newest first (over the whole table, before the
+    window is applied); purchases refunded in full are removed, and a refund with no earlier purchase
+    to absorb it is left out. A KpiWarning gives the counts, also in ``attrs["refunds"]`` (refunds,
+    refund_amount, cancelled_purchases, unmatched_refunds, unmatched_amount).
+
     Parameters
     ----------
     transactions : DataFrame
-        Canonical ``transactions`` table: customer_id, timestamp (tz-naive UTC), amount (>= 0).
+        Canonical ``transactions`` table: customer_id, timestamp (tz-naive UTC), amount (>= 0; negative
+        amounts only with ``refunds="net"``).
     observation_end : str or Timestamp, optional
         End of the observation window; defaults to the last transaction.
     freq : str
@@ -138,13 +223,16 @@ def rfm_summary(
     keep_first : sequence of str
         Columns whose value on the customer's first purchase is kept (e.g. ``["channel"]``, the
         acquisition channel).
+    refunds : {"refuse", "net"}
+        Negative amounts: refused with a KpiDataError (default), or netted per customer (see above).
 
     Returns
     -------
     DataFrame
         One row per customer, sorted by customer: ``customer_col``, frequency (int), recency, T,
         monetary_value, first_purchase (timestamp), first_value (amount of the first period), and the
-        ``keep_first`` columns. ``attrs["unit"]`` holds the time unit of recency and T.
+        ``keep_first`` columns. ``attrs["unit"]`` holds the time unit of recency and T, and
+        ``attrs["refunds"]`` the netting counts when refunds were netted.
 
     References
     ----------
@@ -162,7 +250,8 @@ def rfm_summary(
     1           b          0      0.0  26.0             0.0
     """
     keep_first = list(keep_first)
-    tx = _validated_transactions(transactions, customer_col, time_col, amount_col, keep_first)
+    tx = _validated_transactions(transactions, customer_col, time_col, amount_col, keep_first, refunds)
+    netted = tx.attrs.get("refunds")
     factor = _unit_factor(freq, unit)
     if tx.empty:
         raise KpiDataError("transactions: the table is empty; an RFM summary needs at least one purchase.")
@@ -175,6 +264,8 @@ def rfm_summary(
         for col in keep_first:
             out[col] = firsts[col].to_numpy()
     out.attrs["unit"] = unit or freq
+    if netted is not None:
+        out.attrs["refunds"] = netted
     return out
 
 
@@ -238,6 +329,7 @@ def calibration_holdout(
     amount_col: str = "amount",
     unit: str | None = None,
     keep_first: Sequence[str] = (),
+    refunds: Literal["refuse", "net"] = "refuse",
 ) -> pd.DataFrame:
     """RFM summary of a calibration window plus what each customer did in the holdout window after it.
 
@@ -255,7 +347,8 @@ def calibration_holdout(
     Parameters
     ----------
     transactions : DataFrame
-        Canonical ``transactions`` table: customer_id, timestamp (tz-naive UTC), amount (>= 0).
+        Canonical ``transactions`` table: customer_id, timestamp (tz-naive UTC), amount (>= 0; negative
+        amounts only with ``refunds="net"``).
     calibration_end, observation_end : str or Timestamp
         Ends of the calibration and holdout windows (``observation_end`` defaults to the last
         transaction); the holdout must be non-empty.
@@ -267,11 +360,15 @@ def calibration_holdout(
         Time unit of recency and T when it differs from ``freq`` (see :func:`rfm_summary`).
     keep_first : sequence of str
         Columns whose value on the customer's first purchase is kept.
+    refunds : {"refuse", "net"}
+        Negative amounts: refused (default) or netted per customer over the whole table, as
+        :func:`rfm_summary` does.
 
     Returns
     -------
     DataFrame
-        The calibration summary with the three holdout columns; ``attrs["unit"]`` as rfm_summary.
+        The calibration summary with the three holdout columns; ``attrs["unit"]`` (and
+        ``attrs["refunds"]``) as rfm_summary.
 
     Examples
     --------
@@ -283,7 +380,8 @@ def calibration_holdout(
        frequency  frequency_holdout  duration_holdout
     0          1                  1              29.0
     """
-    tx = _validated_transactions(transactions, customer_col, time_col, amount_col, list(keep_first))
+    tx = _validated_transactions(transactions, customer_col, time_col, amount_col, list(keep_first), refunds)
+    netted = tx.attrs.get("refunds")
     cal_end = pd.Timestamp(calibration_end)
     obs_end = tx[time_col].max() if observation_end is None else pd.Timestamp(observation_end)
     factor = _unit_factor(freq, unit)
@@ -305,6 +403,8 @@ def calibration_holdout(
     first_seen = tx.groupby(customer_col, observed=True)[time_col].min()
     cal.attrs["unit"] = unit or freq
     cal.attrs["new_in_holdout"] = int((~first_seen.index.isin(idx)).sum())
+    if netted is not None:
+        cal.attrs["refunds"] = netted
     return cal
 
 

@@ -1,15 +1,91 @@
-"""RFM segments, their profiles, and CLV by segment with intervals."""
+"""RFM segments, their profiles, and mean CLV (overall and by segment) with intervals that stay positive."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import stats as _st
 
 from kpikit.clv.base import _SUMMARY_FIX, _summary_arrays
+from kpikit.errors import KpiDataError
 from kpikit.schemas import require_columns
+from kpikit.stats import Score
 
-__all__ = ["rfm_segments", "segment_profile", "clv_by_segment"]
+__all__ = ["rfm_segments", "segment_profile", "clv_by_segment", "mean_clv", "MIN_CUSTOMERS"]
+
+#: Segments with fewer customers are flagged in segment tables and left out of rankings, best/worst and
+#: headline KPIs (the notebooks' "small sample" threshold).
+MIN_CUSTOMERS = 30
+
+
+def _log_interval(mean, sd, n, level: float):
+    """Interval of a mean of non-negative values, computed on the log scale: mean x exp(-/+ t se / mean).
+
+    se = sd / sqrt(n); se / mean is the standard error of log(mean) (delta method); t is Student's
+    quantile with n - 1 degrees of freedom. Both ends stay positive; a mean of 0 gets [0, 0]; fewer than
+    two values get no interval (NaN).
+    """
+    mean, sd, n = (np.asarray(v, dtype=float) for v in (mean, sd, n))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = _st.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1))
+        spread = np.exp(t * sd / np.sqrt(n) / mean)
+        low = np.where(mean > 0, mean / spread, 0.0)
+        high = np.where(mean > 0, mean * spread, 0.0)
+    few = n < 2
+    return np.where(few, np.nan, low), np.where(few, np.nan, high)
+
+
+def mean_clv(values: ArrayLike | pd.DataFrame, level: float = 0.95, column: str = "clv") -> Score:
+    """Mean CLV with a confidence interval that stays positive (computed on the log scale).
+
+    mean x exp(-/+ t(level, n - 1) x se / mean), se = sd / sqrt(n): the Student-t interval of log(mean)
+    by the delta method, mapped back. CLV is never negative and its distribution is skewed (most
+    customers worth little, a few worth much), so the symmetric interval mean +/- t se can fall below 0
+    on a small segment; this one cannot, and it is wider above the mean than below, as the sampling
+    distribution of a skewed mean is. On thousands of customers the two agree to a fraction of a
+    percent.
+
+    Parameters
+    ----------
+    values : array-like or DataFrame
+        CLV per customer (non-negative), or the frame of :func:`customer_lifetime_value`.
+    level : float
+        Confidence level of the interval.
+    column : str
+        The column read when ``values`` is a frame.
+
+    Returns
+    -------
+    Score
+        value (the mean), low, high, n (customers), name "clv".
+
+    References
+    ----------
+    Casella, G. and Berger, R. L. (2002), *Statistical Inference*, 2nd ed., section 5.5.4 (delta
+    method); the same log-scale interval kpikit gives the fitted models' parameters.
+
+    Examples
+    --------
+    >>> s = mean_clv([0.0, 0.0, 1.0, 2.0, 30.0])
+    >>> round(s.value, 2), round(s.low, 2), round(s.high, 2)  # the t interval would be [-9.67, 22.87]
+    (6.6, 0.56, 77.71)
+    """
+    if isinstance(values, pd.DataFrame):
+        require_columns(values, [column], "clv", fix="Pass the frame of kpikit.clv.customer_lifetime_value.")
+        values = values[column]
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    if x.size < 2:
+        raise KpiDataError(f"A mean CLV with an interval needs at least 2 customers (got {x.size}).")
+    if (x < 0).any():
+        raise KpiDataError(
+            f"clv: {int((x < 0).sum())} negative value(s); CLV from kpikit.clv.customer_lifetime_value is never "
+            "negative. For a quantity that can be negative use kpikit.stats.mean_ci."
+        )
+    m, sd = float(x.mean()), float(x.std(ddof=1))
+    low, high = _log_interval(m, sd, x.size, level)
+    return Score(m, float(low), float(high), int(x.size), "clv", level)
 
 
 def rfm_segments(summary: pd.DataFrame) -> pd.Series:
@@ -70,10 +146,14 @@ def segment_profile(summary: pd.DataFrame, by: str) -> pd.DataFrame:
     return out
 
 
-def clv_by_segment(clv: pd.DataFrame, by: str, value: str = "clv", level: float = 0.95) -> pd.DataFrame:
-    """Mean CLV per segment with a Student-t interval, customers and total.
+def clv_by_segment(
+    clv: pd.DataFrame, by: str, value: str = "clv", level: float = 0.95, min_customers: int = MIN_CUSTOMERS
+) -> pd.DataFrame:
+    """Mean CLV per segment with an interval that stays positive, customers, total and rank.
 
-    mean +/- t(level, n - 1) x sd / sqrt(n) per segment (no interval for a single customer).
+    Per segment, the interval of :func:`mean_clv`: mean x exp(-/+ t(level, n - 1) x se / mean) (none for
+    a single customer). Segments with fewer than ``min_customers`` customers are flagged
+    (``small_sample``) and get no rank: a mean of a handful of customers is not a finding.
 
     Parameters
     ----------
@@ -82,33 +162,53 @@ def clv_by_segment(clv: pd.DataFrame, by: str, value: str = "clv", level: float 
     by : str
         Segment column.
     value : str
-        Column to average.
+        Column to average (non-negative values).
     level : float
         Confidence level of the interval.
+    min_customers : int
+        Smallest segment that is ranked (and that :func:`findings` and :func:`headline_kpis` report).
 
     Returns
     -------
     DataFrame
-        segment column, customers, mean (``value``), ci_low, ci_high, total, small_sample (< 30).
+        segment column, customers, mean (``value``), ci_low, ci_high, total, small_sample (fewer than
+        ``min_customers``), rank (1 = highest mean among the segments that are not small; missing for
+        small ones).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"channel": ["a"] * 40 + ["b"] * 3, "clv": [2.0, 4.0] * 20 + [0.0, 1.0, 50.0]})
+    >>> clv_by_segment(frame, "channel")[["channel", "customers", "small_sample", "rank"]]
+      channel  customers  small_sample  rank
+    0       a         40         False     1
+    1       b          3          True  <NA>
     """
     require_columns(
         clv, [by, value], "clv", fix="Pass the frame of kpikit.clv.customer_lifetime_value with the segment column."
     )
+    if int(min_customers) != min_customers or min_customers < 1:
+        raise KpiDataError(f"min_customers must be a whole number >= 1 (got {min_customers}).")
     g = clv.groupby(by, sort=True, observed=True)[value]
     n = g.size().to_numpy(dtype=float)
     mean = g.mean().to_numpy()
-    sd = g.std(ddof=1).to_numpy()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        half = _st.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
-    half = np.where(n > 1, half, np.nan)
+    low, high = _log_interval(mean, g.std(ddof=1).to_numpy(), n, level)
+    small = n < min_customers
+    rank = pd.Series(np.where(small, np.nan, mean)).rank(ascending=False, method="min").astype("Int64")
     return pd.DataFrame(
         {
             by: g.size().index.to_numpy(),
             "customers": n.astype(int),
             value: mean,
-            "ci_low": mean - half,
-            "ci_high": mean + half,
+            "ci_low": low,
+            "ci_high": high,
             "total": g.sum().to_numpy(),
-            "small_sample": n < 30,
+            "small_sample": small,
+            "rank": rank.array,
         }
     )
+
+
+def _ranked(table: pd.DataFrame, value: str = "clv") -> pd.DataFrame:
+    """The rows of a segment table that may be ranked (not ``small_sample``), from the lowest ``value`` up."""
+    keep = ~table["small_sample"].astype(bool) if "small_sample" in table else pd.Series(True, index=table.index)
+    return table.loc[keep].sort_values(value)

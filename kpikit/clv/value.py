@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,7 @@ from kpikit.errors import KpiDataError
 from kpikit.schemas import require_columns
 
 __all__ = [
+    "MONTH_DAYS",
     "historical_clv",
     "customer_lifetime_value",
     "new_customer_value",
@@ -27,6 +29,25 @@ __all__ = [
 ]
 
 
+#: Days in a month when CLV periods are months: the mean Gregorian month, 365.25 / 12 = 30.4375
+#: (``kpikit.stats.periods.GRAINS["M"].days``). lifetimes counts 30-day months, which gives a CLV about
+#: 1.5% lower over 12 months; pass ``month_days=30`` to match it.
+MONTH_DAYS = DAYS_PER["M"]
+
+#: Months in each month-based CLV period.
+_MONTHS = {"M": 1, "Q": 3, "Y": 12}
+
+
+def _period_days(freq: str, month_days: float) -> float:
+    """Days in one CLV period of ``freq``: month-based periods count ``month_days`` a month."""
+    if not 28 <= month_days <= 31:
+        raise KpiDataError(
+            f"month_days is the length of a month in days, between 28 and 31 (got {month_days}); "
+            f"{MONTH_DAYS} is the mean calendar month, 30 the convention of lifetimes."
+        )
+    return _MONTHS[freq] * float(month_days) if freq in _MONTHS else DAYS_PER[freq]
+
+
 def historical_clv(
     transactions: pd.DataFrame,
     lifespan_years: float = 3.0,
@@ -34,6 +55,7 @@ def historical_clv(
     customer_col: str = "customer_id",
     time_col: str = "timestamp",
     amount_col: str = "amount",
+    refunds: Literal["refuse", "net"] = "refuse",
 ) -> dict:
     """The popular formula: average order value x purchases per customer per year x lifespan x margin.
 
@@ -45,13 +67,17 @@ def historical_clv(
     Parameters
     ----------
     transactions : DataFrame
-        Canonical ``transactions`` table: customer_id, timestamp (tz-naive UTC), amount (>= 0).
+        Canonical ``transactions`` table: customer_id, timestamp (tz-naive UTC), amount (>= 0; negative
+        amounts only with ``refunds="net"``).
     lifespan_years : float
         Expected customer lifespan in years, chosen by hand (> 0).
     margin : float
         Gross margin as a fraction of revenue, in (0, 1].
     customer_col, time_col, amount_col : str
         Column names.
+    refunds : {"refuse", "net"}
+        Negative amounts: refused (default), or netted against the same customer's latest earlier
+        purchases as :func:`rfm_summary` does (orders refunded in full no longer count).
 
     Returns
     -------
@@ -66,7 +92,7 @@ def historical_clv(
     >>> round(historical_clv(tx, lifespan_years=2)["clv"], 2)  # 20 x (3 orders / 2 customers / (365 / 365.25) years) x 2
     60.04
     """
-    tx = _validated_transactions(transactions, customer_col, time_col, amount_col)
+    tx = _validated_transactions(transactions, customer_col, time_col, amount_col, refunds=refunds)
     if lifespan_years <= 0 or not 0 < margin <= 1:
         raise KpiDataError("lifespan_years must be positive and margin in (0, 1].")
     span_days = (tx[time_col].max() - tx[time_col].min()) / pd.Timedelta(days=1)
@@ -121,15 +147,24 @@ def customer_lifetime_value(
     discount_rate: float = 0.01,
     margin: float = 1.0,
     unit: str | None = None,
+    month_days: float = MONTH_DAYS,
 ) -> pd.DataFrame:
     """Discounted expected margin of each customer's future purchases over a horizon.
 
     CLV_i = margin x E[Z_i] x sum_{k=1..horizon} (E[Y_i(k)] - E[Y_i(k-1)]) / (1 + d)^k
 
     with E[Y_i(k)] the conditional expected purchases by the end of period k (periods of ``freq``,
-    converted to the model's time unit with 7 days a week and 365.25/12 days a month), E[Z_i] the
+    converted to the model's time unit with 7 days a week and ``month_days`` days a month), E[Z_i] the
     Gamma-Gamma expected spend and d the discount rate per period (end-of-period discounting). This is
     the residual value of existing customers; the value of a new customer is :func:`new_customer_value`.
+
+    The month is a convention: kpikit's default is the mean calendar month, 365.25 / 12 = 30.4375 days;
+    lifetimes' ``customer_lifetime_value`` counts 30-day months, so its 12-month CLV covers 360 days
+    instead of 365.25 and comes out about 1.5% lower (``month_days=30`` reproduces it).
+
+    The result's ``attrs`` carry the identification verdict of both models (``identified``: a dict
+    purchases/spend -> bool; ``caveat``: the verdict of those that are not), which :func:`findings`
+    reads.
 
     Parameters
     ----------
@@ -149,6 +184,9 @@ def customer_lifetime_value(
         Gross margin as a fraction of revenue (1.0 = revenue).
     unit : str, optional
         Time unit of the summary; defaults to ``summary.attrs["unit"]``.
+    month_days : float
+        Days in a month when ``freq`` is "M", "Q" (3 months) or "Y" (12 months): 30.4375 (the mean
+        calendar month, default) or 30 (lifetimes' convention).
 
     Returns
     -------
@@ -167,7 +205,7 @@ def customer_lifetime_value(
     """
     _check_clv_args(horizon, freq, discount_rate, margin)
     u = _model_unit(summary, purchase_model, unit)
-    step = DAYS_PER[freq] / DAYS_PER[u]
+    step = _period_days(freq, month_days) / DAYS_PER[u]
     k = np.arange(1, int(horizon) + 1)
     cum = np.column_stack(
         [np.zeros(len(summary))] + [purchase_model.predict_purchases(step * i, summary).to_numpy() for i in k]
@@ -186,6 +224,10 @@ def customer_lifetime_value(
     out["expected_spend"] = spend
     out["clv"] = margin * spend * (per_period @ disc)
     out.attrs = dict(summary.attrs)
+    out.attrs["month_days"] = float(month_days) if freq in _MONTHS else None
+    models = {"purchases": purchase_model, "spend": spend_model}
+    out.attrs["identified"] = {k: bool(getattr(m, "identified_", True)) for k, m in models.items()}
+    out.attrs["caveat"] = " ".join(m.verdict() for k, m in models.items() if not out.attrs["identified"][k])
     return out
 
 
@@ -198,6 +240,7 @@ def new_customer_value(
     discount_rate: float = 0.01,
     margin: float = 1.0,
     unit: str | None = None,
+    month_days: float = MONTH_DAYS,
 ) -> pd.DataFrame:
     """Cumulative discounted margin of a newly acquired customer, period by period.
 
@@ -224,6 +267,8 @@ def new_customer_value(
         Gross margin as a fraction of revenue, in (0, 1].
     unit : str, optional
         Time unit of the purchase model; defaults to its ``unit_``.
+    month_days : float
+        Days in a month for month-based periods (see :func:`customer_lifetime_value`).
 
     Returns
     -------
@@ -233,7 +278,7 @@ def new_customer_value(
     """
     _check_clv_args(horizon, freq, discount_rate, margin)
     u = _model_unit(None, purchase_model, unit)
-    step = DAYS_PER[freq] / DAYS_PER[u]
+    step = _period_days(freq, month_days) / DAYS_PER[u]
     k = np.arange(0, int(horizon) + 1)
     ex = np.asarray(purchase_model.expected_purchases_new(step * k), dtype=float)
     inc = np.diff(ex, prepend=0.0)
@@ -377,6 +422,7 @@ def new_customer_values(
     discount_rate: float = 0.01,
     margin: float = 1.0,
     unit: str | None = None,
+    month_days: float = MONTH_DAYS,
 ) -> pd.DataFrame:
     """Value at the horizon and CAC payback of a new customer, per segment.
 
@@ -408,6 +454,8 @@ def new_customer_values(
         Gross margin as a fraction of revenue, in (0, 1].
     unit : str, optional
         Time unit of the summary; defaults to ``summary.attrs["unit"]``.
+    month_days : float
+        Days in a month for month-based periods (see :func:`customer_lifetime_value`).
 
     Returns
     -------
@@ -422,7 +470,15 @@ def new_customer_values(
         g = summary.groupby(by, sort=True, observed=True)["first_value"]
     fov = g.mean()
     base = new_customer_value(
-        purchase_model, spend_model, 0.0, horizon, freq, discount_rate, margin, unit or summary.attrs.get("unit")
+        purchase_model,
+        spend_model,
+        0.0,
+        horizon,
+        freq,
+        discount_rate,
+        margin,
+        unit or summary.attrs.get("unit"),
+        month_days,
     )
     repeat = base["cumulative_value"].to_numpy()
     if cac is None:
@@ -453,37 +509,45 @@ def ltv_cac(
     ltv: float | pd.Series | pd.DataFrame,
     cac: float | pd.Series,
     payback: float | pd.Series | None = None,
+    min_customers: int = 30,
 ) -> pd.DataFrame:
     """LTV:CAC ratio per segment (or overall) with the rule-of-thumb flag.
 
     ratio = ltv / cac. The common rule of thumb (Skok, "SaaS metrics 2.0") asks for LTV:CAC >= 3 and a
     CAC payback under 12 months; ``meets_rule`` says whether both hold (the payback part only when
-    payback is known). Segments without a CAC (organic channels) are left out.
+    payback is known). Segments without a CAC (organic channels) are left out. When ``ltv`` is the
+    frame of :func:`new_customer_values`, each segment's customers are kept and segments with fewer
+    than ``min_customers`` are flagged ``small_sample`` (the findings and headline KPIs leave them out).
 
     Parameters
     ----------
     ltv : float, Series indexed by segment, or the frame of :func:`new_customer_values`
-        Value of a newly acquired customer (the frame brings its payback_months too).
+        Value of a newly acquired customer (the frame brings its payback_months and customers too).
     cac : float or Series indexed by segment
         Acquisition cost per new customer (see :func:`acquisition_cost`).
     payback : float or Series, optional
         Payback periods (months), when ``ltv`` is not the frame.
+    min_customers : int
+        Segments with fewer customers are flagged ``small_sample`` (only with the frame).
 
     Returns
     -------
     DataFrame
-        segment, ltv, cac, ltv_cac, payback_months, meets_rule.
+        segment, ltv, cac, ltv_cac, payback_months, meets_rule, and with the frame customers and
+        small_sample.
 
     Examples
     --------
     >>> ltv_cac(pd.Series({"Paid Search": 90.0}), pd.Series({"Paid Search": 30.0}))["ltv_cac"].tolist()
     [3.0]
     """
+    customers = None
     if isinstance(ltv, pd.DataFrame):
         require_columns(ltv, ["segment", "ltv"], "ltv", fix="Pass the frame of kpikit.clv.new_customer_values.")
         frame = ltv.set_index("segment")
         if payback is None and "payback_months" in frame:
             payback = frame["payback_months"]
+        customers = frame["customers"] if "customers" in frame else None
         ltv = frame["ltv"]
     ltv_s = ltv if isinstance(ltv, pd.Series) else pd.Series([float(ltv)], index=["all"])
     if isinstance(cac, pd.Series):
@@ -509,7 +573,7 @@ def ltv_cac(
     ratio = ltv_s.to_numpy(dtype=float) / cac_s.to_numpy(dtype=float)
     # payback unknown counts as failing only when it was asked for but not reached within the horizon
     pay_ok = np.where(np.isnan(pbv), payback is None, pbv <= 12)
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "segment": ltv_s.index.astype(str),
             "ltv": ltv_s.to_numpy(dtype=float),
@@ -519,3 +583,8 @@ def ltv_cac(
             "meets_rule": (ratio >= 3) & pay_ok,
         }
     )
+    if customers is not None:
+        n = customers.reindex(ltv_s.index).to_numpy()
+        out.insert(1, "customers", n)
+        out["small_sample"] = n < min_customers
+    return out

@@ -9,17 +9,29 @@ BG/NBD, Pareto/NBD and Gamma-Gamma (``kpikit.clv``) and the shifted-beta-geometr
   model that can subsample its data and data that are large, from a fit on a subsample; else from the
   model's own starting values (several are tried and the best optimum kept).
 - **Checks.** A fit is refused (``ConvergenceError``, with the model's advice) when the objective is
-  not finite at the optimum, a log-parameter ran to the edge of its range (the model is not identified
-  by the data), or the gradient at the optimum is not small. ``converged_`` records whether the
-  optimiser reported success or ended on a flat gradient.
+  not finite at the optimum or the gradient at the optimum is not small (the optimiser did not reach
+  a maximum). ``converged_`` records whether the optimiser reported success or ended on a flat
+  gradient.
 - **Standard errors.** The Hessian of the log-likelihood in theta (:func:`numerical_hessian`:
   central differences with Richardson extrapolation, or differences of the analytic gradient where a
   model has one), inverted to the covariance of theta; the standard error of a parameter is
   estimate x se(theta) (delta method). A Hessian that is not finite, or whose inverse has a negative
   diagonal, leaves NaN standard errors: the data do not identify that parameter.
+- **Identification.** A maximum the optimiser did reach may still not be pinned down by the data. A
+  parameter is *not identified* when its log ran to the edge of its range (|log parameter| above
+  ``_max_log_param``: the likelihood keeps rising towards 0 or infinity), when its standard error
+  exceeds its estimate (se(log parameter) > 1: the 95% interval spans a factor of more than 50), or
+  when the information matrix -H is singular or not positive definite (Cholesky fails, or its
+  smallest eigenvalue is below 1e-10 of its largest; the parameters loading on that direction are
+  named). The fit is returned, with ``identified_`` False, the per-parameter verdict in
+  ``identification_`` and an :class:`~kpikit.errors.IdentificationWarning` naming the parameters and
+  the reasons; ``verdict()`` says it in a sentence for a caption. Results that rest on such a
+  parameter are illustrations, not findings (Rothenberg 1971; Gelman et al. 2013, section 4.3 on weakly
+  identified models).
 - **The same attributes.** ``params_`` and ``standard_errors_`` (Series indexed by parameter name),
-  ``log_likelihood_``, ``iterations_``, ``converged_``, and ``summary()``: a tidy table with an
-  interval computed on the log scale, so it stays positive like the parameter.
+  ``log_likelihood_``, ``iterations_``, ``converged_``, ``identified_``, ``identification_``, and
+  ``summary()``: a tidy table with an interval computed on the log scale, so it stays positive like the
+  parameter, and each parameter's verdict.
 
 References
 ----------
@@ -29,10 +41,14 @@ Richardson, L. F. (1911), "The approximate arithmetical solution by finite diffe
 problems", Philosophical Transactions of the Royal Society A 210, 307-357 (extrapolation to zero step).
 Casella, G. and Berger, R. L. (2002), *Statistical Inference*, 2nd ed.: section 10.1 (observed
 information, delta method).
+Rothenberg, T. J. (1971), "Identification in parametric models", Econometrica 39(3), 577-591
+(local identification and a non-singular information matrix).
+Gelman, A. et al. (2013), *Bayesian Data Analysis*, 3rd ed., CRC Press: section 4.3.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, Literal, Self
 
@@ -42,12 +58,18 @@ from numpy.typing import ArrayLike
 from scipy import optimize
 from scipy import stats as _st
 
-from kpikit.errors import ConvergenceError, KpiDataError
+from kpikit.errors import ConvergenceError, IdentificationWarning, KpiDataError
 
 __all__ = ["MaximumLikelihood", "numerical_hessian"]
 
 #: Objective value standing for a point where the likelihood cannot be evaluated.
 INFEASIBLE = 1e300
+
+#: Above this standard error of a log-parameter (se / estimate), the parameter is not identified.
+MAX_SE_LOG = 1.0
+
+#: Eigenvalues of the information matrix below this share of the largest count as zero (singular).
+_SINGULAR = 1e-10
 
 #: Default first steps (log scale) and number of Richardson levels of :func:`numerical_hessian`.
 _STEP_WITH_GRADIENT, _LEVELS_WITH_GRADIENT = 0.01, 2
@@ -141,15 +163,44 @@ def numerical_hessian(
     return (H + H.T) / 2
 
 
+def _singular_directions(H: np.ndarray) -> tuple[bool, np.ndarray]:
+    """Whether the information matrix -H is singular or not positive definite, and which parameters load on it.
+
+    Returns (singular, mask): ``mask`` marks the parameters whose component in an eigenvector of a
+    zero or negative eigenvalue is at least 0.3 in absolute value (all of them when -H is not finite).
+    """
+    k = H.shape[0]
+    if not np.all(np.isfinite(H)):
+        return True, np.ones(k, dtype=bool)
+    info = -(H + H.T) / 2
+    vals, vecs = np.linalg.eigh(info)
+    top = float(np.max(np.abs(vals))) if vals.size else 0.0
+    weak = vals <= _SINGULAR * top if top > 0 else np.ones(k, dtype=bool)
+    try:
+        np.linalg.cholesky(info)
+    except np.linalg.LinAlgError:
+        weak |= vals <= 0
+    if not weak.any():
+        return False, np.zeros(k, dtype=bool)
+    return True, np.any(np.abs(vecs[:, weak]) >= 0.3, axis=1)
+
+
 def _log_scale_errors(H: np.ndarray) -> np.ndarray:
-    """Standard errors of the log-parameters from the Hessian of the log-likelihood; NaN where not identified."""
+    """Standard errors of the log-parameters from the Hessian of the log-likelihood; NaN where not identified.
+
+    When -H is exactly singular, the parameters on its null directions get NaN and the others their
+    standard errors within the identified directions (from the pseudo-inverse).
+    """
     k = H.shape[0]
     if not np.all(np.isfinite(H)):
         return np.full(k, np.nan)
     try:
         cov = np.linalg.inv(-H)
     except np.linalg.LinAlgError:
-        return np.full(k, np.nan)
+        _, flat = _singular_directions(H)
+        with np.errstate(invalid="ignore"):
+            se = np.sqrt(np.diag(np.linalg.pinv(-H)))
+        return np.where(flat, np.nan, se)
     with np.errstate(invalid="ignore"):
         return np.sqrt(np.diag(cov))  # NaN where the likelihood is flat or curves the wrong way
 
@@ -170,7 +221,8 @@ class MaximumLikelihood:
     - ``_score(theta, data)``: the gradient of the latter, when ``_gradient == "analytic"``;
     - ``_starts(data)``: starting parameter values (tried in turn, the best optimum kept);
     - optionally ``_subsample(data)`` (data for a warm-start fit, or None), ``_options()`` (optimiser
-      options) and ``_not_converged(params, res)`` (the message of a refused fit).
+      options), ``_not_converged(params, res)`` (the message of a refused fit) and
+      ``_unidentified_advice()`` (what to try when a parameter is not identified).
 
     Class attributes set the optimiser: ``_method`` (scipy.optimize.minimize method), ``_log_bound``
     (bounds +/- on each log-parameter, or None), ``_max_log_param`` (a fit with a larger |log-parameter|
@@ -190,6 +242,11 @@ class MaximumLikelihood:
         Optimiser iterations of the final fit.
     converged_ : bool
         The optimiser reported success, or stopped with a gradient norm below 1e-4.
+    identified_ : bool
+        Every parameter is identified by the data (see the module docstring).
+    identification_ : DataFrame
+        One row per parameter: parameter, estimate, standard_error, identified, reason ("" when
+        identified; else why not, e.g. "standard error exceeds the estimate").
     """
 
     _names: tuple[str, ...] = ()
@@ -200,6 +257,7 @@ class MaximumLikelihood:
     _max_log_param = 19.5
     _gradient: Literal["analytic", "central", "optimiser"] = "central"
     _max_gradient: float | None = 1e-3
+    _stacklevel = 4  # IdentificationWarning points at the caller of fit (fit -> _fit -> _identify)
 
     # ------------------------------------------------------------------ hooks (see the class docstring)
 
@@ -227,6 +285,9 @@ class MaximumLikelihood:
     def _not_converged(self, params: np.ndarray, res: optimize.OptimizeResult) -> str:
         shown = {k: round(float(v), 6) for k, v in zip(self._names, params)}
         return f"{self._label} did not converge ({res.message}; parameters {shown})."
+
+    def _unidentified_advice(self) -> str:
+        return "More data, or a simpler model, would pin it down."
 
     # ------------------------------------------------------------------ fitting
 
@@ -269,14 +330,18 @@ class MaximumLikelihood:
                 return np.asarray(self._objective(theta, data, True)[1])
             return self._fd_grad(theta, data)
 
+    def _at_edge(self, theta: np.ndarray) -> np.ndarray:
+        """Log-parameters that ran to the edge of their range (the likelihood rises towards 0 or infinity)."""
+        return np.abs(theta) > self._max_log_param
+
     def _check_optimum(self, res: optimize.OptimizeResult, data: Any) -> None:
-        """Refuse an optimum that is not finite, sits at the edge of the parameter range, or is not flat."""
+        """Refuse an optimum that is not finite or not flat (a log-parameter at the edge need not be flat)."""
         finite = bool(np.isfinite(res.fun) and res.fun < INFEASIBLE)
-        at_bound = bool(np.any(np.abs(res.x) > self._max_log_param))
         steep = False
-        if self._max_gradient is not None:
-            steep = bool(np.max(np.abs(self._objective_gradient(res.x, data))) > self._max_gradient)
-        if not finite or at_bound or steep:
+        if finite and self._max_gradient is not None:
+            grad = np.abs(self._objective_gradient(res.x, data))
+            steep = bool(np.max(np.where(self._at_edge(res.x), 0.0, grad)) > self._max_gradient)
+        if not finite or steep:
             raise ConvergenceError(self._not_converged(np.exp(res.x), res))
 
     def _optimum(self, data: Any, initial_params: Sequence[float] | None) -> optimize.OptimizeResult:
@@ -299,7 +364,9 @@ class MaximumLikelihood:
         self.iterations_ = int(res.nit)
         jac = getattr(res, "jac", None)
         self.converged_ = bool(res.success) or (jac is not None and float(np.linalg.norm(jac)) < 1e-4)
-        self._set_standard_errors(self._hessian(theta, data))
+        H = self._hessian(theta, data)
+        self._set_standard_errors(H)
+        self._identify(theta, H)
         return self
 
     def _hessian(self, theta: np.ndarray, data: Any) -> np.ndarray:
@@ -313,6 +380,61 @@ class MaximumLikelihood:
         self._se_log = _log_scale_errors(H)
         self.standard_errors_ = pd.Series(
             self.params_.to_numpy() * self._se_log, index=list(self._names), name="standard_error"
+        )
+
+    # ------------------------------------------------------------------ identification
+
+    def _identify(self, theta: np.ndarray, H: np.ndarray) -> None:
+        """Set ``identification_`` and ``identified_``; warn (IdentificationWarning) when a parameter is not identified."""
+        reasons: list[list[str]] = [[] for _ in self._names]
+        for i in np.flatnonzero(self._at_edge(theta)):
+            side = "0" if theta[i] < 0 else "infinity"
+            reasons[i].append(f"ran to the edge of its range (towards {side})")
+        singular, loads = _singular_directions(H)
+        if singular:
+            for i in np.flatnonzero(loads | ~np.isfinite(self._se_log)):
+                reasons[i].append("the information matrix is singular or not positive definite")
+        for i in np.flatnonzero(np.isfinite(self._se_log) & (self._se_log > MAX_SE_LOG)):
+            reasons[i].append("its standard error exceeds the estimate")
+        self._set_identification(["; ".join(r) for r in reasons])
+        if not self.identified_:
+            warnings.warn(
+                f"{self.verdict()} {self._unidentified_advice()}", IdentificationWarning, stacklevel=self._stacklevel
+            )
+
+    def _set_identification(self, reasons: Sequence[str]) -> None:
+        self.identification_ = pd.DataFrame(
+            {
+                "parameter": list(self._names),
+                "estimate": self.params_.to_numpy(),
+                "standard_error": self.standard_errors_.to_numpy(),
+                "identified": [not r for r in reasons],
+                "reason": list(reasons),
+            }
+        )
+        self.identified_ = bool(self.identification_["identified"].all())
+
+    def verdict(self) -> str:
+        """The identification verdict in one plain sentence (for a caption or a finding).
+
+        Returns
+        -------
+        str
+            "<model>: every parameter is identified by the data." or "<model>: the data do not
+            identify <parameter> (estimate x, standard error y: <reason>); ... Results that rest on it
+            are not findings."
+        """
+        self._check_fitted()
+        if self.identified_:
+            return f"{self._label}: every parameter is identified by the data (each standard error below its estimate)."
+        bad = self.identification_[~self.identification_["identified"]]
+        parts = [
+            f"{r.parameter} (estimate {r.estimate:.4g}, standard error {r.standard_error:.4g}: {r.reason})"
+            for r in bad.itertuples()
+        ]
+        return (
+            f"{self._label}: the data do not identify {', '.join(parts)}. Results that rest on "
+            f"{'it' if len(parts) == 1 else 'them'} are not findings."
         )
 
     # ------------------------------------------------------------------ results
@@ -336,11 +458,13 @@ class MaximumLikelihood:
         Returns
         -------
         DataFrame
-            One row per parameter: parameter, estimate, standard_error, ci_low, ci_high.
+            One row per parameter: parameter, estimate, standard_error, ci_low, ci_high, identified
+            (bool) and reason (why not, "" when identified); see ``identification_``.
         """
         self._check_fitted()
         z = float(_st.norm.ppf(0.5 + level / 2))
         est = self.params_.to_numpy()
+        verdict = getattr(self, "identification_", None)
         return pd.DataFrame(
             {
                 "parameter": list(self._names),
@@ -348,5 +472,7 @@ class MaximumLikelihood:
                 "standard_error": self.standard_errors_.to_numpy(),
                 "ci_low": est * np.exp(-z * self._se_log),
                 "ci_high": est * np.exp(z * self._se_log),
+                "identified": True if verdict is None else verdict["identified"].to_numpy(),
+                "reason": "" if verdict is None else verdict["reason"].to_numpy(),
             }
         )

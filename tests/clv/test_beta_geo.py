@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from scipy import integrate, special, stats
 
 import kpikit.clv as clv
-from kpikit.errors import KpiDataError
+from kpikit.errors import KpiDataError, KpiWarning
 from tests.clv.common import BG, _hyp2f1_series
 
 
@@ -28,7 +28,8 @@ def test_bgnbd_reproduces_fader_hardie_lee_2005(cdnow_summary, cdnow_published):
     se = m.standard_errors_
     assert (se > 0).all() and (se < m.params_).all()
     table = m.summary()
-    assert table.columns.tolist() == ["parameter", "estimate", "standard_error", "ci_low", "ci_high"]
+    assert table.columns.tolist()[:5] == ["parameter", "estimate", "standard_error", "ci_low", "ci_high"]
+    assert table["identified"].all()
     assert (table["ci_low"] < table["estimate"]).all() and (table["estimate"] < table["ci_high"]).all()
 
 
@@ -104,7 +105,8 @@ def test_bgnbd_loglik_matches_numerical_integration():
 
 def test_penalizer_shrinks_the_parameters(cdnow_published):
     plain = clv.BetaGeo().fit(cdnow_published)
-    pen = clv.BetaGeo(penalizer=0.05).fit(cdnow_published)
+    with pytest.warns(KpiWarning, match="penalizer=0.05"):
+        pen = clv.BetaGeo(penalizer=0.05).fit(cdnow_published)
     # the L2 penalty pulls the parameters towards 0 and costs likelihood
     assert float((pen.params_**2).sum()) < float((plain.params_**2).sum())
     assert pen.log_likelihood_ < plain.log_likelihood_

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import kpikit.clv as clv
-from kpikit.errors import KpiDataError
+from kpikit.errors import KpiDataError, KpiWarning
 from tests.clv.common import _tx
 
 
@@ -145,3 +145,43 @@ def test_bad_transactions_are_named():
         clv.rfm_summary(good.assign(customer_id=[None, "a"]))
     with pytest.raises(KpiDataError, match="no purchase on or before observation_end"):
         clv.rfm_summary(good, observation_end="2023-01-01")
+
+
+def test_refunds_are_refused_by_default_and_netted_per_customer_on_request():
+    tx = _tx(
+        [
+            ("a", "2024-01-01", 10),
+            ("a", "2024-01-10", 30),
+            ("a", "2024-01-20", -35),  # refund without an order: takes the 30 (cancelled), then 5 of the 10
+            ("a", "2024-01-25", 5),
+            ("b", "2024-01-05", 8),
+            ("b", "2024-01-02", -3),  # before b's first purchase: nothing to net against
+            ("c", "2024-01-03", 4),
+            ("c", "2024-01-03", -1),  # same instant: the purchase comes first, 4 - 1 = 3
+        ]
+    )
+    with pytest.raises(KpiDataError, match=r"3 negative amount\(s\) \(rows 3, 6, 8\).*refunds='net'"):
+        clv.rfm_summary(tx, observation_end="2024-01-31")
+    with pytest.warns(KpiWarning, match=r"3 refund\(s\) totalling 39\.00 netted.*1 purchase\(s\) refunded in full"):
+        s = clv.rfm_summary(tx, observation_end="2024-01-31", refunds="net")
+    assert s.attrs["refunds"] == {
+        "refunds": 3,
+        "refund_amount": 39.0,
+        "cancelled_purchases": 1,
+        "unmatched_refunds": 1,
+        "unmatched_amount": 3.0,
+    }
+    a, b, c = (s.set_index("customer_id").loc[k] for k in "abc")
+    # a: 5 left of the 10 on Jan 1, the 30 of Jan 10 cancelled, the 5 of Jan 25 a repeat purchase
+    assert (a["frequency"], a["recency"], a["first_value"], a["monetary_value"]) == (1, 24.0, 5.0, 5.0)
+    assert (b["frequency"], b["first_value"]) == (0, 8.0) and (c["frequency"], c["first_value"]) == (0, 3.0)
+    # the same netting in the calibration/holdout split and the historical formula (revenue 5 + 5 + 8 + 3)
+    with pytest.warns(KpiWarning, match="netted"):
+        ch = clv.calibration_holdout(tx, "2024-01-15", "2024-01-31", refunds="net")
+    assert ch.attrs["refunds"]["cancelled_purchases"] == 1
+    assert ch.set_index("customer_id").loc["a", "frequency_holdout"] == 1
+    with pytest.warns(KpiWarning, match="netted"):
+        h = clv.historical_clv(tx, refunds="net")
+    assert (h["orders"], h["revenue"]) == (4, 21.0)  # four orders left
+    with pytest.raises(KpiDataError, match="refunds must be 'refuse' or 'net'"):
+        clv.rfm_summary(tx, refunds="drop")

@@ -119,3 +119,30 @@ def test_new_customer_values_and_splits():
     )
     # one-time: since last 10 and 4 (median 7); repeat: since last 1 and 8 (median 4.5)
     assert seg.tolist() == ["one-time, lapsed", "one-time, recent", "repeat, recent", "repeat, lapsed"]
+
+
+def test_month_length_is_a_parameter_and_30_days_values_about_1_5_percent_less(cdnow_published):
+    # kpikit's month is the mean calendar month, 365.25 / 12 = 30.4375 days (kpikit.stats.periods); lifetimes
+    # counts 30 days. With month_days=30 each month is 30 / 7 weeks: the CLV is the formula with that step.
+    from kpikit.stats.periods import GRAINS
+
+    assert clv.MONTH_DAYS == GRAINS["M"].days == 30.4375 == clv.DAYS_PER["M"]
+    m = clv.BetaGeo().fit(cdnow_published)
+    gg = clv.GammaGamma().fit(cdnow_published)
+    calendar = clv.customer_lifetime_value(m, gg, cdnow_published, horizon=12, discount_rate=0.01)
+    thirty = clv.customer_lifetime_value(m, gg, cdnow_published, horizon=12, discount_rate=0.01, month_days=30)
+    assert calendar.attrs["month_days"] == 30.4375 and thirty.attrs["month_days"] == 30.0
+    cum = [m.predict_purchases(k * 30 / 7, cdnow_published).to_numpy() for k in range(13)]
+    want = sum((cum[k] - cum[k - 1]) / 1.01**k for k in range(1, 13)) * gg.expected_spend(cdnow_published).to_numpy()
+    np.testing.assert_allclose(thirty["clv"].to_numpy(), want, rtol=1e-12)
+    # 360 against 365.25 days of purchases: at most 30.4375 / 30 - 1 = 1.46% more value (a steady buyer);
+    # 1.2% on CDNOW, where expected purchases slow down over the year
+    ratio = calendar["clv"].mean() / thirty["clv"].mean()
+    assert 1.010 < ratio < 30.4375 / 30 and round(ratio - 1, 3) == 0.012
+    # quarters and years are 3 and 12 months of the same length
+    q30 = clv.customer_lifetime_value(m, gg, cdnow_published, horizon=4, freq="Q", discount_rate=0.0, month_days=30)
+    np.testing.assert_allclose(q30["expected_purchases"], cum[12], rtol=1e-12)
+    curve = clv.new_customer_value(m, gg, 10.0, horizon=12, discount_rate=0.0, unit="W", month_days=30)
+    assert curve["expected_purchases"].iloc[-1] == pytest.approx(m.expected_purchases_new(360 / 7))
+    with pytest.raises(KpiDataError, match="month_days"):
+        clv.customer_lifetime_value(m, gg, cdnow_published, month_days=7)

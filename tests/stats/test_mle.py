@@ -3,12 +3,14 @@ whose maximum-likelihood estimates and observed information are known in closed 
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import optimize, special
 
-from kpikit.errors import ConvergenceError, KpiDataError
+from kpikit.errors import ConvergenceError, IdentificationWarning, KpiDataError, KpiWarning
 from kpikit.stats.mle import MaximumLikelihood, numerical_hessian
 
 # ---------------------------------------------------------------------------------------------
@@ -154,9 +156,14 @@ def _gamma_by_hand_at(y, params):
 
 
 def test_summary_is_a_tidy_table_with_log_scale_intervals(gamma_sample):
-    m = _Gamma().fit(gamma_sample)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", IdentificationWarning)  # 400 draws identify both parameters
+        m = _Gamma().fit(gamma_sample)
     t = m.summary(level=0.9)
-    assert t.columns.tolist() == ["parameter", "estimate", "standard_error", "ci_low", "ci_high"]
+    cols = ["parameter", "estimate", "standard_error", "ci_low", "ci_high", "identified", "reason"]
+    assert t.columns.tolist() == cols
+    assert m.identified_ and t["identified"].tolist() == [True, True] and t["reason"].tolist() == ["", ""]
+    assert m.verdict() == "Gamma: every parameter is identified by the data (each standard error below its estimate)."
     assert t["parameter"].tolist() == ["shape", "rate"]
     se_log = m.standard_errors_ / m.params_
     z = 1.6448536269514722  # normal quantile 0.95
@@ -180,19 +187,29 @@ def test_warm_starts_reach_the_same_optimum(gamma_sample):
     assert again.subsample_fits == 0
 
 
-def test_optima_at_the_edge_or_not_finite_are_refused():
+def test_optima_at_the_edge_are_returned_flagged_and_not_finite_ones_refused():
     class _Runaway(_Gamma):
-        # the likelihood keeps rising as the shape grows: the optimum sits at the bound
+        # the likelihood keeps rising as the shape grows: the optimum sits at the bound (log shape 20)
         def _log_likelihood(self, theta, y):
             return float(np.exp(theta[0]) - (theta[1] - 1.0) ** 2)
 
         def _score(self, theta, y):
             return np.array([np.exp(theta[0]), -2 * (theta[1] - 1.0)])
 
-    with pytest.raises(ConvergenceError, match=r"Runaway did not converge .*parameters \{'shape'"):
-        r = _Runaway()
-        r._label = "Runaway"
+    r = _Runaway()
+    r._label = "Runaway"
+    with pytest.warns(IdentificationWarning, match=r"Runaway: the data do not identify shape \(estimate 4\.852e\+08"):
         r.fit(np.ones(3))
+    assert not r.identified_ and issubclass(IdentificationWarning, KpiWarning)
+    v = r.identification_.set_index("parameter")
+    # shape: at the bound, and -H = diag(-e^20, 2) is not positive definite along it; rate: identified,
+    # se(log rate) = sqrt(1 / 2) from the curvature 2
+    assert v.loc["shape", "reason"] == (
+        "ran to the edge of its range (towards infinity); the information matrix is singular or not positive definite"
+    )
+    assert bool(v.loc["rate", "identified"]) and v.loc["rate", "reason"] == ""
+    assert r.standard_errors_["rate"] == pytest.approx(np.e * np.sqrt(0.5), rel=1e-6)
+    assert r.summary()["identified"].tolist() == [False, True]
 
     class _Nowhere(_Gamma):
         def _objective(self, theta, y, with_grad):
@@ -211,5 +228,32 @@ def test_flat_likelihood_gives_nan_standard_errors(gamma_sample):
         def _score(self, theta, y):
             return np.array([-2 * (theta[0] - 0.5), 0.0])
 
-    m = _Flat().fit(gamma_sample)
+    with pytest.warns(IdentificationWarning, match="do not identify rate"):
+        m = _Flat().fit(gamma_sample)
     assert np.isnan(m.standard_errors_["rate"]) and np.isnan(m.summary()["ci_high"].iloc[1])
+    # the information matrix diag(2, 0) is singular along the rate only: the shape keeps its standard
+    # error, se(log shape) = sqrt(1 / 2), and its verdict
+    assert m.standard_errors_["shape"] == pytest.approx(m.params_["shape"] * np.sqrt(0.5), rel=1e-6)
+    assert m.identification_["identified"].tolist() == [True, False]
+    assert m.identification_["reason"].iloc[1] == "the information matrix is singular or not positive definite"
+
+
+def test_a_standard_error_above_the_estimate_is_flagged_as_by_hand():
+    # Two draws from a gamma: the closed-form information gives se(log shape) and se(log rate); a
+    # parameter is flagged exactly when its se(log) exceeds 1 (standard error above the estimate).
+    y = np.array([0.2, 3.0])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        m = _Gamma().fit(y)
+    _, se_log = _gamma_by_hand_at(y, m.params_.to_numpy())
+    assert se_log.tolist() == pytest.approx((m.standard_errors_ / m.params_).tolist(), rel=1e-6)
+    assert se_log[0] < 1 < se_log[1]  # by hand: 0.864 and 1.166
+    assert m.identification_["identified"].tolist() == [True, False]
+    assert m.identification_["reason"].tolist() == ["", "its standard error exceeds the estimate"]
+    (w,) = [c for c in caught if issubclass(c.category, IdentificationWarning)]
+    assert "shape (estimate" not in str(w.message) and "rate (estimate 0.51" in str(w.message)
+    assert m.verdict().endswith("Results that rest on it are not findings.")
+    # ten times the same draws: se(log) shrinks by sqrt(10) below 1, nothing is flagged
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", IdentificationWarning)
+        assert _Gamma().fit(np.tile(y, 10)).identified_
