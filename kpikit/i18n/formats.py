@@ -26,6 +26,7 @@ from kpikit.errors import KpiDataError
 from kpikit.i18n.catalogue import language, t
 
 __all__ = [
+    "format_significant",
     "MISSING",
     "SPECS",
     "format_share",
@@ -286,6 +287,36 @@ def format_number(x: Any, lang: str = "en", decimals: int | None = None) -> str:
     return _decimal(f, lang, decimals)
 
 
+def format_significant(x: Any, lang: str = "en", digits: int = 4) -> str:
+    """A number to a few significant digits (a model parameter, a standard error): 1.0994 -> "1.099".
+
+    Parameters
+    ----------
+    x : float
+        The number.
+    lang : str
+        The report's language.
+    digits : int
+        Significant digits.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> format_significant(14.4409), format_significant(1.0994, "vi"), format_significant(0.003142)
+    ('14.44', '1,099', '0.003142')
+    """
+    special = _special(x, lang)
+    if special is not None:
+        return special
+    f = float(f"{float(x):.{digits}g}")
+    shown = f"{f:.{digits}g}"
+    decimals = len(shown.split(".")[1]) if "." in shown and "e" not in shown else 0
+    return _decimal(f, lang, decimals)
+
+
 def format_ratio(x: Any, lang: str = "en", decimals: int = 1) -> str:
     """A ratio of two quantities ("2.6x" in English, "2,6 lần" in Vietnamese).
 
@@ -486,6 +517,7 @@ SPECS: dict[str, Callable[..., str]] = {
     "int": lambda x, lang, cur: format_count(x, lang),
     "num": lambda x, lang, cur: format_number(x, lang),
     "num1": lambda x, lang, cur: format_number(x, lang, 1),
+    "sig": lambda x, lang, cur: format_significant(x, lang),
     "signed": lambda x, lang, cur: format_signed(x, lang),
     "ratio": lambda x, lang, cur: format_ratio(x, lang),
     "month": lambda x, lang, cur: format_month(x, lang),
@@ -549,6 +581,11 @@ class _Formatter(string.Formatter):
         self.currency = currency
 
     def format_field(self, value: Any, format_spec: str) -> str:
+        # a field may itself be a Finding (or a list of them): written in the same language
+        if hasattr(value, "template") and hasattr(value, "text"):
+            return value.text(self.lang, currency=self.currency)
+        if isinstance(value, (list, tuple)) and value and all(hasattr(v, "template") for v in value):
+            return ", ".join(v.text(self.lang, currency=self.currency) for v in value)
         return format_value(value, format_spec, self.lang, self.currency)
 
 

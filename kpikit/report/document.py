@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import json
 import shlex
 import warnings
@@ -317,6 +318,37 @@ class Report:
             text = Finding(text.template, text.fields, impact, text.currency)
         written = text.text(self.lang, currency=self.currency)  # a missing translation stops here, in its section
         self._findings.append((text, written))
+
+    def model(self, name: str, fitted: Any) -> bool:
+        """Record whether a fitted model is identified by the data; if not, say so here and in the findings.
+
+        A model whose parameters the data do not pin down (see ``kpikit.stats.MaximumLikelihood``) must not
+        be read as evidence: its verdict is shown as a caveat where the model is, and recorded as a finding.
+
+        Parameters
+        ----------
+        name : str
+            The model's KPI prefix: records ``<name>_identified`` (a registry KPI).
+        fitted : MaximumLikelihood
+            The fitted model (``identified_`` and ``verdict()``).
+
+        Returns
+        -------
+        bool
+            Whether the model is identified.
+        """
+        identified = bool(fitted.identified_)
+        self.kpi(f"{name}_identified", identified)
+        if not identified:
+            from IPython.display import display
+
+            verdict = fitted.verdict()
+            self.finding(verdict)
+            written = verdict.text(self.lang, currency=self.currency)
+            display(
+                {"text/html": f"<div class='kpikit-note'>{html.escape(written)}</div>", "text/plain": written}, raw=True
+            )
+        return identified
 
     def findings(self, items: Iterable[str], title: str | None = None, show: bool = True) -> None:
         """Record findings and show them as a list; the summary keeps the ones of highest impact.

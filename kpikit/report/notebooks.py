@@ -144,6 +144,7 @@ NOTEBOOKS: dict[str, NotebookSpec] = dict(
                 "renewal_rate",
                 "sbg_alpha",
                 "sbg_beta",
+                "sbg_identified",
                 "sbg_holdout_max_error",
                 "nps",
                 "csat",

@@ -148,6 +148,8 @@ KPIS: dict[str, KpiSpec] = dict(
         _k("spend_params", "number", period="none", shape="fields"),
         _k("purchase_model_identified", "text", period="none"),
         _k("spend_model_identified", "text", period="none"),
+        _k("model_caveat", "text", period="none"),
+        _k("sbg_identified", "text", period="none"),
         _k("holdout_actual", "count", period="holdout", format="num"),
         _k("holdout_predicted", "count", period="holdout", format="num"),
         _k("holdout_relative_error", "share", "lower", "holdout"),

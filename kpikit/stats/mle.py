@@ -59,6 +59,7 @@ from scipy import optimize
 from scipy import stats as _st
 
 from kpikit.errors import ConvergenceError, IdentificationWarning, KpiDataError
+from kpikit.i18n import Finding
 
 __all__ = ["MaximumLikelihood", "numerical_hessian"]
 
@@ -67,6 +68,20 @@ INFEASIBLE = 1e300
 
 #: Above this standard error of a log-parameter (se / estimate), the parameter is not identified.
 MAX_SE_LOG = 1.0
+
+#: Why a parameter is not identified (translatable: kpikit/i18n/<lang>/findings_stats.yaml).
+_REASONS = {
+    "edge_zero": Finding("ran to the edge of its range (towards 0)"),
+    "edge_infinity": Finding("ran to the edge of its range (towards infinity)"),
+    "singular": Finding("the information matrix is singular or not positive definite"),
+    "standard_error": Finding("its standard error exceeds the estimate"),
+}
+_PARAMETER = "{parameter} (estimate {estimate:sig}, standard error {se:sig}: {reasons})"
+_IDENTIFIED = "{model}: every parameter is identified by the data (each standard error below its estimate)."
+_NOT_IDENTIFIED = (
+    "{model}: the data do not identify {parameters}. Results that rest on it are not findings.",
+    "{model}: the data do not identify {parameters}. Results that rest on them are not findings.",
+)
 
 #: Eigenvalues of the information matrix below this share of the largest count as zero (singular).
 _SINGULAR = 1e-10
@@ -386,16 +401,16 @@ class MaximumLikelihood:
 
     def _identify(self, theta: np.ndarray, H: np.ndarray) -> None:
         """Set ``identification_`` and ``identified_``; warn (IdentificationWarning) when a parameter is not identified."""
-        reasons: list[list[str]] = [[] for _ in self._names]
+        reasons: list[list[Finding]] = [[] for _ in self._names]
         for i in np.flatnonzero(self._at_edge(theta)):
-            side = "0" if theta[i] < 0 else "infinity"
-            reasons[i].append(f"ran to the edge of its range (towards {side})")
+            reasons[i].append(_REASONS["edge_zero" if theta[i] < 0 else "edge_infinity"])
         singular, loads = _singular_directions(H)
         if singular:
             for i in np.flatnonzero(loads | ~np.isfinite(self._se_log)):
-                reasons[i].append("the information matrix is singular or not positive definite")
+                reasons[i].append(_REASONS["singular"])
         for i in np.flatnonzero(np.isfinite(self._se_log) & (self._se_log > MAX_SE_LOG)):
-            reasons[i].append("its standard error exceeds the estimate")
+            reasons[i].append(_REASONS["standard_error"])
+        self._reasons = reasons
         self._set_identification(["; ".join(r) for r in reasons])
         if not self.identified_:
             warnings.warn(
@@ -414,28 +429,35 @@ class MaximumLikelihood:
         )
         self.identified_ = bool(self.identification_["identified"].all())
 
-    def verdict(self) -> str:
-        """The identification verdict in one plain sentence (for a caption or a finding).
+    def verdict(self) -> Finding:
+        """The identification verdict in one plain sentence (for a caption or a finding), translatable.
 
         Returns
         -------
-        str
-            "<model>: every parameter is identified by the data." or "<model>: the data do not
-            identify <parameter> (estimate x, standard error y: <reason>); ... Results that rest on it
-            are not findings."
+        Finding
+            "<model>: every parameter is identified by the data ..." or "<model>: the data do not
+            identify <parameter> (estimate x, standard error y: <reason>), ... Results that rest on it
+            are not findings." (``str()`` is the English text; ``.text("vi")`` the Vietnamese).
         """
         self._check_fitted()
         if self.identified_:
-            return f"{self._label}: every parameter is identified by the data (each standard error below its estimate)."
-        bad = self.identification_[~self.identification_["identified"]]
+            return Finding(_IDENTIFIED, {"model": self._label})
+        reasons = getattr(self, "_reasons", None) or [[] for _ in self._names]
         parts = [
-            f"{r.parameter} (estimate {r.estimate:.4g}, standard error {r.standard_error:.4g}: {r.reason})"
-            for r in bad.itertuples()
+            Finding(
+                _PARAMETER,
+                {"parameter": name, "estimate": est, "se": se, "reasons": why or [_REASONS["standard_error"]]},
+            )
+            for name, est, se, why, ok in zip(
+                self._names,
+                self.identification_["estimate"],
+                self.identification_["standard_error"],
+                reasons,
+                self.identification_["identified"],
+            )
+            if not ok
         ]
-        return (
-            f"{self._label}: the data do not identify {', '.join(parts)}. Results that rest on "
-            f"{'it' if len(parts) == 1 else 'them'} are not findings."
-        )
+        return Finding(_NOT_IDENTIFIED[len(parts) > 1], {"model": self._label, "parameters": parts})
 
     # ------------------------------------------------------------------ results
 

@@ -200,3 +200,21 @@ def test_a_plain_english_finding_cannot_go_into_a_vietnamese_report(folder, show
     )
     html = shown["display"][-1][0]["text/html"]
     assert "<h3>Phát hiện</h3>" in html and "65 trên 82 hợp đồng đến hạn đã được gia hạn" in html
+
+
+def test_an_unidentified_model_is_recorded_and_becomes_a_caveat_finding(folder, shown):
+    import warnings
+
+    from kpikit.survival import ShiftedBetaGeometric
+    from tests.test_survival import NOTEBOOK_03_COHORT
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sbg = ShiftedBetaGeometric().fit(NOTEBOOK_03_COHORT)
+    rep = kk.report.start("03_churn_and_renewal", namespace(folder, lang="vi"))
+    assert rep.model("sbg", sbg) is False
+    assert rep.finish()["sbg_identified"] is False
+    note = [obj for obj, _ in shown["display"] if "kpikit-note" in str(obj.get("text/html", ""))]
+    assert note[0]["text/plain"].startswith(
+        "sBG: dữ liệu chưa đủ để xác định alpha (ước lượng 1,099, sai số chuẩn 1,249"
+    )
