@@ -198,7 +198,10 @@ def test_optima_at_the_edge_are_returned_flagged_and_not_finite_ones_refused():
 
     r = _Runaway()
     r._label = "Runaway"
-    with pytest.warns(IdentificationWarning, match=r"Runaway: the data do not identify shape \(estimate 485,200,000, standard error –: ran to the edge of its range \(towards infinity\)"):
+    with pytest.warns(
+        IdentificationWarning,
+        match=r"Runaway: the data do not identify shape \(estimate 485,200,000, standard error –: ran to the edge of its range \(towards infinity\)",
+    ):
         r.fit(np.ones(3))
     assert not r.identified_ and issubclass(IdentificationWarning, KpiWarning)
     v = r.identification_.set_index("parameter")
