@@ -41,6 +41,7 @@ _SUBMODULES = (
     "render",
     "cli",
     "sample",
+    "workshop",
 )
 
 

@@ -29,6 +29,10 @@ ANALYSIS_PACKAGES = [
     "social",
     "benchmark",
 ]
+#: Teaching code, not KPIs: kk.workshop computes the popular articles' wrong numbers and the notebooks'
+#: by-hand lines beside the kit's KPI functions (which compute every right number), so its functions are
+#: not catalogued, and no KPI row may name one.
+TEACHING_PACKAGES = ["workshop"]
 _REF = re.compile(r"`kk\.([a-z_]+)\.([A-Za-z_][A-Za-z0-9_]*)(?:\.([a-z_][a-z0-9_]*))?`")
 
 
@@ -100,3 +104,9 @@ def test_every_public_function_is_catalogued(package):
 def _is_model(cls: type) -> bool:
     """Classes that compute something (fitted models); result containers need no catalogue entry."""
     return hasattr(cls, "fit")
+
+
+def test_teaching_code_is_not_a_kpi():
+    assert not set(TEACHING_PACKAGES) & set(ANALYSIS_PACKAGES)
+    bad = [r["KPI"] for r in _kpi_rows() if any(d in TEACHING_PACKAGES for d, _, _ in _REF.findall(r["Function"]))]
+    assert not bad, f"KPI rows naming teaching code (kk.workshop) instead of the KPI's function: {bad}"
