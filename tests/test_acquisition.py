@@ -159,3 +159,107 @@ def test_zero_denominators():
     assert Q.cpa(0.0, 5) == 0.0
     with pytest.raises(KpiDataError, match="gross_margin is a fraction in \\(0, 1\\]"):
         Q.cac_payback_months(300.0, 50.0, gross_margin=0.0)
+
+
+BUYERS = pd.DataFrame(
+    {
+        "customer_id": ["a", "a", "b", "c", "d", "e", "f"],
+        "channel": ["Email", "Email", "Paid Search", "Paid Search", "Paid Social", "Organic", "Paid Search"],
+        "timestamp": pd.to_datetime(
+            ["2024-12-20", "2025-01-05", "2025-01-10", "2025-01-15", "2025-02-03", "2025-02-20", "2025-02-25"]
+        ),
+    }
+)
+
+
+def test_channel_cac_divides_each_paid_channels_spend_by_the_customers_it_brought():
+    t = Q.channel_cac(SPEND, BUYERS, "2025-01-01", "2025-03-01")
+    # new in Jan-Feb: b, c, f (Paid Search), d (Paid Social), e (Organic); a was first seen in December.
+    # digital spend: Paid Search 2000 + 2500 = 4500 over 3, Paid Social 1000 over 1; Organic has no spend, no CAC
+    assert t["channel"].tolist() == ["Paid Search", "Paid Social"]
+    assert t["spend"].tolist() == [4500.0, 1000.0] and t["new_customers"].tolist() == [3, 1]
+    assert t["cac"].tolist() == [1500.0, 1000.0]
+    # paid CAC: the same channels on both sides, 5500 / 4; blended: all 10,500 of spend / all 5 new customers
+    assert t.attrs["paid"] == {"spend": 5500.0, "customers": 4, "cac": 1375.0}
+    assert t.attrs["blended"] == {"spend": 10500.0, "customers": 5, "cac": 2100.0}
+    assert Q.paid_cac(t) == 1375.0
+    assert (t.attrs["start"], t.attrs["end"]) == (pd.Timestamp("2025-01-01"), pd.Timestamp("2025-03-01"))
+    # the default period is the whole months the purchases span (Dec-Feb): December's 999 and a count too
+    whole = Q.channel_cac(SPEND, BUYERS)
+    assert whole["spend"].tolist() == [5499.0, 1000.0] and whole["new_customers"].tolist() == [3, 1]
+    assert whole.attrs["blended"] == {"spend": 11499.0, "customers": 6, "cac": pytest.approx(11499 / 6)}
+    # January only: Paid Social spent 1000 and brought nobody (d came in February): its CAC is unknown,
+    # and its spend still counts in the paid CAC (2000 + 1000) / 2
+    jan = Q.channel_cac(SPEND, BUYERS, "2025-01-01", "2025-02-01").set_index("channel")
+    assert jan.loc["Paid Search", "cac"] == 1000.0 and math.isnan(jan.loc["Paid Social", "cac"])
+    assert jan.attrs["paid"]["cac"] == 1500.0
+    # cac's paid row from the same table agrees
+    c = Q.cac(SPEND, 5, "2025-01-01", "2025-03-01", paid_customers=t).set_index("variant")
+    assert c.loc["paid", "cac"] == 1375.0 and c.loc["blended", "cac"] == 2100.0
+    assert c.attrs["paid_channels"] == ["Paid Search", "Paid Social"]
+
+
+def test_channel_cac_with_a_given_cac_and_its_refusals():
+    given = Q.channel_cac(None, BUYERS, "2025-01-01", "2025-03-01", cac=45.0)
+    assert given.set_index("channel")["new_customers"].to_dict() == {"Organic": 1, "Paid Search": 3, "Paid Social": 1}
+    assert given["cac"].tolist() == [45.0] * 3 and given.attrs["given"] == 45.0 and given.attrs["blended"] is None
+    assert Q.paid_cac(given) == 45.0
+    alone = Q.channel_cac(None, BUYERS.drop(columns="channel"), "2025-01-01", "2025-03-01", cac=45.0)
+    assert alone[["channel", "new_customers", "cac"]].values.tolist() == [["all", 5, 45.0]]
+    with pytest.raises(KpiDataError, match="needs the spend table .* or a known CAC"):
+        Q.channel_cac(None, BUYERS)
+    with pytest.raises(KpiDataError, match="carry no 'channel' column"):
+        Q.channel_cac(SPEND, BUYERS.drop(columns="channel"))
+    with pytest.raises(KpiDataError, match="None of the spend table's channels"):
+        Q.channel_cac(SPEND, BUYERS.assign(channel="Shop"), "2025-01-01", "2025-03-01")
+    with pytest.raises(KpiDataError, match="no spend in the categories outbound between 1 Dec 2024 and 31 Dec 2024"):
+        Q.channel_cac(SPEND, BUYERS, "2024-12-01", "2025-01-01", categories=["outbound"])
+    # the messages are a report's notes when its LTV:CAC section is skipped: in the report's language
+    with pytest.raises(KpiDataError, match="^Dữ liệu giao dịch không có cột 'channel' \\(kênh thu hút"):
+        Q.channel_cac(SPEND, BUYERS.drop(columns="channel"), lang="vi")
+    with pytest.raises(
+        KpiDataError, match="thuộc các hạng mục bán hàng chủ động từ 1 thg 12, 2024 đến 31 thg 12, 2024"
+    ):
+        Q.channel_cac(SPEND, BUYERS, "2024-12-01", "2025-01-01", categories=["outbound"], lang="vi")
+    with pytest.raises(KpiDataError, match="^Không kênh nào trong bảng chi phí \\(Paid Search, Paid Social\\)"):
+        Q.channel_cac(SPEND, BUYERS.assign(channel="Shop"), "2025-01-01", "2025-03-01", lang="vi")
+    with pytest.raises(KpiDataError, match="^Để tính CAC theo kênh cần có bảng chi phí"):
+        Q.channel_cac(None, BUYERS, lang="vi")
+    with pytest.raises(KpiDataError, match="cac must be a positive amount"):
+        Q.channel_cac(None, BUYERS, cac=0.0)
+    with pytest.raises(KpiDataError, match="paid_cac: pass the table"):
+        Q.paid_cac(pd.DataFrame({"channel": ["x"], "cac": [1.0]}))
+
+
+def test_definitions_in_use_say_which_cac_over_which_period():
+    t = Q.channel_cac(SPEND, BUYERS, "2025-01-01", "2025-03-01")
+    line = Q.definitions_in_use(t)
+    assert line == (
+        "Definitions in use (Jan 2025 – Feb 2025): CAC = paid-media spend (digital) / new customers of the paid "
+        "channels (Paid Search, Paid Social) = 5,500 / 4 = 1,375.00; blended CAC = all sales and marketing spend / "
+        "all new customers = 10,500 / 5 = 2,100.00; CPA (cost per conversion of any kind, not only new customers) "
+        "is not computed in this report."
+    )
+    assert line.impact is None  # a definition, not a finding
+    vi = line.text("vi", "GBP")
+    assert vi.startswith("Định nghĩa đang dùng (thg 1 2025 – thg 2 2025)") and "5.500\xa0£ / 4 = 1.375,00\xa0£" in vi
+    given = Q.definitions_in_use(Q.channel_cac(None, BUYERS, cac=45.0)).text("en", "GBP")
+    assert "CAC = £45.00 per new customer, as given for this report (the same for every channel)" in given
+    assert "blended CAC is not computed here (no spend table)" in given
+    # notebook 02's table: paid over a count of paid-attributed customers; the pooled CPA of its channels
+    c = Q.cac(SPEND, 50, "2025-01-01", "2025-03-01", paid_customers=20)
+    economics = pd.DataFrame({"channel": ["A", "B", "C"], "cost": [300.0, 100.0, 0.0], "conversions": [10, 10, 5]})
+    text = str(Q.definitions_in_use(c, cpa=economics))
+    assert "paid-attributed new customers = 5,500 / 20 = 275.00" in text  # digital spend 5500 / 20
+    assert text.endswith("CPA = cost / conversions of any kind, not only new customers = 20.00.")  # 400 / 20
+
+
+def test_acquisition_findings_in_the_reports_currency_and_in_vietnamese():
+    cac_t = Q.cac(SPEND, 50, "2025-01-01", "2025-03-01", paid_customers=20)
+    f = Q.findings(cac_t, payback_months=Q.cac_payback_months(210.0, 35.0, 0.5), currency="GBP")
+    assert f[0] == "Blended CAC is £210 (£10,500 of spend over 50 new customers)."
+    assert f[0].impact is None and f[3].impact == 0.0  # 12.0 months: within the rule, nothing lost
+    late = Q.findings(cac_t, payback_months=24.0, currency="GBP")[-1]
+    # half of the 210 CAC not earned back in a year, for each of the 50 new customers
+    assert late.impact == pytest.approx(210 * 0.5 * 50)
+    assert f[0].text("vi") == "CAC tổng hợp là 210\xa0£ (10.500\xa0£ chi phí cho 50 khách hàng mới)."

@@ -16,6 +16,10 @@ models answer it properly for non-contractual businesses (a shop, not a subscrip
   calendar month; lifetimes uses 30, which values about 1.5% less over a year).
 - :func:`mean_clv` and :func:`clv_by_segment`: mean CLV with an interval computed on the log scale,
   which stays positive; segments below ``min_customers`` are flagged and never ranked.
+- :func:`new_customer_values` and :func:`ltv_cac`: the value of a newly acquired customer against
+  CAC, which comes from ``kk.acquisition.channel_cac`` (the kit's one CAC, shared with notebook 02).
+- :func:`findings` and :func:`titles`: notebook 04's findings and chart titles as translatable
+  sentences, with a caveat instead of what rests on a model the data do not identify.
 
 All models read the RFM summary of :func:`rfm_summary` (columns ``frequency``, ``recency``, ``T``,
 ``monetary_value``; refunds without an order reference can be netted per customer with
@@ -53,8 +57,9 @@ brucehardie.com/notes/025.
 """
 
 from kpikit.clv.beta_geo import BetaGeo
-from kpikit.clv.findings import as_frame, findings, headline_kpis
+from kpikit.clv.findings import findings
 from kpikit.clv.gamma_gamma import GammaGamma, spend_frequency_correlation
+from kpikit.clv.kpis import as_frame, headline_kpis, lowest_segment, require_identified, segment_kpi
 from kpikit.clv.pareto_nbd import ParetoNBD
 from kpikit.clv.rfm import (
     DAYS_PER,
@@ -63,18 +68,26 @@ from kpikit.clv.rfm import (
     holdout_split,
     rfm_summary,
 )
-from kpikit.clv.segments import MIN_CUSTOMERS, clv_by_segment, mean_clv, rfm_segments, segment_profile
+from kpikit.clv.segments import (
+    MIN_CUSTOMERS,
+    clv_by_segment,
+    mean_clv,
+    require_segment,
+    rfm_segments,
+    segment_column,
+    segment_profile,
+    top_customers,
+)
+from kpikit.clv.titles import payback_title, titles
 from kpikit.clv.validation import holdout_check, holdout_totals, probability_alive_matrix, share_probably_gone
 from kpikit.clv.value import (
     MONTH_DAYS,
-    acquisition_cost,
     customer_lifetime_value,
     historical_clv,
     ltv_cac,
     new_customer_value,
     new_customer_values,
     payback_period,
-    payback_title,
 )
 
 __all__ = [
@@ -88,7 +101,6 @@ __all__ = [
     "new_customer_value",
     "payback_period",
     "new_customer_values",
-    "acquisition_cost",
     "payback_title",
     "holdout_split",
     "rfm_segments",
@@ -104,6 +116,13 @@ __all__ = [
     "spend_frequency_correlation",
     "findings",
     "headline_kpis",
+    "titles",
+    "require_identified",
+    "segment_kpi",
+    "lowest_segment",
+    "segment_column",
+    "require_segment",
+    "top_customers",
     "DAYS_PER",
     "UNIT_NAMES",
     "MONTH_DAYS",

@@ -14,7 +14,7 @@ from kpikit.errors import (
     KpiWarning,
     describe_rows,
 )
-from kpikit.schemas import require_columns
+from kpikit.schemas import require_columns, utc_naive
 from kpikit.stats.periods import GRAINS
 
 __all__ = ["rfm_summary", "calibration_holdout", "holdout_split", "DAYS_PER", "UNIT_NAMES"]
@@ -68,11 +68,7 @@ def _validated_transactions(
             f"transactions, column {time_col!r}: expected datetime64 values, got {tx[time_col].dtype}. "
             "Read the table with kpikit.io.read_table (it parses timestamps) or use pd.to_datetime."
         )
-    if getattr(tx[time_col].dt, "tz", None) is not None:
-        raise KpiDataError(
-            f"transactions, column {time_col!r}: timestamps carry a time zone; kpikit expects tz-naive UTC. "
-            "Convert with .dt.tz_convert('UTC').dt.tz_localize(None)."
-        )
+    tx[time_col] = utc_naive(tx[time_col], f"transactions, column {time_col!r}")  # tz-aware: to UTC
     for col in (customer_col, time_col):
         bad = tx[col].isna().to_numpy()
         if bad.any():
@@ -180,7 +176,7 @@ def rfm_summary(
     time_col: str = "timestamp",
     amount_col: str = "amount",
     unit: str | None = None,
-    keep_first: Sequence[str] = (),
+    keep_first: Sequence[str] | str | None = (),
     refunds: Literal["refuse", "net"] = "refuse",
 ) -> pd.DataFrame:
     """Recency-frequency-monetary summary, one row per customer (the input of the CLV models).
@@ -220,9 +216,10 @@ def rfm_summary(
         Time unit of recency and T when it differs from ``freq`` (fixed-length periods only): with
         ``freq="D", unit="W"``, purchases are grouped by day and recency/T are days / 7, the
         convention of the CDNOW data in Fader, Hardie and Lee (2005).
-    keep_first : sequence of str
+    keep_first : sequence of str, str or None
         Columns whose value on the customer's first purchase is kept (e.g. ``["channel"]``, the
-        acquisition channel).
+        acquisition channel); one name, or None for none (what :func:`segment_column` returns when
+        the transactions carry no segment).
     refunds : {"refuse", "net"}
         Negative amounts: refused with a KpiDataError (default), or netted per customer (see above).
 
@@ -249,7 +246,7 @@ def rfm_summary(
     0           a          1     10.0  30.0            20.0
     1           b          0      0.0  26.0             0.0
     """
-    keep_first = list(keep_first)
+    keep_first = _columns(keep_first)
     tx = _validated_transactions(transactions, customer_col, time_col, amount_col, keep_first, refunds)
     netted = tx.attrs.get("refunds")
     factor = _unit_factor(freq, unit)
@@ -267,6 +264,13 @@ def rfm_summary(
     if netted is not None:
         out.attrs["refunds"] = netted
     return out
+
+
+def _columns(names: Sequence[str] | str | None) -> list[str]:
+    """A list of column names from a sequence, one name or None."""
+    if names is None:
+        return []
+    return [names] if isinstance(names, str) else list(names)
 
 
 def _window(tx: pd.DataFrame, observation_end, freq: str, customer_col: str, time_col: str) -> tuple[int, pd.DataFrame]:
@@ -328,7 +332,7 @@ def calibration_holdout(
     time_col: str = "timestamp",
     amount_col: str = "amount",
     unit: str | None = None,
-    keep_first: Sequence[str] = (),
+    keep_first: Sequence[str] | str | None = (),
     refunds: Literal["refuse", "net"] = "refuse",
 ) -> pd.DataFrame:
     """RFM summary of a calibration window plus what each customer did in the holdout window after it.
@@ -358,8 +362,8 @@ def calibration_holdout(
         Column names.
     unit : str, optional
         Time unit of recency and T when it differs from ``freq`` (see :func:`rfm_summary`).
-    keep_first : sequence of str
-        Columns whose value on the customer's first purchase is kept.
+    keep_first : sequence of str, str or None
+        Columns whose value on the customer's first purchase is kept (one name, or None for none).
     refunds : {"refuse", "net"}
         Negative amounts: refused (default) or netted per customer over the whole table, as
         :func:`rfm_summary` does.
@@ -380,7 +384,7 @@ def calibration_holdout(
        frequency  frequency_holdout  duration_holdout
     0          1                  1              29.0
     """
-    tx = _validated_transactions(transactions, customer_col, time_col, amount_col, list(keep_first), refunds)
+    tx = _validated_transactions(transactions, customer_col, time_col, amount_col, _columns(keep_first), refunds)
     netted = tx.attrs.get("refunds")
     cal_end = pd.Timestamp(calibration_end)
     obs_end = tx[time_col].max() if observation_end is None else pd.Timestamp(observation_end)

@@ -9,10 +9,20 @@ from scipy import stats as _st
 
 from kpikit.clv.base import _SUMMARY_FIX, _summary_arrays
 from kpikit.errors import KpiDataError
+from kpikit.i18n import Finding
 from kpikit.schemas import require_columns
 from kpikit.stats import Score
 
-__all__ = ["rfm_segments", "segment_profile", "clv_by_segment", "mean_clv", "MIN_CUSTOMERS"]
+__all__ = [
+    "rfm_segments",
+    "segment_profile",
+    "clv_by_segment",
+    "mean_clv",
+    "segment_column",
+    "require_segment",
+    "top_customers",
+    "MIN_CUSTOMERS",
+]
 
 #: Segments with fewer customers are flagged in segment tables and left out of rankings, best/worst and
 #: headline KPIs (the notebooks' "small sample" threshold).
@@ -183,9 +193,8 @@ def clv_by_segment(
     0       a         40         False     1
     1       b          3          True  <NA>
     """
-    require_columns(
-        clv, [by, value], "clv", fix="Pass the frame of kpikit.clv.customer_lifetime_value with the segment column."
-    )
+    _require_segment(clv, by)
+    require_columns(clv, [value], "clv", fix="Pass the frame of kpikit.clv.customer_lifetime_value.")
     if int(min_customers) != min_customers or min_customers < 1:
         raise KpiDataError(f"min_customers must be a whole number >= 1 (got {min_customers}).")
     g = clv.groupby(by, sort=True, observed=True)[value]
@@ -194,7 +203,7 @@ def clv_by_segment(
     low, high = _log_interval(mean, g.std(ddof=1).to_numpy(), n, level)
     small = n < min_customers
     rank = pd.Series(np.where(small, np.nan, mean)).rank(ascending=False, method="min").astype("Int64")
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             by: g.size().index.to_numpy(),
             "customers": n.astype(int),
@@ -206,6 +215,111 @@ def clv_by_segment(
             "rank": rank.array,
         }
     )
+    out.attrs = {k: v for k, v in clv.attrs.items() if k in ("identified", "caveat")}
+    return out
+
+
+_NO_SEGMENT = (
+    "The transactions carry no '{column}' column (each customer's acquisition channel or segment), so the "
+    "sections by channel are skipped. Map the export's channel column in the mapping file, or name another "
+    "column of the transactions with segment_col."
+)
+
+
+def _require_segment(frame: pd.DataFrame, by: str | None) -> None:
+    """A clear, client-facing error when the segment column is not there (the section by segment is skipped)."""
+    if by is not None and by in frame.columns:
+        return
+    raise KpiDataError(str(Finding(_NO_SEGMENT, {"column": by or "channel"})))
+
+
+def require_segment(segment: str | None, name: str | None = "channel", lang: str = "en") -> None:
+    """Stop a section by segment with its note, in the report's language, when there is no segment column.
+
+    Parameters
+    ----------
+    segment : str or None
+        What :func:`segment_column` returned (None when the transactions carry no segment).
+    name : str or None
+        The segment column the report asked for (its ``segment_col``), named in the note.
+    lang : str
+        The report's language.
+
+    Raises
+    ------
+    KpiDataError
+        "The transactions carry no 'channel' column ..., so the sections by channel are skipped. ..." (the
+        section's note), when ``segment`` is None.
+
+    Examples
+    --------
+    >>> require_segment("channel")  # a segment column: nothing happens
+    """
+    if segment is None:
+        raise KpiDataError(Finding(_NO_SEGMENT, {"column": name or "channel"}).text(lang))
+
+
+def segment_column(transactions: pd.DataFrame, name: str | None = "channel") -> str | None:
+    """The segment column to break CLV down by: ``name`` when the transactions carry it with values, else None.
+
+    Notebook 04's channel sections need each customer's acquisition channel; a shop export often has
+    none. With None, :func:`rfm_summary` keeps no segment, :func:`new_customer_values` values all
+    customers as one segment, and :func:`clv_by_segment` stops with a note that the sections by channel
+    are skipped.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        The transactions (or any frame with the column).
+    name : str or None
+        The column to use (default "channel").
+
+    Returns
+    -------
+    str or None
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": ["a"], "channel": ["Email"]})
+    >>> segment_column(tx), segment_column(tx, "region"), segment_column(tx.assign(channel=None))
+    ('channel', None, None)
+    """
+    if name is None or name not in transactions.columns or transactions[name].isna().all():
+        return None
+    return name
+
+
+def top_customers(clv: pd.DataFrame, n: int = 10, value: str = "clv") -> pd.DataFrame:
+    """The ``n`` customers of highest CLV, with the columns a reader needs (those the frame has).
+
+    Parameters
+    ----------
+    clv : DataFrame
+        Output of :func:`customer_lifetime_value` (with ``rfm_segment`` and a segment column when added).
+    n : int
+        How many customers (>= 1).
+    value : str
+        The column to rank by.
+
+    Returns
+    -------
+    DataFrame
+        Up to ``n`` rows, highest ``value`` first: the customer column, any segment columns (text columns
+        other than the customer's), p_alive, expected_purchases, expected_spend and ``value``.
+
+    Examples
+    --------
+    >>> v = pd.DataFrame({"customer_id": ["a", "b", "c"], "p_alive": [0.5, 0.9, 0.2], "clv": [3.0, 9.0, 1.0]})
+    >>> top_customers(v, 2)["customer_id"].tolist()
+    ['b', 'a']
+    """
+    if int(n) != n or n < 1:
+        raise KpiDataError(f"n (top_n) must be a whole number >= 1 (got {n}).")
+    require_columns(clv, [value], "clv", fix="Pass the frame of kpikit.clv.customer_lifetime_value.")
+    numbers = ["p_alive", "expected_purchases", "expected_spend", value]
+    labels = [c for c in clv.columns if c not in numbers and not pd.api.types.is_numeric_dtype(clv[c])]
+    labels = [c for c in labels if not pd.api.types.is_datetime64_any_dtype(clv[c])]
+    return clv.nlargest(int(n), value)[labels + [c for c in numbers if c in clv.columns]].reset_index(drop=True)
 
 
 def _ranked(table: pd.DataFrame, value: str = "clv") -> pd.DataFrame:

@@ -10,6 +10,7 @@ from numpy.typing import ArrayLike
 
 from kpikit.clv.beta_geo import BetaGeo
 from kpikit.clv.pareto_nbd import ParetoNBD
+from kpikit.clv.rfm import DAYS_PER
 from kpikit.schemas import require_columns
 
 __all__ = ["holdout_check", "holdout_totals", "probability_alive_matrix"]
@@ -71,7 +72,8 @@ def holdout_totals(model: BetaGeo | ParetoNBD, calhold: pd.DataFrame) -> dict:
     Returns
     -------
     dict
-        customers, actual, predicted, relative_error (NaN without actual purchases).
+        customers, actual, predicted, relative_error (NaN without actual purchases) and holdout_days
+        (the length of the holdout window in days).
     """
     require_columns(calhold, ["frequency_holdout", "duration_holdout"], "calibration/holdout summary", fix=_CALHOLD_FIX)
     pred = float(model.predict_purchases(calhold["duration_holdout"].to_numpy(dtype=float), calhold).sum())
@@ -81,6 +83,7 @@ def holdout_totals(model: BetaGeo | ParetoNBD, calhold: pd.DataFrame) -> dict:
         "actual": actual,
         "predicted": pred,
         "relative_error": pred / actual - 1 if actual > 0 else math.nan,
+        "holdout_days": float(calhold["duration_holdout"].max()) * DAYS_PER[calhold.attrs.get("unit", "D")],
     }
 
 

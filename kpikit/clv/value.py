@@ -23,8 +23,6 @@ __all__ = [
     "new_customer_value",
     "payback_period",
     "new_customer_values",
-    "acquisition_cost",
-    "payback_title",
     "ltv_cac",
 ]
 
@@ -163,8 +161,8 @@ def customer_lifetime_value(
     instead of 365.25 and comes out about 1.5% lower (``month_days=30`` reproduces it).
 
     The result's ``attrs`` carry the identification verdict of both models (``identified``: a dict
-    purchases/spend -> bool; ``caveat``: the verdict of those that are not), which :func:`findings`
-    reads.
+    purchases/spend -> bool; ``caveat``: the verdict of those that are not; ``models``: their names),
+    which :func:`findings` reads.
 
     Parameters
     ----------
@@ -228,6 +226,7 @@ def customer_lifetime_value(
     models = {"purchases": purchase_model, "spend": spend_model}
     out.attrs["identified"] = {k: bool(getattr(m, "identified_", True)) for k, m in models.items()}
     out.attrs["caveat"] = " ".join(m.verdict() for k, m in models.items() if not out.attrs["identified"][k])
+    out.attrs["models"] = {k: getattr(m, "_label", type(m).__name__) for k, m in models.items()}
     return out
 
 
@@ -315,7 +314,7 @@ def payback_period(curve: pd.DataFrame, cac: float) -> float:
 
 
 def _as_series(obj, value: str):
-    """A Series by segment from a Series, or from a two-column frame (segment, ``value``)."""
+    """A Series by segment from a Series, or from a frame whose first column is the segment (``value`` column)."""
     if obj is None or isinstance(obj, pd.Series):
         return obj
     if isinstance(obj, pd.DataFrame):
@@ -325,90 +324,12 @@ def _as_series(obj, value: str):
     return pd.Series(obj)
 
 
-def acquisition_cost(
-    spend: pd.Series | pd.DataFrame | None = None,
-    new_customers: pd.Series | pd.DataFrame | None = None,
-    cac: float | None = None,
-    overall: bool = False,
-) -> pd.Series:
-    """CAC per segment: spend / new customers, or one given CAC for every segment.
-
-    Parameters
-    ----------
-    spend, new_customers : Series indexed by segment (e.g. acquisition channel), or frames
-        Acquisition spend and new customers per segment over the same period (frames as returned by
-        ``kk.acquisition.period_spend(..., by="channel")`` and ``kk.acquisition.new_customers(...,
-        by="channel")``: a segment column and a cost / new_customers column). Segments without
-        spend (organic channels) get no CAC: their cost sits in overheads, not in a channel.
-    cac : float, optional
-        A known blended CAC; when given it is used for every segment of ``new_customers`` (or as
-        the single segment "all").
-    overall : bool
-        Return one value instead: sum of spend / sum of new customers over the segments with spend
-        (index "paid channels"), or ``cac`` (index "all").
-
-    Returns
-    -------
-    Series
-        cac per segment (name "cac").
-
-    Examples
-    --------
-    >>> acquisition_cost(pd.Series({"Paid Search": 900.0, "Organic Search": 0.0}),
-    ...                  pd.Series({"Paid Search": 30, "Organic Search": 50})).to_dict()
-    {'Paid Search': 30.0}
-    """
-    spend = _as_series(spend, "cost")
-    new_customers = _as_series(new_customers, "new_customers")
-    if cac is not None:
-        if not cac > 0:
-            raise KpiDataError(f"cac must be a positive amount per new customer (got {cac}).")
-        idx = new_customers.index if new_customers is not None and not overall else pd.Index(["all"])
-        return pd.Series(float(cac), index=idx, name="cac")
-    if spend is None or new_customers is None:
-        raise KpiDataError("acquisition_cost: pass cac, or spend and new_customers per segment to derive it.")
-    sp = pd.Series(spend, dtype=float)
-    sp = sp[sp > 0]
-    nc = pd.Series(new_customers, dtype=float).reindex(sp.index)
-    if nc.isna().any() or (nc <= 0).any():
-        missing = [str(i) for i in nc.index[nc.isna() | (nc <= 0)]]
-        raise KpiDataError(
-            f"acquisition_cost: spend but no new customers for segment(s) {', '.join(missing)}; CAC is undefined "
-            "there. Check that the spend channels use the same names as the transactions' channel column."
-        )
-    if sp.empty:
-        raise KpiDataError("acquisition_cost: no positive spend in any segment; pass cac= instead.")
-    if overall:
-        return pd.Series([float(sp.sum() / nc.sum())], index=["paid channels"], name="cac")
-    return (sp / nc).rename("cac")
-
-
-def payback_title(curve: pd.DataFrame, cac: float, currency: str = "") -> str:
-    """Chart title stating whether and when a new customer's cumulative margin covers the CAC.
-
-    Parameters
-    ----------
-    curve : DataFrame
-        The frame of :func:`new_customer_value` over months.
-    cac : float
-        Acquisition cost per new customer.
-    currency : str
-        Currency label put before amounts ("" for none).
-
-    Returns
-    -------
-    str
-        "A new customer pays back ... after N months", or what it brings short of the CAC.
-    """
-    pb = payback_period(curve, cac)
-    end = float(curve["cumulative_value"].iloc[-1])
-    horizon = int(curve["period"].iloc[-1])
-    money = f"{currency} " if currency else ""
-    if math.isnan(pb):
-        return (
-            f"A new customer brings {money}{end:,.2f} of margin in {horizon} months: short of the {money}{cac:,.2f} CAC"
-        )
-    return f"A new customer pays back the {money}{cac:,.2f} CAC after {pb:.1f} months"
+def _years(cac) -> float | None:
+    """Years of the acquisition period of a CAC table (``attrs`` start and end), or None."""
+    attrs = getattr(cac, "attrs", {}) or {}
+    if "start" not in attrs or "end" not in attrs:
+        return None
+    return (pd.Timestamp(attrs["end"]) - pd.Timestamp(attrs["start"])) / pd.Timedelta(days=365.25)
 
 
 def new_customer_values(
@@ -442,8 +363,9 @@ def new_customer_values(
         RFM summary with ``first_value`` (and the ``by`` column).
     by : str, optional
         Segment column (e.g. "channel"); None for all customers as one segment "all".
-    cac : Series or float, optional
-        CAC per segment (see :func:`acquisition_cost`) or one for all.
+    cac : DataFrame, Series or float, optional
+        CAC per segment: the table of ``kk.acquisition.channel_cac`` (the kit's one CAC), a Series by
+        segment, or one CAC for all.
     horizon : int
         Number of ``freq`` periods.
     freq : {"D", "W", "M", "Q", "Y"}
@@ -461,7 +383,7 @@ def new_customer_values(
     -------
     DataFrame
         segment, customers, first_order_value, ltv, payback_months (NaN without a CAC or when the
-        value does not reach it within the horizon).
+        value does not reach it within the horizon); ``attrs``: horizon and freq.
     """
     require_columns(summary, ["first_value"] + ([by] if by else []), "summary", fix=_SUMMARY_FIX)
     if by is None:
@@ -481,6 +403,7 @@ def new_customer_values(
         month_days,
     )
     repeat = base["cumulative_value"].to_numpy()
+    cac = _as_series(cac, "cac") if isinstance(cac, pd.DataFrame) else cac
     if cac is None:
         cac_s = pd.Series(np.nan, index=fov.index)
     elif isinstance(cac, pd.Series):
@@ -494,7 +417,7 @@ def new_customer_values(
             paybacks.append(math.nan)
             continue
         paybacks.append(payback_period(base.assign(cumulative_value=repeat + margin * v), float(c)))
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "segment": fov.index.astype(str),
             "customers": g.size().to_numpy(),
@@ -503,11 +426,13 @@ def new_customer_values(
             "payback_months": paybacks,
         }
     )
+    out.attrs = {"horizon": int(horizon), "freq": freq}
+    return out
 
 
 def ltv_cac(
     ltv: float | pd.Series | pd.DataFrame,
-    cac: float | pd.Series,
+    cac: float | pd.Series | pd.DataFrame,
     payback: float | pd.Series | None = None,
     min_customers: int = 30,
 ) -> pd.DataFrame:
@@ -519,12 +444,19 @@ def ltv_cac(
     frame of :func:`new_customer_values`, each segment's customers are kept and segments with fewer
     than ``min_customers`` are flagged ``small_sample`` (the findings and headline KPIs leave them out).
 
+    CAC comes from ``kk.acquisition`` (the kit's one definition of CAC): pass the table of
+    ``kk.acquisition.channel_cac``, which also brings each channel's new customers over its period
+    (the table's ``new_customers`` column, and ``attrs["years"]``, the period in years), from which
+    :func:`findings` counts what a channel gains or loses a year. Channels with spend and no new customer
+    (CAC unknown) are left out, as are segments without a CAC.
+
     Parameters
     ----------
     ltv : float, Series indexed by segment, or the frame of :func:`new_customer_values`
         Value of a newly acquired customer (the frame brings its payback_months and customers too).
-    cac : float or Series indexed by segment
-        Acquisition cost per new customer (see :func:`acquisition_cost`).
+    cac : DataFrame, float or Series indexed by segment
+        Acquisition cost per new customer: the table of ``kk.acquisition.channel_cac`` (segment in its
+        first column), a Series by segment, or one CAC for all.
     payback : float or Series, optional
         Payback periods (months), when ``ltv`` is not the frame.
     min_customers : int
@@ -533,15 +465,17 @@ def ltv_cac(
     Returns
     -------
     DataFrame
-        segment, ltv, cac, ltv_cac, payback_months, meets_rule, and with the frame customers and
-        small_sample.
+        segment, ltv, cac, ltv_cac, payback_months, meets_rule; with the frame of
+        :func:`new_customer_values` customers and small_sample; with a CAC table new_customers (of
+        its period). ``attrs``: years (the CAC table's period in years, else None), given (a CAC
+        given for every segment, else None) and horizon (of the LTV, from :func:`new_customer_values`).
 
     Examples
     --------
     >>> ltv_cac(pd.Series({"Paid Search": 90.0}), pd.Series({"Paid Search": 30.0}))["ltv_cac"].tolist()
     [3.0]
     """
-    customers = None
+    customers, horizon = None, getattr(ltv, "attrs", {}).get("horizon")
     if isinstance(ltv, pd.DataFrame):
         require_columns(ltv, ["segment", "ltv"], "ltv", fix="Pass the frame of kpikit.clv.new_customer_values.")
         frame = ltv.set_index("segment")
@@ -550,6 +484,11 @@ def ltv_cac(
         customers = frame["customers"] if "customers" in frame else None
         ltv = frame["ltv"]
     ltv_s = ltv if isinstance(ltv, pd.Series) else pd.Series([float(ltv)], index=["all"])
+    acquired, years, given = None, _years(cac), (getattr(cac, "attrs", {}) or {}).get("given")
+    if isinstance(cac, pd.DataFrame):
+        table = cac[np.isfinite(cac["cac"].astype(float))]
+        acquired = table.set_index(table.columns[0])["new_customers"] if "new_customers" in table else None
+        cac = _as_series(table, "cac")
     if isinstance(cac, pd.Series):
         keep = [i for i in ltv_s.index if i in cac.index]
         if not keep:
@@ -587,4 +526,7 @@ def ltv_cac(
         n = customers.reindex(ltv_s.index).to_numpy()
         out.insert(1, "customers", n)
         out["small_sample"] = n < min_customers
+    if acquired is not None:
+        out.insert(2 if customers is not None else 1, "new_customers", acquired.reindex(ltv_s.index).to_numpy())
+    out.attrs = {"years": years, "given": given, "horizon": horizon}
     return out

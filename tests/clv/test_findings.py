@@ -97,7 +97,11 @@ def test_small_segments_are_flagged_and_never_ranked_or_headlined():
     )
     text = " ".join(f)
     assert "Customers from Paid Social are worth the least" in text
-    assert "left out: Pop-up" in text and "LTV:CAC is below the 3:1 rule of thumb for Paid Social." in text
+    assert "Segments with too few customers to compare are left out: Pop-up." in text
+    # Email 90 / 20 = 4.5 meets the rule; Paid Social 40 / 30 = 1.33 returns more than it costs, below 3:1;
+    # Pop-up (5 / 50 = 0.1) would be the worst, but 3 customers are too few to judge
+    assert "LTV:CAC is above 1 but below the 3:1 rule of thumb for Paid Social (1.3x):" in text
+    assert "return less than they cost" not in text and "Pop-up (" not in text
     assert "LTV:CAC is not judged for Pop-up: too few customers." in text
 
 
@@ -114,7 +118,11 @@ def test_an_unidentified_purchase_model_gives_a_caveat_not_findings():
         purchases=purchases,
         spend_model=spend,
     )
-    assert f[0].startswith("Caveat: Pareto/NBD: the data do not identify s (estimate 0.6, standard error 0.7")
+    # the caveat is plain words; the verdict naming the parameter is the model's own (rep.model records it)
+    assert str(purchases.verdict()).startswith(
+        "Pareto/NBD: the data do not identify s (estimate 0.6, standard error 0.7"
+    )
+    assert f[0].startswith("Caveat: the purchase model (Pareto/NBD) is not identified by this data")
     assert "does not state how many customers have stopped buying" in f[0]
     text = " ".join(f[1:])
     assert "have probably stopped buying" not in text and "worth the least" not in text and "LTV:CAC is" not in text
@@ -129,5 +137,96 @@ def test_an_unidentified_purchase_model_gives_a_caveat_not_findings():
         assert key not in k
     assert k["purchase_params"]["s"] == 0.6 and k["holdout_relative_error"] == 0.04
     # the verdict travels with customer_lifetime_value's frame when the models are not passed
-    values.attrs = {"identified": {"purchases": False, "spend": True}, "caveat": purchases.verdict()}
-    assert clv.findings({"clv": 1.0, "lifespan_years": 3}, values, totals)[0].startswith("Caveat: Pareto/NBD")
+    values.attrs = {
+        "identified": {"purchases": False, "spend": True},
+        "caveat": purchases.verdict(),
+        "models": {"purchases": "Pareto/NBD", "spend": "Gamma-Gamma"},
+    }
+    f = clv.findings({"clv": 1.0, "lifespan_years": 3}, values, totals)
+    assert f[0].startswith("Caveat: the purchase model (Pareto/NBD)") and len(f) == 2
+
+
+def test_chart_titles_state_the_finding_or_stay_neutral_when_a_model_is_not_identified():
+    values, by_channel, _, totals = _inputs()
+    curve = pd.DataFrame({"period": [0, 1, 2], "cumulative_value": [10.0, 20.0, 30.0]})
+    purchases, spend = _models()
+    t = clv.titles(purchases, spend, totals=totals, clv=values, by_segment=by_channel, curve=curve, cac=25.0)
+    assert t["holdout"] == "Holdout purchases: the model is 4.0% off in total"
+    assert t["alive"] == "Frequent buyers who went quiet are probably gone"
+    # Pop-up (3 customers) is not ranked: Paid Social is the lowest of the segments large enough
+    low = by_channel.set_index("channel").loc["Paid Social", "clv"]
+    assert t["segments"] == f"Paid Social customers are worth the least: {low:.2f} each"
+    assert t["payback"] == "A new customer pays back the 25.00 CAC after 1.5 months"  # 20 -> 30 crosses 25 halfway
+    purchases, spend = _models(identified=False)
+    t = clv.titles(purchases, spend, totals=totals, clv=values, by_segment=by_channel, curve=curve, cac=25.0)
+    assert t["holdout"] == "Holdout purchases: the model is 4.0% off in total"  # a count, not the model's claim
+    assert t["alive"].endswith("(model not identified)") and "probably gone" not in t["alive"]
+    assert t["distribution"] == "Predicted margin per customer (models not identified: no conclusion)"
+    assert t["segments"] == "Mean predicted margin per customer, by segment"
+    assert t["payback"] == "Cumulative margin of a new customer against the CAC (models not identified)"
+
+
+def test_ltv_cac_findings_rank_by_the_margin_lost_a_year():
+    new = pd.DataFrame(
+        {
+            "segment": ["Email", "Paid Social", "Search"],
+            "customers": [40, 40, 40],
+            "ltv": [90.0, 40.0, 50.0],
+            "payback_months": [6.0, np.nan, np.nan],
+        }
+    )
+    new.attrs = {"horizon": 24, "freq": "M"}
+    # a CAC table as kk.acquisition.channel_cac returns it: its period is 2024 (366 days)
+    costs = pd.DataFrame(
+        {
+            "channel": ["Paid Social", "Search"],
+            "spend": [4000.0, 1500.0],
+            "new_customers": [50, 30],
+            "cac": [80.0, 50.0],
+        }
+    )
+    costs.attrs = {"start": pd.Timestamp("2024-01-01"), "end": pd.Timestamp("2025-01-01"), "given": None}
+    ratios = clv.ltv_cac(new, costs)
+    # Email has no spend, so no CAC: it is left out
+    assert ratios["segment"].tolist() == ["Paid Social", "Search"] and ratios["new_customers"].tolist() == [50, 30]
+    assert ratios.attrs["years"] == pytest.approx(366 / 365.25) and ratios.attrs["horizon"] == 24
+    loss, rule = clv.findings(ratios=ratios, currency="GBP")
+    # Paid Social: 40 / 80 = 0.5; it loses (80 - 40) x 50 new customers a year
+    years = 366 / 365.25
+    assert loss == (
+        "Paid channels return less than they cost: new customers from Paid Social bring £40.00 of margin each over "
+        "24 months against a CAC of £80.00 (LTV:CAC 0.5x), a loss of about £1,996 a year."
+    )
+    assert loss.impact == pytest.approx(40 * 50 / years)
+    # Search: 50 / 50 = 1.0 returns its cost but is below 3:1; the spend above what the rule allows is
+    # (50 - 50 / 3) x 30 a year
+    assert rule == (
+        "LTV:CAC is above 1 but below the 3:1 rule of thumb for Search (1.0x): these channels return more than "
+        "they cost, with little room for error."
+    )
+    assert rule.impact == pytest.approx((50 - 50 / 3) * 30 / years)
+    # a CAC given for the report: the same sentence says so
+    costs.attrs["given"] = 80.0
+    assert clv.findings(ratios=clv.ltv_cac(new, costs), currency="GBP")[0].startswith(
+        "At the given CAC, customers from Paid Social return less than they cost"
+    )
+
+
+def test_ltv_cac_findings_without_segments_speak_of_new_customers():
+    # a CAC given for every customer and no channel column: one segment "all"
+    new = pd.DataFrame({"segment": ["all"], "customers": [400], "ltv": [54.0], "payback_months": [11.0]})
+    given = pd.DataFrame({"channel": ["all"], "spend": [np.nan], "new_customers": [300], "cac": [40.0]})
+    given.attrs = {"start": pd.Timestamp("2024-01-01"), "end": pd.Timestamp("2025-01-01"), "given": 40.0}
+    (rule,) = clv.findings(ratios=clv.ltv_cac(new, given), currency="GBP")
+    # 54 / 40 = 1.35; the spend above what 3:1 allows: (40 - 54 / 3) x 300 new customers a year
+    assert rule == (
+        "LTV:CAC is 1.4x: new customers return more than they cost, but below the 3:1 rule of thumb, with little "
+        "room for error."
+    )
+    assert rule.impact == pytest.approx((40 - 18) * 300 / (366 / 365.25))
+    assert rule.text("vi").startswith("LTV:CAC là 1,4 lần: khách hàng mới mang lại nhiều hơn chi phí thu hút")
+    (loss,) = clv.findings(ratios=clv.ltv_cac(new.assign(ltv=30.0), given), currency="GBP")
+    assert loss.startswith("New customers return less than they cost: £30.00 of margin each over 24 months")
+    assert loss.endswith("(LTV:CAC 0.8x), a loss of about £2,994 a year.")  # (40 - 30) x 300 / 1.002
+    (ok,) = clv.findings(ratios=clv.ltv_cac(new.assign(ltv=130.0), given))
+    assert ok == "LTV:CAC is 3.3x, which meets the 3:1 rule of thumb." and ok.impact == 0.0  # 3.25, half up

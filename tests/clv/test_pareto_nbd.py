@@ -161,8 +161,9 @@ def test_pareto_properties(r, alpha, s, beta, c, t1, dt):
 
 def test_pareto_standard_errors_match_an_independent_hessian(cdnow_published):
     # The Hessian comes from differences of the analytic gradient, extrapolated; it agrees with an
-    # independent Hessian of the values (scipy.differentiate) within 1e-7. Plain central differences of
-    # the values with steps of 1e-4 (what kpikit once used) are 4e-5 off (s: 0.187287 against 0.187280).
+    # independent Hessian of the values (scipy.differentiate) within 1e-7 (4e-10 here). Plain central
+    # differences of the values with steps of 1e-4 (what kpikit once used) are 3e-6 off (s: 0.1872792
+    # against 0.1872797); on the hypergeometric likelihood kpikit had before its quadrature, 4e-5.
     from scipy.differentiate import hessian
 
     from kpikit.stats.mle import numerical_hessian
@@ -184,4 +185,4 @@ def test_pareto_standard_errors_match_an_independent_hessian(cdnow_published):
     want = m.params_.to_numpy() * np.sqrt(np.diag(np.linalg.inv(-res.ddf)))
     np.testing.assert_allclose(m.standard_errors_.to_numpy(), want, rtol=1e-7)
     before = m.params_.to_numpy() * np.sqrt(np.diag(np.linalg.inv(-numerical_hessian(ll, theta, step=1e-4, levels=1))))
-    assert np.max(np.abs(before / want - 1)) > 1e-5
+    assert np.max(np.abs(before / want - 1)) > 1e-6

@@ -65,23 +65,6 @@ def test_customer_lifetime_value_by_hand():
         clv.customer_lifetime_value(m, gg, no_unit, horizon=3)
 
 
-def test_acquisition_cost():
-    spend = pd.DataFrame({"channel": ["Paid Search", "Paid Social", "Organic Search"], "cost": [900.0, 400.0, 0.0]})
-    new = pd.DataFrame({"channel": ["Organic Search", "Paid Search", "Paid Social"], "new_customers": [50, 30, 8]})
-    # 900 / 30 = 30, 400 / 8 = 50; Organic Search has no spend -> no CAC
-    assert clv.acquisition_cost(spend, new).to_dict() == {"Paid Search": 30.0, "Paid Social": 50.0}
-    assert clv.acquisition_cost(None, new, cac=45.0).to_dict() == {
-        "Organic Search": 45.0,
-        "Paid Search": 45.0,
-        "Paid Social": 45.0,
-    }
-    # overall: (900 + 400) / (30 + 8) = 34.21
-    assert clv.acquisition_cost(spend, new, overall=True).to_dict() == {"paid channels": pytest.approx(1300 / 38)}
-    assert clv.acquisition_cost(spend, new, cac=45.0, overall=True).to_dict() == {"all": 45.0}
-    with pytest.raises(KpiDataError, match="spend but no new customers for segment\\(s\\) Paid Social"):
-        clv.acquisition_cost(spend, new[new["channel"] != "Paid Social"])
-
-
 def test_new_customer_values_and_splits():
     m = clv.BetaGeo.from_params(**BG)
     gg = clv.GammaGamma.from_params(p=6.25, q=3.74, v=15.44)
@@ -107,7 +90,9 @@ def test_new_customer_values_and_splits():
     assert math.isnan(out["payback_months"].iloc[1])
     # a curve from 10 to 20 crosses 15 halfway through period 1
     toy = pd.DataFrame({"period": [0, 1, 2], "cumulative_value": [10.0, 20.0, 25.0]})
-    assert clv.payback_title(toy, 15.0, "GBP") == "A new customer pays back the GBP 15.00 CAC after 0.5 months"
+    # a translatable title; money in the report's currency (an ISO code, written by Babel)
+    assert clv.payback_title(toy, 15.0, "GBP") == "A new customer pays back the £15.00 CAC after 0.5 months"
+    assert clv.payback_title(toy, 15.0, "GBP").text("vi") == "Một khách hàng mới hoàn vốn CAC 15,00\xa0£ sau 0,5 tháng"
     assert clv.payback_title(toy, 30.0) == "A new customer brings 25.00 of margin in 2 months: short of the 30.00 CAC"
     tx = _tx([("a", "2024-01-05 10:00", 1), ("b", "2024-09-30 18:00", 1)])
     cal, obs = clv.holdout_split(tx, holdout_months=3)
