@@ -6,8 +6,9 @@
   ``scipy.stats.CensoredData``.
 - :class:`ShiftedBetaGeometric` is the sBG model of Fader and Hardie (2007): each customer renews
   each period with a constant probability 1 - theta, theta ~ Beta(alpha, beta) across customers. Fitted
-  by maximum likelihood to the number of customers of one cohort alive at the start of periods
-  0..n, it projects retention beyond the data, which a curve fit cannot do credibly. It is fitted by
+  by maximum likelihood to the customers of one cohort alive at the start of periods 0..n, or of
+  several cohorts observed for different lengths (each right-censored where its data end), it projects
+  retention beyond the data, which a curve fit cannot do credibly. It is fitted by
   kpikit's one fitting base, :class:`kpikit.stats.mle.MaximumLikelihood`, like the CLV models:
   ``params_``, ``standard_errors_``, ``log_likelihood_``, ``summary()`` and the identification
   verdict (``identified_``, ``identification_``, ``verdict()``) read the same. A fit whose alpha and
@@ -37,9 +38,17 @@ from scipy import special
 from scipy import stats as _st
 
 from kpikit.errors import ConvergenceError, KpiDataError, describe_rows
+from kpikit.i18n import t as _text
 from kpikit.stats.mle import MaximumLikelihood
 
-__all__ = ["KaplanMeier", "kaplan_meier", "ShiftedBetaGeometric", "FADER_HARDIE_2007"]
+__all__ = [
+    "KaplanMeier",
+    "kaplan_meier",
+    "ShiftedBetaGeometric",
+    "FADER_HARDIE_2007",
+    "pooled_survivors",
+    "holdout_error",
+]
 
 #: Fader and Hardie (2007), Table 1: customers (of 1,000 acquired in year 0) alive at the start of
 #: years 0..12, for the "regular" and "high end" segments. The paper fits the sBG on years 0-7.
@@ -96,6 +105,38 @@ class KaplanMeier:
                 {"group": g, "time": time, "survival": r["survival"], "ci_low": r["ci_low"], "ci_high": r["ci_high"]}
             )
         return pd.DataFrame(rows)
+
+    def shortest_median(self, min_customers: int = 30, lang: str = "en") -> pd.Series:
+        """The group losing half its customers soonest, of those with ``min_customers`` or more.
+
+        A median from a handful of customers is not a finding; a curve not yet at 50% has no median.
+
+        Parameters
+        ----------
+        min_customers : int
+            Smallest group (customers) that may be named.
+        lang : str
+            The language of the message when no group can be named (a report's note).
+
+        Returns
+        -------
+        Series
+            The group's row of ``medians`` (group, customers, events, censored, median, ...).
+
+        Raises
+        ------
+        KpiDataError
+            No group is large enough, or no large group has reached its median yet.
+        """
+        m = self.medians
+        big = m[m["customers"] >= min_customers]
+        if big.empty:
+            largest = int(m["customers"].max())
+            raise KpiDataError(_text("survival.note.no_large_group", lang, min=min_customers, largest=largest))
+        reached = big[big["median"].notna()]
+        if reached.empty:
+            raise KpiDataError(_text("survival.note.median_not_reached", lang, min=min_customers))
+        return reached.sort_values("median", kind="stable").iloc[0]
 
 
 def _first_below(t: np.ndarray, s: np.ndarray, q: float = 0.5) -> float:
@@ -246,11 +287,124 @@ def _sbg_survival(alpha: float, beta: float, t: np.ndarray) -> np.ndarray:
 
 @dataclass
 class _Cohort:
-    """What the sBG likelihood reads: customers lost in periods 1..n and still alive after period n."""
+    """What the sBG likelihood reads: customers lost in periods 1..n and those alive when observation ends.
+
+    ``alive_end`` is, for one cohort, its survivors after period n; for several cohorts observed for
+    different lengths, an array over ages 0..n: the customers alive when their cohort's data end at that
+    age (right-censored there).
+    """
 
     churned: np.ndarray
-    alive_end: float
+    alive_end: float | np.ndarray
     n: int
+
+
+def _survivor_table(survivors: ArrayLike | pd.DataFrame) -> np.ndarray:
+    """A checked cohort-by-age table from a wide frame or 2-D array (columns: ages) or a long frame."""
+    if isinstance(survivors, pd.DataFrame) and {"cohort", "period", "survivors"} <= set(survivors.columns):
+        survivors = survivors.pivot(index="cohort", columns="period", values="survivors")
+    if isinstance(survivors, pd.DataFrame) and list(survivors.columns) != list(range(survivors.shape[1])):
+        raise KpiDataError(f"A survivor table's columns are the ages 0, 1, 2, ... (got {list(survivors.columns)[:6]}).")
+    tab = np.array(survivors, dtype=float, ndmin=2)
+    gaps = np.isnan(tab)
+    with np.errstate(invalid="ignore"):
+        bad = {
+            "have a missing count before a known one (each cohort needs its size and consecutive ages, missing "
+            "only after its data end)": gaps[:, 0] | (gaps[:, :-1] & ~gaps[:, 1:]).any(axis=1),
+            "are not whole, non-negative counts of customers alive": (~gaps & ((tab < 0) | (tab % 1 != 0))).any(axis=1),
+            "increase (a cohort only loses customers: do not mix cohorts in one row or count reactivations); "
+            "survivors must not increase": (np.diff(tab, axis=1) > 0).any(axis=1),
+        }
+    if tab.ndim != 2 or tab.size == 0:
+        raise KpiDataError("A survivor table has one row per cohort and one column per age (0, 1, 2, ...).")
+    for what, rows in bad.items():
+        if rows.any():
+            raise KpiDataError(f"survivors: the cohorts in {describe_rows(np.flatnonzero(rows) + 1)} {what}.")
+    return tab
+
+
+def _table_data(tab: np.ndarray) -> _Cohort:
+    """The likelihood's counts of a cohort-by-age table: losses per period and survivors censored per age."""
+    last = (~np.isnan(tab)).sum(axis=1) - 1  # the last age observed, per cohort
+    n = int(last.max())
+    filled = np.where(np.isnan(tab), 0.0, tab)
+    observed = np.arange(1, n + 1)[None, :] <= last[:, None]
+    churned = ((filled[:, :n] - filled[:, 1 : n + 1]) * observed).sum(axis=0)
+    alive_end = np.bincount(last, weights=filled[np.arange(tab.shape[0]), last], minlength=n + 1)
+    return _Cohort(churned, alive_end, n)
+
+
+def pooled_survivors(survivors: ArrayLike | pd.DataFrame) -> np.ndarray:
+    """Several cohorts' survivors as one cohort: all customers times the chained retention, age by age.
+
+    N x S(t), N the customers of all cohorts, S(0) = 1 and S(t) = S(t - 1) x sum_c n_c(t) / sum_c n_c(t - 1)
+    over the cohorts observed at age t (Kaplan-Meier at cohort level: a cohort whose data end leaves the
+    risk set, it is not lost). One cohort's counts come back as they are; the curve stops where no
+    customer of the cohorts observed at that age was alive a period earlier.
+
+    Parameters
+    ----------
+    survivors : array-like or DataFrame
+        One cohort's counts (1-D), or a cohort-by-age table (see :meth:`ShiftedBetaGeometric.fit`).
+
+    Returns
+    -------
+    ndarray
+        Customers alive at the start of periods 0, 1, ... as one cohort of N.
+
+    References
+    ----------
+    Kaplan and Meier (1958); Fader and Hardie (2007) on pooling cohorts of one contract type.
+
+    Examples
+    --------
+    >>> pooled_survivors([[100, 80, 70], [50, 45, np.nan]]).round(3).tolist()  # S(1) = 125/150, S(2) x 70/80
+    [150.0, 125.0, 109.375]
+    """
+    tab = _survivor_table(survivors) if np.ndim(survivors) > 1 or isinstance(survivors, pd.DataFrame) else None
+    if tab is None:
+        return np.asarray(survivors, dtype=float)
+    if tab.shape[0] == 1:
+        return tab[0, ~np.isnan(tab[0])]
+    out = [float(tab[:, 0].sum())]
+    for t in range(1, tab.shape[1]):
+        seen = ~np.isnan(tab[:, t])
+        before = tab[seen, t - 1].sum()
+        if not seen.any() or before <= 0:
+            break
+        out.append(out[-1] * tab[seen, t].sum() / before)
+    return np.array(out)
+
+
+def holdout_error(projection: pd.DataFrame, lang: str = "en") -> float:
+    """How far a projection strays on the periods it was not fitted on, as a share of the cohort.
+
+    error = max over held-out periods with an actual count of |predicted - actual| / actual at period 0.
+
+    Parameters
+    ----------
+    projection : DataFrame
+        :meth:`ShiftedBetaGeometric.projection` with ``actual``.
+    lang : str
+        The language of the message when no period is held out (a report's note).
+
+    Returns
+    -------
+    float
+        The largest gap, a share of the cohort (0.02 = two customers in a hundred).
+
+    Raises
+    ------
+    KpiDataError
+        No held-out period has an actual count (the cohorts are too young for a check).
+    """
+    if "actual" not in projection.columns:
+        raise KpiDataError("The projection has no actual counts to check it against; pass actual= to projection().")
+    held = projection[~projection["fitted"].astype(bool) & projection["actual"].notna()]
+    if held.empty:
+        fitted = int(projection.loc[projection["fitted"].astype(bool), "period"].max())
+        raise KpiDataError(_text("survival.note.no_holdout", lang, periods=fitted))
+    return float(held["error"].abs().max() / projection["actual"].iloc[0])
 
 
 class ShiftedBetaGeometric(MaximumLikelihood):
@@ -264,10 +418,10 @@ class ShiftedBetaGeometric(MaximumLikelihood):
     - retention rate r_t = S(t) / S(t - 1) = (beta + t - 1) / (alpha + beta + t - 1), rising with t
       because the churn-prone customers leave first.
 
-    Fitted by maximum likelihood to the counts alive at the start of periods 0..n of one cohort:
-    LL = sum_{t=1..n} (n_{t-1} - n_t) log P(T = t) + n_n log S(n), over log(alpha) and log(beta) with
-    BFGS from three starting points (the best optimum kept), by kpikit's fitting base
-    (:class:`kpikit.stats.mle.MaximumLikelihood`).
+    Fitted by maximum likelihood to the counts alive at the start of periods 0..n of one cohort,
+    LL = sum_{t=1..n} (n_{t-1} - n_t) log P(T = t) + n_n log S(n), or of several cohorts each censored
+    where its data end (:meth:`fit`), on log(alpha) and log(beta) with BFGS from three starting points,
+    by kpikit's fitting base (:class:`kpikit.stats.mle.MaximumLikelihood`).
 
     Parameters
     ----------
@@ -286,14 +440,16 @@ class ShiftedBetaGeometric(MaximumLikelihood):
         The optimiser reported success or stopped on a flat gradient.
     identified_ : bool
         Both parameters identified by the data: neither ran off to 0 or infinity, each standard error
-        is below its estimate and the information matrix is positive definite. Notebook 03's sample
-        cohort (six months of 284 customers) is not: alpha 1.099 with standard error 1.249, beta
-        14.44 with 18.59.
+        is below its estimate and the information matrix is positive definite. The sample's first
+        monthly cohort alone (six months of 284 customers) is not: alpha 1.099 with standard error
+        1.249, beta 14.44 with 18.59; its 18 monthly cohorts together are.
     identification_ : DataFrame
         The verdict per parameter (parameter, estimate, standard_error, identified, reason);
         ``verdict()`` says it in a sentence.
     survivors_ : ndarray
-        The counts fitted on.
+        The counts fitted on (several cohorts: their customers as one cohort, :func:`pooled_survivors`).
+    cohorts_ : int
+        The number of cohorts fitted on.
 
     References
     ----------
@@ -332,8 +488,11 @@ class ShiftedBetaGeometric(MaximumLikelihood):
         a, b = np.exp(theta)
         t = np.arange(1, data.n + 1)
         logp = special.betaln(a + 1, b + t - 1) - special.betaln(a, b)
-        logs = special.betaln(a, b + data.n) - special.betaln(a, b)
-        return -float(np.dot(data.churned, logp) + data.alive_end * logs)
+        if np.ndim(data.alive_end) == 0:  # one cohort: its survivors after period n
+            logs = special.betaln(a, b + data.n) - special.betaln(a, b)
+            return -float(np.dot(data.churned, logp) + data.alive_end * logs)
+        logs = special.betaln(a, b + np.arange(data.n + 1)) - special.betaln(a, b)  # censored at each age
+        return -float(np.dot(data.churned, logp) + np.dot(data.alive_end, logs))
 
     def _log_likelihood(self, theta: np.ndarray, data: _Cohort) -> float:
         return -self._objective(theta, data)
@@ -352,13 +511,23 @@ class ShiftedBetaGeometric(MaximumLikelihood):
             "as its check on held-out periods goes."
         )
 
-    def fit(self, survivors: ArrayLike, initial_params: Sequence[float] | None = None) -> ShiftedBetaGeometric:
-        """Fit alpha and beta to ``survivors``: customers alive at the start of periods 0..n.
+    def fit(
+        self, survivors: ArrayLike | pd.DataFrame, initial_params: Sequence[float] | None = None
+    ) -> ShiftedBetaGeometric:
+        """Fit alpha and beta to the customers alive at the start of periods 0..n, of one cohort or several.
+
+        Several cohorts observed for different lengths (customers who joined in different months) come as
+        a cohort-by-age table, missing after each cohort's data end. Each cohort contributes its losses in
+        each period it is observed for and its survivors at its last observed age, right-censored there:
+        LL = sum_t D_t log P(T = t) + sum_t C_t log S(t), D_t the customers of all cohorts lost in period t,
+        C_t those alive when their cohort's data end at age t (one cohort: C_n = n_n).
 
         Parameters
         ----------
-        survivors : array-like of int
-            Non-increasing counts, first = cohort size, at least 3 values (two periods).
+        survivors : array-like of int, 2-D array or DataFrame
+            One cohort's non-increasing counts (first = cohort size, at least periods 0-2); or a table:
+            2-D, or a frame whose columns are the ages 0, 1, 2, ..., or a long frame with ``cohort``,
+            ``period`` and ``survivors`` (:func:`kpikit.subscriptions.cohort_survivors`).
         initial_params : sequence of float, optional
             Starting alpha and beta (default: three starting points, (1, 1), (0.5, 2) and (2, 10)).
 
@@ -366,42 +535,52 @@ class ShiftedBetaGeometric(MaximumLikelihood):
         -------
         self
             With ``params_``, ``standard_errors_``, ``log_likelihood_``, ``iterations_``,
-            ``converged_`` and ``survivors_``.
+            ``converged_``, ``survivors_`` (one cohort's counts; for several, all their customers as
+            one cohort, :func:`pooled_survivors`) and ``cohorts_`` (how many).
 
         Raises
         ------
         KpiDataError
-            Counts that are not whole, increase, or are too few.
+            Counts that are not whole, increase, have gaps, or are too few.
         ConvergenceError
             No customer churned, or the likelihood cannot be evaluated at the optimum.
 
         Warns
         -----
         IdentificationWarning
-            The data do not pin down alpha or beta (they ran off to 0 or infinity, a standard error
-            exceeds its estimate, or the information matrix is singular); ``identified_`` is False.
+            The data do not pin down alpha or beta (``identified_`` is False; see the class notes).
         """
-        s = np.asarray(survivors, dtype=float)
-        if s.ndim != 1 or s.size < 3:
-            raise KpiDataError("survivors needs the counts alive at the start of at least periods 0, 1 and 2.")
-        if np.isnan(s).any() or (s < 0).any() or (s % 1 != 0).any():
-            raise KpiDataError("survivors must be whole, non-negative counts of customers alive.")
-        inc = np.flatnonzero(np.diff(s) > 0)
-        if inc.size:
-            raise KpiDataError(
-                f"survivors must not increase (one cohort only loses customers); it rises at period(s) "
-                f"{', '.join(str(i + 1) for i in inc[:5])}. Do not mix cohorts or count reactivations."
-            )
-        if s[0] <= 0:
-            raise KpiDataError("survivors[0] (the cohort size) must be positive.")
-        churned = -np.diff(s)
-        if churned.sum() == 0:
+        table = np.ndim(survivors) > 1 or isinstance(survivors, pd.DataFrame)
+        tab = _survivor_table(survivors) if table else None
+        if tab is not None and tab.shape[0] == 1:
+            survivors, tab = tab[0, ~np.isnan(tab[0])], None
+        if tab is not None:
+            data = _table_data(tab)
+            if data.n < 2:
+                raise KpiDataError(
+                    "survivors needs the counts alive at the start of at least periods 0, 1 and 2 of one cohort "
+                    f"(the {tab.shape[0]} cohorts are observed for {data.n} period at most)."
+                )
+            if tab[:, 0].sum() <= 0:
+                raise KpiDataError("The cohorts have no customers (every size at age 0 is 0).")
+            self.survivors_, self.cohorts_ = pooled_survivors(tab), tab.shape[0]
+        else:
+            s = np.asarray(survivors, dtype=float)
+            if s.ndim != 1 or s.size < 3:
+                raise KpiDataError("survivors needs the counts alive at the start of at least periods 0, 1 and 2.")
+            if np.isnan(s).any():
+                raise KpiDataError("survivors must be whole, non-negative counts of customers alive.")
+            _survivor_table(s)  # whole, non-negative, not increasing
+            if s[0] <= 0:
+                raise KpiDataError("survivors[0] (the cohort size) must be positive.")
+            data = _Cohort(-np.diff(s), s[-1], s.size - 1)
+            self.survivors_, self.cohorts_ = s, 1
+        if data.churned.sum() == 0:
             raise ConvergenceError(
                 "No customer churned in the data: the sBG model is not identified. "
                 "Use a longer window or a larger cohort."
             )
-        self.survivors_ = s
-        return self._fit(_Cohort(churned, s[-1], s.size - 1), initial_params)
+        return self._fit(data, initial_params)
 
     def predict_survival(self, periods: ArrayLike) -> np.ndarray:
         """S(t) for each t in ``periods``: the share of the cohort still active at the start of t.
@@ -463,8 +642,10 @@ class ShiftedBetaGeometric(MaximumLikelihood):
         ----------
         periods : int
             Last period projected.
-        actual : array-like, optional
-            Customers actually alive at the start of periods 0, 1, ... (the fitted ones and later).
+        actual : array-like or DataFrame, optional
+            Customers actually alive at the start of periods 0, 1, ... (the fitted ones and later): one
+            cohort's counts, or a cohort-by-age table (see :meth:`fit`), pooled as one cohort by
+            :func:`pooled_survivors`.
 
         Returns
         -------
@@ -484,7 +665,7 @@ class ShiftedBetaGeometric(MaximumLikelihood):
         )
         if actual is not None:
             act = np.full(t.size, np.nan)
-            a = np.asarray(actual, dtype=float)[: t.size]
+            a = pooled_survivors(actual)[: t.size]
             act[: a.size] = a
             out["actual"] = act
             out["error"] = out["predicted"] - out["actual"]

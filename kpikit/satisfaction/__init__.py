@@ -32,8 +32,17 @@ SQM Group and Zendesk for first contact resolution.
 
 from kpikit.satisfaction.findings import findings
 from kpikit.satisfaction.health import health_score
-from kpikit.satisfaction.indicators import churn_by
-from kpikit.satisfaction.scores import CES, ces, csat, customer_scores, nps, nps_group
+from kpikit.satisfaction.indicators import MIN_CUSTOMERS, churn_by, group_comparison
+from kpikit.satisfaction.scores import (
+    CES,
+    ces,
+    csat,
+    customer_scores,
+    nps,
+    nps_group,
+    nps_teaching_example,
+    survey_scores,
+)
 from kpikit.satisfaction.support import fcr, first_response_time, support_profile
 
 __all__ = [
@@ -48,5 +57,9 @@ __all__ = [
     "customer_scores",
     "support_profile",
     "churn_by",
+    "group_comparison",
+    "survey_scores",
+    "nps_teaching_example",
+    "MIN_CUSTOMERS",
     "findings",
 ]

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from kpikit.i18n import Finding
+from kpikit.satisfaction.indicators import MIN_CUSTOMERS
 from kpikit.stats import Score
 
 __all__ = ["findings"]
@@ -37,14 +38,22 @@ def _nps_finding(nps_score: Score) -> Finding:
 
 
 def _group_finding(
-    label: str, t: pd.DataFrame, alpha: float, exposure_unit: str, value_per_customer: float | None
+    label: str,
+    t: pd.DataFrame,
+    alpha: float,
+    exposure_unit: str,
+    value_per_customer: float | None,
+    min_customers: int | None,
 ) -> Finding | None:
     by = t.columns[0]
+    least = min_customers if min_customers is not None else t.attrs.get("min_customers", MIN_CUSTOMERS)
     tested = t.dropna(subset=["p_value"])
-    if tested.empty:
+    tested = tested[tested["customers"] >= least]  # a handful of customers is never named as churning most
+    ref = t[t[by].astype(str) == str(t["reference"].iloc[0])]
+    if tested.empty or ref.empty or int(ref["customers"].iloc[0]) < least:
         return None
     worst = tested.sort_values("churn_rate", ascending=False).iloc[0]
-    ref = t[t[by].astype(str) == str(worst["reference"])].iloc[0]
+    ref = ref.iloc[0]
     clear = bool(worst["q_value"] < alpha)
     fields = {
         "label": label,
@@ -103,6 +112,7 @@ def findings(
     nps_score: Score | None = None,
     exposure_unit: str = "customer-month",
     value_per_customer: float | None = None,
+    min_customers: int | None = None,
 ) -> list[Finding]:
     """Plain-language findings on leading indicators of churn, each with its business impact.
 
@@ -125,6 +135,9 @@ def findings(
         Unit of the exposure of :func:`churn_by` frames built with ``exposure=``.
     value_per_customer : float, optional
         Revenue per customer per month (the ARPA), for the impact.
+    min_customers : int, optional
+        Groups of fewer customers are never named as churning most, nor used as the reference of a
+        finding (default: each table's own, :func:`churn_by`'s ``min_customers``).
 
     Returns
     -------
@@ -136,7 +149,7 @@ def findings(
     for label, t in tables.items():
         if t is None or t.empty:
             continue
-        found = _group_finding(label, t, alpha, exposure_unit, value_per_customer)
+        found = _group_finding(label, t, alpha, exposure_unit, value_per_customer, min_customers)
         if found is not None:
             out.append(found)
     return out

@@ -9,9 +9,28 @@ import pandas as pd
 from scipy import stats as _st
 
 from kpikit.errors import KpiDataError, describe_rows
+from kpikit.i18n import has_key, t, term
+from kpikit.schemas import require_columns
 from kpikit.stats import fdr, newcombe_interval, rate_frame, two_proportion_ztest
 
-__all__ = ["churn_by"]
+__all__ = ["churn_by", "group_comparison", "MIN_CUSTOMERS"]
+
+#: Smallest group (customers) that may be named as churning most in a finding.
+MIN_CUSTOMERS = 30
+
+
+def _names(by: str, group: str, lang: str) -> tuple[str, str]:
+    """How a note names a group's customers ("detractors") and what the customers compared have ("an NPS answer").
+
+    The kit's own groups and columns have catalogue entries (``satisfaction.group.<group>``,
+    ``satisfaction.having.<column>``); a client's own labels are named as they are.
+    """
+    who = f"satisfaction.group.{group}"
+    having = f"satisfaction.having.{by}"
+    return (
+        t(who, lang) if has_key(who) else t("satisfaction.other_group", lang, group=str(group)),
+        t(having, lang) if has_key(having) else t("satisfaction.other_having", lang, by=by),
+    )
 
 
 def _customer_groups(
@@ -21,6 +40,7 @@ def _customer_groups(
     exposure: str | None,
     missing_label: str,
     missing: str,
+    lang: str = "en",
 ) -> tuple[pd.DataFrame, int]:
     """Validate the customers frame and count per group: (groups, customers excluded).
 
@@ -65,7 +85,11 @@ def _customer_groups(
     if exposure:
         agg["exposure"] = ("exposure", "sum")
     g = f.groupby(by, sort=True, observed=True).agg(**agg).reset_index()
-    return g[g["customers"] > 0].reset_index(drop=True), excluded
+    g = g[g["customers"] > 0].reset_index(drop=True)
+    if g.empty:
+        having = _names(by, "", lang)[1]
+        raise KpiDataError(t("satisfaction.note.none_with_value", lang, n=len(customers) + excluded, having=having))
+    return g, excluded
 
 
 def _group_rates(g: pd.DataFrame, exposure: str | None, level: float) -> None:
@@ -84,7 +108,7 @@ def _group_rates(g: pd.DataFrame, exposure: str | None, level: float) -> None:
     g["small_sample"] = k < 5
 
 
-def _reference(g: pd.DataFrame, by: str, reference: str | None) -> str:
+def _reference(g: pd.DataFrame, by: str, reference: str | None, lang: str = "en") -> str:
     """The reference group: as given, or the lowest churn among groups with a churned customer."""
     if reference is None:
         with_events = g[g["churned"] > 0]
@@ -92,7 +116,9 @@ def _reference(g: pd.DataFrame, by: str, reference: str | None) -> str:
         reference = pool.loc[pool["churn_rate"].idxmin(), by]
     labels = g[by].astype(object).to_numpy()
     if reference not in set(labels):
-        raise KpiDataError(f"reference {reference!r} is not a group of {by!r}: {list(labels)}.")
+        who, having = _names(by, reference, lang)
+        groups = ", ".join(term(str(x), lang) for x in labels)
+        raise KpiDataError(t("satisfaction.note.no_reference", lang, who=who, having=having, groups=groups))
     return reference
 
 
@@ -143,6 +169,8 @@ def churn_by(
     missing_label: str = "(none)",
     missing: Literal["group", "exclude"] = "group",
     level: float = 0.95,
+    min_customers: int = MIN_CUSTOMERS,
+    lang: str = "en",
 ) -> pd.DataFrame:
     """Churn per group of a leading indicator, each group compared with a reference group.
 
@@ -184,12 +212,23 @@ def churn_by(
         Keep customers without a value of ``by`` as their own group, or leave them out.
     level : float
         Confidence level of every interval.
+    min_customers : int
+        Groups of fewer customers are flagged ``small_sample`` (as are groups with fewer than five
+        churned customers): shown, never named in a finding as churning most.
+    lang : str
+        The language of the message when no customer has a value or the reference group is absent
+        (a report's note).
 
     Returns
     -------
     DataFrame
         [by], customers, churned, (exposure,) churn_rate, ci_low, ci_high, small_sample, reference,
         difference, diff_low, diff_high, ratio, ratio_low, ratio_high, p_value, q_value.
+
+    Raises
+    ------
+    KpiDataError
+        When no customer has a value of ``by``, or the reference group is absent.
 
     References
     ----------
@@ -203,9 +242,12 @@ def churn_by(
     >>> r[["g", "churned", "customers"]].values.tolist(), round(float(r["ratio"].iloc[0]), 2)
     ([['a', 30, 100], ['b', 15, 100]], 2.0)
     """
-    g, excluded = _customer_groups(customers, by, churned, exposure, missing_label, missing)
+    if int(min_customers) != min_customers or min_customers < 1:
+        raise KpiDataError(f"min_customers must be a whole number >= 1 (got {min_customers}).")
+    g, excluded = _customer_groups(customers, by, churned, exposure, missing_label, missing, lang)
     _group_rates(g, exposure, level)
-    reference = _reference(g, by, reference)
+    g["small_sample"] = g["small_sample"] | (g["customers"] < min_customers)
+    reference = _reference(g, by, reference, lang)
     is_ref = g[by].astype(object).to_numpy() == reference
     g["reference"] = str(reference)
     p = _compare(g, is_ref, bool(exposure), level)
@@ -213,4 +255,53 @@ def churn_by(
     g["q_value"] = fdr(g["p_value"].to_numpy())
     g.attrs["measure"] = "per exposure" if exposure else "share"
     g.attrs["excluded"] = excluded
+    g.attrs["min_customers"] = int(min_customers)
     return g
+
+
+def group_comparison(table: pd.DataFrame, group: str, lang: str = "en") -> pd.Series:
+    """One group's row of a :func:`churn_by` table, compared with its reference; a clear error when absent.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The frame of :func:`churn_by`.
+    group : str
+        The group to read (e.g. "detractor" of ``nps_group``, "reopened" of ``support_experience``).
+    lang : str
+        The language of the message when the group cannot be compared (a report's note).
+
+    Returns
+    -------
+    Series
+        The group's row: customers, churned, churn_rate, ratio (to the reference), p_value, q_value, ...
+
+    Raises
+    ------
+    KpiDataError
+        When no customer is in the group, the group is the reference itself, or the reference lost no
+        customer (the ratio is not defined).
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"g": ["a"] * 100 + ["b"] * 100, "churned": [1] * 30 + [0] * 70 + [1] * 15 + [0] * 85})
+    >>> round(float(group_comparison(churn_by(c, "g", reference="b"), "a")["ratio"]), 2)
+    2.0
+    """
+    require_columns(table, ["reference", "ratio", "q_value"], "churn_by result", fix="Pass the frame of churn_by.")
+    by = table.columns[0]
+    rows = table[table[by].astype(str) == str(group)]
+    who, having = _names(by, group, lang)
+    reference = str(table["reference"].iloc[0])
+    names = {"who": who, "reference": _names(by, reference, lang)[0]}
+    if rows.empty:
+        n = int(table["customers"].sum())
+        raise KpiDataError(t("satisfaction.note.group_absent", lang, having=having, n=n, **names))
+    row = rows.iloc[0]
+    if str(group) == reference:
+        text = t("satisfaction.note.group_is_reference", lang, who=who)
+        raise KpiDataError(text[:1].upper() + text[1:])
+    if not np.isfinite(float(row["ratio"])):
+        counts = {"churned": int(row["churned"]), "customers": int(row["customers"])}
+        raise KpiDataError(t("satisfaction.note.reference_no_churn", lang, **counts, **names))
+    return row

@@ -11,10 +11,11 @@ import pandas as pd
 from scipy import stats as _st
 
 from kpikit.errors import KpiDataError, describe_rows
+from kpikit.i18n import t
 from kpikit.schemas import require_columns
-from kpikit.stats import Rate, Score, rate
+from kpikit.stats import Rate, Score, proportion_ci, rate
 
-__all__ = ["nps", "nps_group", "csat", "CES", "ces", "customer_scores"]
+__all__ = ["nps", "nps_group", "csat", "CES", "ces", "customer_scores", "survey_scores", "nps_teaching_example"]
 
 #: Lowest NPS answer of a promoter, and of a passive (below: detractor).
 PROMOTER_FROM, PASSIVE_FROM = 9, 7
@@ -286,6 +287,12 @@ def ces(
     Mean on the 1-``scale`` scale with a Student-t interval, and the share answering in ``high``
     (default 5-7) with a Wilson interval. Higher is easier.
 
+    The mean's interval stays within the scale: the t interval is cut at 1 and ``scale`` (the mean
+    cannot lie outside, so the cut interval covers it whenever the uncut one does). When every answer is
+    the same the t interval has no width; it is then the Wilson interval of the mean rescaled to 0-1,
+    (mean - 1) / (scale - 1), whose variance bound p(1 - p) is the largest any answers with that mean can
+    have: five answers of 7 give 4.39 to 7, not 7 to 7.
+
     Parameters
     ----------
     scores : array-like or Series
@@ -315,9 +322,15 @@ def ces(
     v = _scores(scores, 1, scale, f"CES scores (1-{scale})")
     if v.size < 2:
         raise KpiDataError("CES needs at least 2 responses for an interval.")
-    m = v.mean()
-    half = float(_st.t.ppf(0.5 + level / 2, v.size - 1) * v.std(ddof=1) / np.sqrt(v.size))
-    mean = Score(float(m), float(m - half), float(m + half), int(v.size), "CES", level)
+    m = float(v.mean())
+    if np.ptp(v) > 0:
+        half = float(_st.t.ppf(0.5 + level / 2, v.size - 1) * v.std(ddof=1) / np.sqrt(v.size))
+        lower, upper = max(m - half, 1.0), min(m + half, float(scale))
+    else:  # one answer repeated: no spread to estimate, so bound it (see above)
+        p = (m - 1) / (scale - 1) if scale > 1 else 0.0
+        lo, hi = proportion_ci(p * v.size, v.size, level)
+        lower, upper = 1 + (scale - 1) * float(lo), 1 + (scale - 1) * float(hi)
+    mean = Score(m, float(lower), float(upper), int(v.size), "CES", level)
     share = rate(int(np.isin(v, list(high)).sum()), int(v.size), level=level, warn_small=False)
     return CES(mean, share, scale, tuple(int(x) for x in high))
 
@@ -377,3 +390,90 @@ def customer_scores(surveys: pd.DataFrame, how: Literal["last", "first", "mean"]
         ordered=True,
     )
     return wide
+
+
+def survey_scores(surveys: pd.DataFrame, lang: str = "en") -> dict[str, Score | Rate]:
+    """The overall score of each kind of survey the table holds: NPS, CSAT, CES (mean and share 5-7).
+
+    Each kind present is scored by its own function (:func:`nps`, :func:`csat`, :func:`ces`); a kind with
+    no answer is left out, so a business that runs only an NPS survey gets its NPS.
+
+    Parameters
+    ----------
+    surveys : DataFrame
+        Canonical ``surveys`` table: kind (nps/csat/ces), score.
+    lang : str
+        The language of the message when there is no answer (a report's note).
+
+    Returns
+    -------
+    dict
+        KPI name -> value, for the kinds present, in this order: ``nps`` (Score), ``csat`` (Rate),
+        ``ces_mean`` (Score) and ``ces_share_5_7`` (Rate).
+
+    Raises
+    ------
+    KpiDataError
+        When the table holds no answer of any kind.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"kind": ["nps"] * 3 + ["csat"] * 2, "score": [10, 9, 3, 5, 2]})
+    >>> {k: round(float(v), 2) for k, v in survey_scores(s).items()}
+    {'nps': 33.33, 'csat': 0.5}
+    """
+    require_columns(surveys, ["kind", "score"], "surveys")
+    answers = {kind: surveys.loc[surveys["kind"] == kind, "score"] for kind in ("nps", "csat", "ces")}
+    out: dict[str, Score | Rate] = {}
+    if len(answers["nps"]):
+        out["nps"] = nps(answers["nps"])
+    if len(answers["csat"]):
+        out["csat"] = csat(answers["csat"])
+    if len(answers["ces"]):
+        effort = ces(answers["ces"])
+        out["ces_mean"], out["ces_share_5_7"] = effort.mean, effort.share_high
+    if not out:
+        raise KpiDataError(t("satisfaction.note.no_answers", lang))
+    return out
+
+
+def nps_teaching_example(
+    promoters: float = 0.6, detractors: float = 0.4, sizes: Sequence[int] = (100, 400, 1600), level: float = 0.95
+) -> pd.DataFrame:
+    """A made-up survey for teaching how wide an NPS interval is: never a client's NPS.
+
+    For each number of answers in ``sizes``, a survey with these shares of promoters (answering 10) and
+    detractors (answering 0) is scored by :func:`nps`: the score stays the same while its interval
+    halves each time the answers quadruple. Every row is labelled "teaching example".
+
+    Parameters
+    ----------
+    promoters, detractors : float
+        Shares of promoters and detractors (the rest are passives).
+    sizes : sequence of int
+        Numbers of answers.
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    DataFrame
+        example ("teaching example"), answers, promoters, detractors, nps, ci_low, ci_high;
+        ``attrs["teaching_example"]`` is True.
+
+    Examples
+    --------
+    >>> t = nps_teaching_example()
+    >>> t["nps"].tolist(), (t["nps"] - t["ci_low"]).round(1).tolist()
+    ([20.0, 20.0, 20.0], [19.2, 9.6, 4.8])
+    """
+    if not (0 <= promoters and 0 <= detractors and promoters + detractors <= 1):
+        raise KpiDataError("promoters and detractors are shares between 0 and 1 that add up to at most 1.")
+    rows = []
+    for n in sizes:
+        pro, det = round(promoters * n), round(detractors * n)
+        score = nps([10] * pro + [8] * (n - pro - det) + [0] * det, level=level, scale="0-10")
+        rows.append(("teaching example", n, pro, det, score.value, score.low, score.high))
+    out = pd.DataFrame(rows, columns=["example", "answers", "promoters", "detractors", "nps", "ci_low", "ci_high"])
+    out.attrs.update({"teaching_example": True, "level": level})
+    return out

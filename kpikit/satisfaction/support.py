@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 from kpikit.errors import KpiDataError, describe_rows
-from kpikit.schemas import require_columns
+from kpikit.i18n import t as _text
+from kpikit.schemas import require_columns, utc_naive
 from kpikit.stats import Rate, rate, rate_frame
 
 __all__ = ["fcr", "first_response_time", "support_profile"]
@@ -32,6 +33,9 @@ def _tickets(tickets: pd.DataFrame, need: Sequence[str]) -> pd.DataFrame:
                 f"tickets, column '{c}': expected datetimes, got {tickets[c].dtype}; read the "
                 "table with kk.read_table(path, 'tickets')."
             )
+    aware = [c for c in need if c.endswith("_at") and isinstance(tickets[c].dtype, pd.DatetimeTZDtype)]
+    if aware:  # tz-aware times are converted to UTC, never refused
+        tickets = tickets.assign(**{c: utc_naive(tickets[c], f"tickets, column '{c}'") for c in aware})
     return tickets
 
 
@@ -112,6 +116,7 @@ def first_response_time(
     percentiles: Sequence[float] = (0.75, 0.9),
     unit: Literal["h", "min", "D"] = "h",
     by: str | None = None,
+    lang: str = "en",
 ) -> pd.DataFrame:
     """First response time: creation to first agent reply, median and percentiles.
 
@@ -127,7 +132,9 @@ def first_response_time(
     unit : {"h", "min", "D"}
         Unit of the times.
     by : str, optional
-        A column to break down by (one row per group).
+        A column to break down by (one row per group); a KpiDataError says so when the tickets lack it.
+    lang : str
+        The language of that message (a report's note).
 
     Returns
     -------
@@ -148,6 +155,8 @@ def first_response_time(
     [[3.0, 1.0, 2.0]]
     """
     t = _tickets(tickets, ["created_at", "first_response_at"])
+    if by is not None and by not in t.columns:
+        raise KpiDataError(_text("satisfaction.note.no_breakdown_column", lang, by=by))
     delta = (t["first_response_at"] - t["created_at"]) / pd.Timedelta(1, unit=unit)
     neg = delta < 0
     if neg.any():

@@ -48,7 +48,15 @@ analytics: churn rate"; Baremetrics, "Quick ratio"; Fader and Hardie (2007) for 
 (see ``kpikit.survival``).
 """
 
-from kpikit.subscriptions.churn import churn_rate, churn_rates, customer_churn, summarise_churn
+from kpikit.subscriptions.churn import (
+    MIN_CUSTOMERS,
+    churn_by_segment,
+    churn_rate,
+    churn_rates,
+    customer_churn,
+    highest_churn,
+    summarise_churn,
+)
 from kpikit.subscriptions.cohorts import (
     cohort_average,
     cohort_matrix,
@@ -59,7 +67,7 @@ from kpikit.subscriptions.cohorts import (
 from kpikit.subscriptions.findings import common_mistakes, findings
 from kpikit.subscriptions.ledger import Money, SamePeriod, subscription_mrr
 from kpikit.subscriptions.mrr import arpa, mrr, mrr_churn, mrr_movements, quick_ratio
-from kpikit.subscriptions.retention import pooled_renewal_rate, renewal_rate, revenue_retention
+from kpikit.subscriptions.retention import pooled_renewal_rate, renewal_period, renewal_rate, revenue_retention
 from kpikit.subscriptions.value import (
     SubscriptionLTV,
     customer_retention_cost,
@@ -76,9 +84,13 @@ __all__ = [
     "summarise_churn",
     "churn_rate",
     "churn_rates",
+    "churn_by_segment",
+    "highest_churn",
+    "MIN_CUSTOMERS",
     "revenue_retention",
     "renewal_rate",
     "pooled_renewal_rate",
+    "renewal_period",
     "cohort_retention",
     "cohort_matrix",
     "cohort_average",

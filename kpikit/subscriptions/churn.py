@@ -12,11 +12,23 @@ import numpy as np
 import pandas as pd
 
 from kpikit.errors import KpiDataError
+from kpikit.i18n import t
 from kpikit.schemas import require_columns
 from kpikit.stats import Rate, rate, rate_frame
 from kpikit.subscriptions.ledger import _NEVER, SamePeriod, _Ledger, _ledger
 
-__all__ = ["customer_churn", "summarise_churn", "churn_rate", "churn_rates"]
+__all__ = [
+    "customer_churn",
+    "summarise_churn",
+    "churn_rate",
+    "churn_rates",
+    "churn_by_segment",
+    "highest_churn",
+    "MIN_CUSTOMERS",
+]
+
+#: Smallest segment (distinct customers) that is ranked, named in a chart title or in a finding.
+MIN_CUSTOMERS = 30
 
 
 def _check_same_period(same_period: str) -> None:
@@ -112,6 +124,10 @@ def _churn_frame(led: _Ledger, same_period: SamePeriod, by: str | None = None, l
     if names is not None:
         seen = out[list(flags)].sum(axis=1) > 0
         out = out[seen].reset_index(drop=True)
+        c, k = np.nonzero(valid & (seg >= 0))
+        pairs = np.unique(c * n_seg + seg[c, k])  # each customer once per segment they belonged to
+        counts = np.bincount(pairs % n_seg, minlength=n_seg)
+        out.attrs["customers"] = {str(name): int(n) for name, n in zip(names, counts)}
     rate_frame(out, "churned", "at_risk", "churn_rate", level=level)
     out.attrs["same_period"] = same_period
     return out
@@ -336,3 +352,114 @@ def churn_rates(summary: pd.DataFrame, by: str, level: float = 0.95) -> dict[str
     {'A': (3, 60), 'B': (1, 40)}
     """
     return {str(r[by]): _summary_rate(r, level=level, warn_small=False) for _, r in summary.iterrows()}
+
+
+def churn_by_segment(
+    subscriptions: pd.DataFrame,
+    by: str,
+    freq: str = "MS",
+    same_period: SamePeriod = "exclude",
+    as_of: str | pd.Timestamp | None = None,
+    min_customers: int = MIN_CUSTOMERS,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Churn per segment pooled over the periods, with each segment's customers and a rank by churn.
+
+    churn_rate = customers lost / customer-periods at risk within the segment (:func:`customer_churn`
+    with ``by``, pooled by :func:`summarise_churn`). ``customers`` counts the distinct customers who
+    were in the segment in at least one period (a customer who changed plan counts in both). A segment
+    of fewer than ``min_customers`` customers is flagged ``small_sample`` and gets no ``churn_rank``: the churn
+    of a handful of customers is shown, never ranked, headlined or put in a finding. The size is counted
+    in customers, not customer-periods: ten customers watched for three years give 360 customer-months
+    at risk but still speak for ten customers.
+
+    Parameters
+    ----------
+    subscriptions : DataFrame
+        Canonical ``subscriptions`` table.
+    by : str
+        The segment column ("plan", "interval").
+    freq : str
+        Period grain ("MS" months, "QS" quarters; see :func:`customer_churn`).
+    same_period : {"exclude", "include", "ignore"}
+        Convention for customers who join and leave within one period (see :func:`customer_churn`).
+    as_of : str or Timestamp, optional
+        Last date of the data (default: the latest start in the table).
+    min_customers : int
+        Smallest segment (customers) that is ranked.
+    level : float
+        Confidence level of the Wilson interval.
+
+    Returns
+    -------
+    DataFrame
+        One row per segment: [by], customers, periods, churned, at_risk, churn_rate, ci_low, ci_high,
+        small_sample (few events or fewer than ``min_customers`` customers), churn_rank (1 = highest
+        churn among segments of ``min_customers`` or more; missing for smaller ones).
+
+    References
+    ----------
+    ChartMogul Help Center, "Customer churn rate"; Wilson (1927) for the interval.
+
+    Examples
+    --------
+    >>> subs = pd.DataFrame({"customer_id": [1, 2, 3], "subscription_id": ["a", "b", "c"],
+    ...     "plan": ["A", "A", "B"], "start": pd.to_datetime(["2025-01-01"] * 3),
+    ...     "end": pd.to_datetime(["2025-02-10", None, None]), "amount": 10.0, "interval": "month"})
+    >>> t = churn_by_segment(subs, "plan", as_of="2025-03-31", min_customers=2)
+    >>> t[["plan", "customers", "churned", "at_risk", "churn_rank"]].values.tolist()
+    [['A', 2, 1, 3, 1], ['B', 1, 0, 2, <NA>]]
+    """
+    _check_same_period(same_period)
+    if int(min_customers) != min_customers or min_customers < 1:
+        raise KpiDataError(f"min_customers must be a whole number >= 1 (got {min_customers}).")
+    churn = _churn_frame(_ledger(subscriptions, freq, as_of), same_period, by=by, level=level)
+    out = summarise_churn(churn, by=by, level=level)
+    customers = churn.attrs["customers"]
+    out.insert(1, "customers", [customers[str(v)] for v in out[by]])
+    small = out["customers"] < min_customers
+    out["small_sample"] = out["small_sample"] | small
+    ranks = out["churn_rate"].where(~small).rank(ascending=False, method="min")
+    out["churn_rank"] = ranks.astype("Int64")
+    out.attrs.update({"min_customers": int(min_customers), "same_period": same_period})
+    return out
+
+
+def highest_churn(table: pd.DataFrame, by: str, lang: str = "en") -> pd.Series:
+    """The segment with the highest churn among those large enough to rank (``churn_rank`` 1 of :func:`churn_by_segment`).
+
+    Parameters
+    ----------
+    table : DataFrame
+        The frame of :func:`churn_by_segment`.
+    by : str
+        Its segment column.
+    lang : str
+        The language of the message when no segment is large enough (a report's note).
+
+    Returns
+    -------
+    Series
+        The segment's row.
+
+    Raises
+    ------
+    KpiDataError
+        When no segment has the minimum number of customers (the table's ``min_customers``).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"plan": ["A", "B"], "customers": [40, 3], "churn_rate": [0.05, 0.5],
+    ...                   "churn_rank": pd.array([1, None], dtype="Int64")})
+    >>> highest_churn(t, "plan")["plan"]
+    'A'
+    """
+    require_columns(
+        table, [by, "customers", "churn_rank"], "churn by segment", fix="Pass the frame of churn_by_segment."
+    )
+    ranked = table[table["churn_rank"].notna()]
+    if ranked.empty:
+        least = table.attrs.get("min_customers", MIN_CUSTOMERS)
+        sizes = {"by": by, "min": least, "largest": int(table["customers"].max())}
+        raise KpiDataError(t("subscriptions.note.no_segment_to_rank", lang, **sizes))
+    return ranked.sort_values("churn_rank", kind="stable").iloc[0]

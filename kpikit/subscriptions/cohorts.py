@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from kpikit.errors import KpiDataError
+from kpikit.i18n import t as _text
 from kpikit.schemas import require_columns
 from kpikit.stats import rate_frame
 from kpikit.subscriptions.ledger import _add_months, _as_of, _ledger, _validate
@@ -233,92 +234,185 @@ def customer_lifetimes(
     return g[["customer_id", "start", "end", "duration", "churned", "plan", "interval", "mrr", "active", "reactivated"]]
 
 
+#: Calendar months (or days) in one billing period of each interval, for cohort survivors.
+_PERIOD = {"month": ("months", 1), "year": ("months", 12), "week": ("days", 7), "day": ("days", 1)}
+#: Interval order when two intervals have as many customers (the shorter period gives more data).
+_ORDER = ("month", "week", "day", "year")
+
+
+def _advance(starts: np.ndarray, k: int, step: tuple[str, int]) -> np.ndarray:
+    """Each start plus k billing periods (months clipped to the target month's length)."""
+    unit, n = step
+    if unit == "months":
+        return _add_months(starts, np.full(starts.size, k * n))
+    return starts + np.timedelta64(k * n, "D")
+
+
+def _survivor_interval(life: pd.DataFrame, interval: str | None, where: dict | None) -> str:
+    """The billing interval of the cohorts: ``interval``, the one ``where`` names, or the one with most customers."""
+    named = (where or {}).get("interval")
+    if interval is not None and named is not None and named != interval:
+        raise KpiDataError(f"interval={interval!r} and where={{'interval': {named!r}}} disagree; give one of them.")
+    chosen = interval if interval is not None else named
+    counts = life["interval"].value_counts()
+    if chosen is None:
+        ranked = sorted(counts.index, key=lambda i: (-counts[i], _ORDER.index(i) if i in _ORDER else len(_ORDER)))
+        return str(ranked[0])
+    if chosen not in _PERIOD:
+        raise KpiDataError(f"interval must be one of {sorted(_PERIOD)} (got {chosen!r}).")
+    if chosen not in counts.index:
+        have = ", ".join(f"{i} ({n})" for i, n in counts.items())
+        raise KpiDataError(f"No paying customer starts on a {chosen} plan; the customers' first plans are: {have}.")
+    return chosen
+
+
+def _observed_ages(starts: np.ndarray, as_of: pd.Timestamp, step: tuple[str, int], limit: int | None) -> int:
+    """How many full periods after its latest start a group of customers is observed for (up to ``limit``)."""
+    latest, stop, k = np.array([starts.max()]), as_of.to_datetime64(), 0
+    while (limit is None or k < limit) and _advance(latest, k + 1, step)[0] <= stop:
+        k += 1
+    return k
+
+
+def _survivor_customers(
+    life: pd.DataFrame, chosen: str, where: dict | None, start, end, months: int | None
+) -> tuple[pd.DataFrame, pd.Timestamp, pd.Timestamp]:
+    """The customers counted (first plan of ``chosen`` interval, matching ``where``, starting in the window)."""
+    sel = life["interval"] == chosen
+    for col, val in (where or {}).items():
+        sel &= life[col] == val
+    c = life[sel]
+    if c.empty:
+        raise KpiDataError(f"No customer's first plan is billed every {chosen} and matches {where}.")
+    first = pd.Timestamp(start) if start is not None else c["start"].min().to_period("M").start_time
+    if end is not None:
+        last = pd.Timestamp(end)
+    else:  # the first cohort only, or every customer
+        last = first + pd.DateOffset(months=months) if months else life["start"].max() + pd.Timedelta(days=1)
+    c = c[(c["start"] >= first) & (c["start"] < last)]
+    if c.empty:
+        where_text = f" with {where}" if where else ""
+        raise KpiDataError(
+            f"No customer on a {chosen} plan starts between {first:%Y-%m-%d} and {last:%Y-%m-%d}{where_text}."
+        )
+    return c, first, last
+
+
+def _cohort_counts(
+    c: pd.DataFrame, first: pd.Timestamp, months: int, as_of: pd.Timestamp, step: tuple[str, int], periods: int | None
+) -> pd.DataFrame:
+    """Survivors of each cohort of ``months`` calendar months from ``first``, at each age it is observed for."""
+    base = first.year * 12 + first.month - 1
+    month = base + ((c["start"].dt.year * 12 + c["start"].dt.month - 1 - base) // months) * months
+    cohort = pd.to_datetime(pd.DataFrame({"year": month // 12, "month": month % 12 + 1, "day": 1}))
+    rows = []
+    for when, g in c.groupby(cohort, sort=True):
+        s = g["start"].to_numpy().astype("datetime64[ns]")
+        stop = np.where(g["churned"].to_numpy(), g["end"].to_numpy().astype("datetime64[ns]"), np.datetime64("NaT"))
+        for t in range(_observed_ages(s, as_of, step, periods) + 1):  # a loop over ages, not customers
+            alive = int((np.isnat(stop) | (stop > _advance(s, t, step))).sum()) if t else int(s.size)
+            rows.append((when, t, alive, alive / s.size))
+    return pd.DataFrame(rows, columns=["cohort", "period", "survivors", "share"])
+
+
 def cohort_survivors(
     subscriptions: pd.DataFrame,
-    periods: int,
+    periods: int | None = None,
     start: str | pd.Timestamp | None = None,
     end: str | pd.Timestamp | None = None,
-    cohort_months: int = 3,
+    cohort_months: int | None = None,
     where: dict | None = None,
-    period_months: int = 1,
+    period_months: int | None = None,
     as_of: str | pd.Timestamp | None = None,
+    interval: str | None = None,
+    cohorts: Literal["first", "all"] = "first",
+    lang: str = "en",
 ) -> pd.DataFrame:
-    """Customers of one acquisition cohort still paying at the start of periods 0..``periods``.
+    """Customers of acquisition cohorts still paying at the start of each billing period after joining.
 
-    The input of :class:`kpikit.survival.ShiftedBetaGeometric`. The cohort is the customers whose
-    first paid subscription starts in ``[start, end)`` (default: the first ``cohort_months`` calendar
-    months of the data), optionally only those whose first subscription matches ``where`` (e.g.
-    ``{"interval": "month"}``). A customer is alive at the start of period t when their first paid
-    spell (see :func:`customer_lifetimes`) lasts past start + t x ``period_months`` calendar months
-    (a monthly subscriber who pays twice, Jan 1 to Mar 1, is alive at t = 0 and 1). Returns come
-    back as new spells and are not counted, so the counts never increase.
+    The input of :class:`kpikit.survival.ShiftedBetaGeometric`. Customers are counted by their first
+    paid subscription: its billing ``interval`` (default: the interval with most customers, so annual
+    and monthly customers, who can leave at different moments, are never mixed) sets the period
+    (a month, a year, a week or a day; ``period_months`` overrides it in calendar months). A customer
+    is alive at the start of period t when their first paid spell (see :func:`customer_lifetimes`)
+    lasts past start + t periods (a monthly subscriber who pays twice, Jan 1 to Mar 1, is alive at
+    t = 0 and 1). Returns come back as new spells and are not counted, so counts never increase.
 
-    Every customer must be observed through the last period: the cohort's last start plus
-    ``periods`` periods must not pass ``as_of``; otherwise the counts would mix censored customers
-    with churned ones, so a KpiDataError says how many periods are available.
+    ``cohorts="first"``: one cohort, the customers whose first paid subscription starts in
+    ``[start, end)`` (default: the first ``cohort_months``, 3, calendar months of that interval's
+    customers). ``cohorts="all"``: every cohort of ``cohort_months`` (default 1) calendar months within
+    ``[start, end)`` (default: all the data), for fitting several cohorts together.
+
+    A cohort is counted at age t only when every one of its customers is observed then (its latest
+    start plus t periods is not after ``as_of``), so censored customers are never counted as lost;
+    ages after that are left out (the sBG fit treats the cohort's survivors as right-censored there).
 
     Parameters
     ----------
     subscriptions : DataFrame
         Canonical ``subscriptions`` table.
-    periods : int
-        Number of periods after joining to count survivors for.
+    periods : int, optional
+        The last age counted (None: as far as the data go).
     start, end : str or Timestamp, optional
-        The cohort's first paid starts, ``[start, end)``; default the first ``cohort_months``
-        calendar months of the data.
-    cohort_months : int
-        Length of the default cohort window in calendar months.
+        First paid starts of the customers counted, ``[start, end)``.
+    cohort_months : int, optional
+        Length of a cohort in calendar months (default 3 for ``cohorts="first"``, 1 for "all").
     where : dict, optional
-        Column -> value filters on the first subscription (columns of :func:`customer_lifetimes`).
-    period_months : int
-        Calendar months per period.
+        Column -> value filters on the first subscription (columns of :func:`customer_lifetimes`);
+        ``{"interval": ...}`` chooses the interval as ``interval`` does.
+    period_months : int, optional
+        Calendar months per period (default: the billing interval's own period).
     as_of : str or Timestamp, optional
         Last date of the data (default: the latest start in the table).
+    interval : {"month", "year", "week", "day"}, optional
+        The billing interval of the customers counted (default: the one with most customers).
+    cohorts : {"first", "all"}
+        One cohort (the first) or every cohort.
+    lang : str
+        The language of the message when the cohorts are too young (a report's note).
 
     Returns
     -------
     DataFrame
-        period (0..periods), survivors, share (survivors / cohort size). ``attrs`` hold cohort start,
-        end and size.
+        cohort (its first day), period (age 0, 1, ...), survivors, share (survivors / cohort size);
+        ``attrs`` hold interval, cohorts, customers, cohort_start, cohort_end.
+
+    Raises
+    ------
+    KpiDataError
+        No customer in the window, or no cohort observed for two full periods (the model needs two).
+
+    References
+    ----------
+    Fader and Hardie (2007), "How to project customer retention", Journal of Interactive Marketing 21(1).
     """
+    if cohorts not in ("first", "all"):
+        raise KpiDataError(f"cohorts must be 'first' or 'all' (got {cohorts!r}).")
     life = customer_lifetimes(subscriptions, as_of=as_of, unit="D")
     df_as_of = _as_of(_validate(subscriptions), as_of)
-    if start is None:
-        start = life["start"].min().to_period("M").start_time
-    start = pd.Timestamp(start)
-    end = pd.Timestamp(end) if end is not None else start + pd.DateOffset(months=cohort_months)
-    sel = (life["start"] >= start) & (life["start"] < end)
     require_columns(
         life,
         list(where or {}),
         "customer_lifetimes (the columns where= filters on)",
         fix="where= filters on the first subscription's plan, interval, mrr, active or reactivated.",
     )
-    for col, val in (where or {}).items():
-        sel &= life[col] == val
-    c = life[sel]
-    if c.empty:
-        raise KpiDataError(f"No customer starts between {start:%Y-%m-%d} and {end:%Y-%m-%d} with {where or {}}.")
-    last_needed = _add_months(np.array([c["start"].max().to_datetime64()]), np.array([periods * period_months]))[0]
-    if last_needed > df_as_of.to_datetime64():
-        have = 0
-        while (
-            _add_months(np.array([c["start"].max().to_datetime64()]), np.array([(have + 1) * period_months]))[0]
-            <= df_as_of.to_datetime64()
-        ):
-            have += 1
-        raise KpiDataError(
-            f"The cohort starting {start:%Y-%m-%d}..{end:%Y-%m-%d} is observed for {have} full periods only "
-            f"(as_of {df_as_of:%Y-%m-%d}); ask for periods <= {have} or choose an earlier cohort."
-        )
-    s = c["start"].to_numpy().astype("datetime64[ns]")
-    stop = np.where(c["churned"].to_numpy(), c["end"].to_numpy().astype("datetime64[ns]"), np.datetime64("NaT"))
-    counts = []
-    for t in range(periods + 1):  # a loop over periods, not customers
-        due = _add_months(s, np.full(s.size, t * period_months))
-        alive = np.isnat(stop) | (stop > due)
-        counts.append(int(alive.sum()) if t else int(s.size))
-    out = pd.DataFrame({"period": np.arange(periods + 1), "survivors": counts})
-    out["share"] = out["survivors"] / out["survivors"].iloc[0]
-    out.attrs.update({"cohort_start": start, "cohort_end": end, "customers": int(s.size)})
+    chosen = _survivor_interval(life, interval, where)
+    step = ("months", int(period_months)) if period_months else _PERIOD[chosen]
+    months = int(cohort_months or (3 if cohorts == "first" else 1))
+    c, first, last = _survivor_customers(life, chosen, where, start, end, months if cohorts == "first" else None)
+    out = _cohort_counts(c, first, months, df_as_of, step, periods)
+    if out["period"].max() < 2:
+        unit = _text(f"subscriptions.period_unit.{'other' if period_months else chosen}", lang)
+        kind = _text(f"subscriptions.billing.{chosen}", lang)
+        young = {"kind": kind, "unit": unit, "periods": int(out["period"].max()), "as_of": df_as_of}
+        raise KpiDataError(_text("subscriptions.note.cohorts_too_young", lang, **young))
+    out.attrs.update(
+        {
+            "interval": chosen,
+            "cohorts": int(out["cohort"].nunique()),
+            "customers": int(len(c)),
+            "cohort_start": first,
+            "cohort_end": last,
+        }
+    )
     return out

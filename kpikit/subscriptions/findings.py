@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 
 from kpikit.errors import KpiDataError
-from kpikit.i18n import Finding
+from kpikit.i18n import Finding, t
 from kpikit.stats import compare_rates
 from kpikit.subscriptions.churn import _churn_frame
 from kpikit.subscriptions.ledger import _ledger
@@ -15,19 +17,30 @@ from kpikit.subscriptions.retention import _renewals_rate, renewal_rate
 __all__ = ["common_mistakes", "findings"]
 
 
+def _formula(mistake: str, side: str, value: float, lang: str, currency: str | None, **counts: float) -> str:
+    """A mistake's wrong or right formula with its counts and result, in ``lang``."""
+    return t(f"subscriptions.mistake.{mistake}.{side}", lang, currency=currency, value=value, **counts)
+
+
 def common_mistakes(
     subscriptions: pd.DataFrame,
     period: str | pd.Timestamp,
     freq: str = "MS",
     as_of: str | pd.Timestamp | None = None,
+    lang: str = "en",
+    currency: str | None = None,
 ) -> pd.DataFrame:
     """The three classic errors of popular churn articles next to the right number, on the same data.
 
     For one period (a period start for ``freq``):
     1. churn from customers *added*: new customers / customers at start, vs lost / at start;
-    2. renewal ratio inverted: active annual contracts / contracts renewed, vs renewed / due;
+    2. renewal ratio inverted: active annual contracts / contracts renewed, vs renewed / due (left out
+       when no contract comes up for renewal in the period, e.g. without annual plans);
     3. expansion MRR as "average add-on x number of customers": (expansion MRR / expanding customers)
        x customers at start, vs the sum of each expanding customer's MRR increase.
+
+    Each formula is written out with its counts and its result in the report's language (catalogue
+    entries ``subscriptions.mistake.<id>.wrong`` / ``.right``), so a reader sees how each number is made.
 
     Parameters
     ----------
@@ -39,11 +52,16 @@ def common_mistakes(
         Period grain: "MS" months, "QS" quarters, "YS" years.
     as_of : str or Timestamp, optional
         Last date of the data (default: the latest start in the table).
+    lang : str
+        The language of the formulas (a language of :mod:`kpikit.i18n`).
+    currency : str, optional
+        ISO code of the amounts' currency, for the money in the formulas.
 
     Returns
     -------
     DataFrame
-        mistake, wrong, right, wrong_formula, right_formula.
+        mistake, wrong, right (numbers: shares, a ratio, money), wrong_formula, right_formula (text, with
+        the counts and the result).
 
     References
     ----------
@@ -72,27 +90,31 @@ def common_mistakes(
     up = (m0 > 0) & (m1 > m0)
     expansion = (m1 - m0)[up].sum() / 100.0
     avg_addon = expansion / up.sum() if up.any() else 0.0
+    formula = partial(_formula, lang=lang, currency=currency)
+    wrong_churn, right_churn = (added / start, lost / start) if start else (np.nan, np.nan)
+    inverted, renewal = (annual_active / renewed if renewed else np.nan), (renewed / due if due else np.nan)
+    renewal_row = (
+        "renewal rate inverted",
+        inverted,
+        renewal,
+        formula("renewal_inverted", "wrong", inverted, active=annual_active, renewed=renewed),
+        formula("renewal_inverted", "right", renewal, renewed=renewed, due=due),
+    )
     rows = [
         (
             "churn counted from customers added",
-            added / start if start else np.nan,
-            lost / start if start else np.nan,
-            f"added / start = {added} / {start}",
-            f"lost / start = {lost} / {start}",
+            wrong_churn,
+            right_churn,
+            formula("churn_added", "wrong", wrong_churn, added=added, start=start),
+            formula("churn_added", "right", right_churn, lost=lost, start=start),
         ),
-        (
-            "renewal rate inverted",
-            annual_active / renewed if renewed else np.nan,
-            renewed / due if due else np.nan,
-            f"active annual / renewed = {annual_active} / {renewed}",
-            f"renewed / due = {renewed} / {due}",
-        ),
+        *([renewal_row] if due else []),  # no contract due in the period: nothing to invert
         (
             "expansion MRR multiplied",
             avg_addon * start,
             expansion,
-            f"average add-on x customers = {avg_addon:.2f} x {start}",
-            f"sum of increases of the {int(up.sum())} expanding customers",
+            formula("expansion_multiplied", "wrong", avg_addon * start, addon=avg_addon, start=start),
+            formula("expansion_multiplied", "right", expansion, expanding=int(up.sum())),
         ),
     ]
     return pd.DataFrame(rows, columns=["mistake", "wrong", "right", "wrong_formula", "right_formula"])
@@ -218,8 +240,9 @@ def findings(
     Parameters
     ----------
     churn_by_interval : DataFrame, optional
-        :func:`summarise_churn` output with a ``by`` column (two or more segments): the highest and
-        lowest churn are compared with a two-proportion test.
+        :func:`churn_by_segment` (or :func:`summarise_churn`) output with a ``by`` column: the highest
+        and lowest churn of the segments large enough to rank (a ``churn_rank``; every segment of a
+        frame without one) are compared with a two-proportion test when there are two or more.
     retention : DataFrame, optional
         :func:`revenue_retention` output; the latest row is described.
     renewal : DataFrame, optional
@@ -262,8 +285,11 @@ def findings(
                 currency,
             )
         )
-    if churn_by_interval is not None and len(churn_by_interval) >= 2:
-        c = churn_by_interval.sort_values("churn_rate", ascending=False)
+    ranked = churn_by_interval
+    if ranked is not None and "churn_rank" in ranked.columns:
+        ranked = ranked[ranked["churn_rank"].notna()]  # segments too small to rank are not compared
+    if ranked is not None and len(ranked) >= 2:
+        c = ranked.sort_values("churn_rate", ascending=False)
         out.append(_segment_finding(c, by, alpha, arpa, _per_year(movements)))
     if retention is not None and len(retention):
         out.append(_retention_finding(retention.iloc[-1], currency))

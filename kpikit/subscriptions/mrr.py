@@ -233,7 +233,8 @@ def quick_ratio(movements: pd.DataFrame, reactivation: bool = True) -> pd.DataFr
     """SaaS quick ratio per period: MRR gained over MRR lost.
 
     quick_ratio = (new + expansion [+ reactivation]) / (contraction + churn). Above 4 is the usual
-    sign of efficient growth (Mamoon Hamid); infinite when nothing was lost.
+    sign of efficient growth (Mamoon Hamid). A period in which nothing was lost has no ratio: it is
+    missing (NaN), never infinite, and a report writes it "n/a (no losses)" (``lost`` shows why).
 
     Parameters
     ----------
@@ -245,7 +246,7 @@ def quick_ratio(movements: pd.DataFrame, reactivation: bool = True) -> pd.DataFr
     Returns
     -------
     DataFrame
-        period, gained, lost (floats, currency), quick_ratio.
+        period, gained, lost (floats, currency), quick_ratio (missing where lost is 0).
 
     References
     ----------
@@ -255,5 +256,5 @@ def quick_ratio(movements: pd.DataFrame, reactivation: bool = True) -> pd.DataFr
     gained = f["new"] + f["expansion"] + (f["reactivation"] if reactivation else 0.0)
     lost = f["contraction"] + f["churn"]
     with np.errstate(divide="ignore", invalid="ignore"):
-        q = np.where(lost > 0, gained / lost, np.where(gained > 0, np.inf, np.nan))
+        q = np.where(lost > 0, gained / lost, np.nan)
     return pd.DataFrame({"period": movements["period"].to_numpy(), "gained": gained, "lost": lost, "quick_ratio": q})

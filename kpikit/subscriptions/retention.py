@@ -6,7 +6,9 @@ import numpy as np
 import pandas as pd
 
 from kpikit.errors import KpiDataError
+from kpikit.i18n import has_key, t, term
 from kpikit.stats import Rate, rate, rate_frame
+from kpikit.stats.periods import period_code
 from kpikit.subscriptions.ledger import (
     _TWELFTHS,
     _add_months,
@@ -17,7 +19,7 @@ from kpikit.subscriptions.ledger import (
     _validate,
 )
 
-__all__ = ["revenue_retention", "renewal_rate", "pooled_renewal_rate"]
+__all__ = ["revenue_retention", "renewal_rate", "pooled_renewal_rate", "renewal_period"]
 
 
 def revenue_retention(
@@ -27,6 +29,7 @@ def revenue_retention(
     freq: str = "MS",
     as_of: str | pd.Timestamp | None = None,
     level: float = 0.95,
+    lang: str = "en",
 ) -> pd.DataFrame:
     """Gross and net revenue retention (GRR, NRR) of the customers paying at a base date.
 
@@ -52,13 +55,16 @@ def revenue_retention(
         Last date of the data (default: the latest start in the table).
     level : float
         Confidence level of the Wilson interval of logo retention.
+    lang : str
+        The language of the message when the history is too short (a report's note).
 
     Returns
     -------
     DataFrame
         One row per base period: base_period, end_period, customers, customers_retained,
         base_mrr, current_mrr, retained_mrr (floats, currency), grr, nrr, logo_retention, ci_low,
-        ci_high, small_sample.
+        ci_high, small_sample. A KpiDataError says so when the data are shorter than the horizon or no
+        customer pays at any base date.
 
     References
     ----------
@@ -82,7 +88,7 @@ def revenue_retention(
     if base_period is None:
         bases = list(range(0, n_b - horizon))
         if not bases:
-            raise KpiDataError(f"The data span {n_b - 1} periods, fewer than horizon={horizon}.")
+            raise KpiDataError(t("subscriptions.note.history_too_short", lang, periods=n_b - 1, horizon=horizon))
     else:
         i = led.boundary(base_period)
         if i + horizon >= n_b:
@@ -107,6 +113,8 @@ def revenue_retention(
             }
         )
     out = pd.DataFrame(rows)
+    if not (out["customers"] > 0).any():
+        raise KpiDataError(t("subscriptions.note.no_base_customer", lang, horizon=horizon))
     with np.errstate(divide="ignore", invalid="ignore"):
         out["grr"] = np.where(out["base_mrr"] > 0, out["retained_mrr"] / out["base_mrr"], np.nan)
         out["nrr"] = np.where(out["base_mrr"] > 0, out["current_mrr"] / out["base_mrr"], np.nan)
@@ -360,3 +368,75 @@ def pooled_renewal_rate(
         subscriptions, period=period, freq=freq, interval=interval, grace=grace, as_of=as_of, level=level
     )
     return _renewals_rate(renewals, level=level)
+
+
+def renewal_period(
+    subscriptions: pd.DataFrame,
+    period: str | pd.Period | None = None,
+    freq: str = "QS",
+    interval: str | None = "year",
+    as_of: str | pd.Timestamp | None = None,
+    lang: str = "en",
+) -> pd.Period:
+    """The period whose renewals a report shows: the one asked for, or the latest with contracts due.
+
+    Default: the latest complete period of ``freq`` (a quarter) in which at least one contract of
+    ``interval`` came up for renewal (see :func:`renewal_rate`); the period holding ``as_of`` counts as
+    complete when ``as_of`` is its last day, and is used only when no complete period had a contract due.
+
+    Parameters
+    ----------
+    subscriptions : DataFrame
+        Canonical ``subscriptions`` table.
+    period : str or Period, optional
+        The period asked for ("2025Q1", "2025-03", "2025"); it must have a contract due.
+    freq : str
+        The grain of the default period ("QS" quarters, "MS" months, "YS" years).
+    interval : {"year", "month", ...} or None
+        Contracts of this billing interval only (default annual contracts); None for all.
+    as_of : str or Timestamp, optional
+        Last date of the data (default: the latest start in the table).
+    lang : str
+        The language of the error's message (a report's note), a language of :mod:`kpikit.i18n`.
+
+    Returns
+    -------
+    Period
+
+    Raises
+    ------
+    KpiDataError
+        When the subscriptions hold no contract of ``interval``, or none came up for renewal (in
+        ``period``, or at all by ``as_of``).
+
+    Examples
+    --------
+    >>> subs = pd.DataFrame({"customer_id": [1, 2, 3], "subscription_id": ["a", "b", "c"],
+    ...     "start": pd.to_datetime(["2024-02-01", "2024-03-01", "2024-06-01"]),
+    ...     "end": pd.to_datetime([None, "2025-03-01", None]),
+    ...     "amount": [120.0, 240.0, 120.0], "interval": "year"})
+    >>> renewal_period(subs, as_of="2025-06-30")  # Q2 2025 is complete and has c's renewal
+    Period('2025Q2', 'Q-DEC')
+    >>> renewal_period(subs, as_of="2025-06-29")  # Q2 is not complete yet
+    Period('2025Q1', 'Q-DEC')
+    """
+    full = _validate(subscriptions)
+    end = _as_of(full, as_of)
+    df = _contracts(full, interval)
+    kind = t(f"subscriptions.billing.{interval}", lang) if has_key(f"subscriptions.billing.{interval}") else ""
+    if df.empty:
+        have = ", ".join(term(i, lang) for i in sorted(full["interval"].dropna().unique()))
+        raise KpiDataError(t("subscriptions.note.no_contracts", lang, kind=kind, intervals=have))
+    due = _renewals_due(df, full, end, 0)
+    if period is not None:
+        lo, hi = _period_range(period)
+        if not ((due["date"] >= lo) & (due["date"] < hi)).any():
+            raise KpiDataError(t("subscriptions.note.none_due_in_period", lang, kind=kind, period=period, as_of=end))
+        return period if isinstance(period, pd.Period) else pd.Period(period)
+    if due.empty:
+        raise KpiDataError(t("subscriptions.note.none_due_yet", lang, kind=kind, as_of=end))
+    code = period_code(freq)
+    periods = due["date"].dt.to_period(code)
+    current = end.to_period(code)
+    complete = periods[(periods < current) | (end.normalize() == current.end_time.normalize())]
+    return (complete if len(complete) else periods).max()

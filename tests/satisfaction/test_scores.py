@@ -178,3 +178,53 @@ def test_nps_scale_check_refuses_only_answers_within_1_to_7(scores):
             ksat.nps(scores)
     else:
         assert ksat.nps(scores).value == ksat.nps(scores, scale="0-10").value
+
+
+def test_ces_interval_stays_within_the_scale():
+    # 7, 7, 6: mean 6.667, sd 0.5774, t(0.975, 2) = 4.3027: 6.667 +- 1.434 -> 5.232 to 8.10, cut at 7
+    c = ksat.ces([7, 7, 6])
+    assert c.mean.low == pytest.approx(20 / 3 - 4.302653 * np.sqrt(1 / 3) / np.sqrt(3), rel=1e-6)
+    assert c.mean.high == 7.0
+    assert ksat.ces([1, 1, 2]).mean.low == 1.0
+    # five answers of 7: no spread, so the Wilson interval of (mean - 1) / 6 = 1 with n = 5:
+    # low = n / (n + z^2) = 5 / 8.8415 = 0.56551 -> 1 + 6 x 0.56551 = 4.393
+    c = ksat.ces([7] * 5)
+    assert (c.mean.low, c.mean.high) == pytest.approx((1 + 6 * 5 / (5 + 1.959964**2), 7.0), rel=1e-6)
+    # five answers of 4: p = 0.5, Wilson half-width z sqrt(n/4 + z^2/4) / (n + z^2) = 1.959964 x sqrt(1.25 +
+    # 0.960365) / 8.841459 = 0.329576 of the 0-1 scale, x 6 -> 4 +- 1.977458
+    c = ksat.ces([4] * 5)
+    assert (c.mean.low, c.mean.high) == pytest.approx((4 - 1.977458, 4 + 1.977458), rel=1e-6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(1, 7), min_size=2, max_size=40))
+def test_ces_interval_is_within_1_and_7_and_holds_the_mean(scores):
+    m = ksat.ces(scores).mean
+    assert 1 <= m.low <= m.value <= m.high <= 7
+
+
+def test_survey_scores_scores_the_kinds_present():
+    s = pd.DataFrame({"kind": ["nps"] * 4 + ["ces"] * 3, "score": [10, 9, 8, 3, 7, 5, 2]})
+    scores = ksat.survey_scores(s)
+    assert list(scores) == ["nps", "ces_mean", "ces_share_5_7"]  # no CSAT answer: no CSAT
+    assert scores["nps"].value == 25.0  # (2 - 1) / 4
+    assert scores["ces_mean"].value == pytest.approx(14 / 3) and scores["ces_share_5_7"].successes == 2
+    with pytest.raises(KpiDataError, match="holds no NPS, CSAT or CES answer"):
+        ksat.survey_scores(s.iloc[:0])
+    with pytest.raises(KpiDataError, match="Bảng khảo sát không có câu trả lời NPS, CSAT hay CES nào"):
+        ksat.survey_scores(s.iloc[:0], lang="vi")
+
+
+def test_nps_teaching_example_is_labelled_and_worked_by_hand():
+    t = ksat.nps_teaching_example()
+    assert t.attrs["teaching_example"] and set(t["example"]) == {"teaching example"}
+    assert t[["answers", "promoters", "detractors"]].values.tolist() == [
+        [100, 60, 40],
+        [400, 240, 160],
+        [1600, 960, 640],
+    ]
+    # SE = 100 x sqrt((0.6 + 0.4 - 0.2^2) / n): 9.80 at n = 100, halving as n quadruples
+    half = 1.959964 * 100 * np.sqrt(0.96 / np.array([100, 400, 1600]))
+    assert (t["nps"] - t["ci_low"]).tolist() == pytest.approx(half.tolist(), rel=1e-6)
+    with pytest.raises(KpiDataError, match="add up to at most 1"):
+        ksat.nps_teaching_example(promoters=0.7, detractors=0.5)

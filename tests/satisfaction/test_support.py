@@ -84,3 +84,12 @@ def test_support_profile_uses_the_fcr_rule_and_its_checks():
         ksat.support_profile(bad)
     with pytest.raises(KpiDataError, match="reopen_within must be a timedelta"):
         ksat.support_profile(t, reopen_within="a week")
+
+
+def test_first_response_time_by_a_column_the_tickets_lack():
+    t = tickets_frame().drop(columns=["channel"])
+    with pytest.raises(KpiDataError, match="The tickets have no 'channel' column"):
+        ksat.first_response_time(t, by="channel")
+    with pytest.raises(KpiDataError, match="Các yêu cầu hỗ trợ không có cột 'channel'"):
+        ksat.first_response_time(t, by="channel", lang="vi")
+    assert ksat.first_response_time(t)["answered"].tolist() == [5]  # the overall times still come

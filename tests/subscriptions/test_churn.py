@@ -178,3 +178,38 @@ def test_small_sample_warning_of_churn_rate_points_at_the_callers_line():
     # March: 2 at the start, none leaves. Pooled: 1 lost of 5 customer-months at risk.
     assert (r.successes, r.trials) == (1, 5)
     assert record[0].filename == __file__
+
+
+# --------------------------------------------------------------------------------------- churn by segment
+
+
+def test_churn_by_segment_counts_customers_and_ranks_only_large_segments(subs):
+    t = ks.churn_by_segment(subs, "plan", as_of=AS_OF, min_customers=2).set_index("plan")
+    # customers who were in the plan in some period: Monthly c1 c4 c5 c6 (c6 joined and left in Feb),
+    # Plus c2 (its largest subscription), Annual c3 c7
+    assert t["customers"].to_dict() == {"Box Annual": 2, "Box Monthly": 4, "Box Plus Monthly": 1}
+    # Monthly at risk Feb 3 (c1 c4 c5) + Mar 2 (c1 c4) + Apr 3 (c1 c4 c5), lost c5 in Feb: 1 / 8
+    # Annual Feb 2 (c3 c7) + Mar 1 + Apr 1, lost c3: 1 / 4; Plus c2 in Feb, Mar, Apr, never lost: 0 / 3
+    assert t[["churned", "at_risk"]].values.tolist() == [[1, 4], [1, 8], [0, 3]]
+    assert t["churn_rate"].tolist() == pytest.approx([0.25, 0.125, 0.0])
+    # the one customer of Plus is flagged and not ranked; Annual churns most of the others
+    assert t["churn_rank"].tolist()[:2] == [1, 2] and pd.isna(t.loc["Box Plus Monthly", "churn_rank"])
+    assert bool(t.loc["Box Plus Monthly", "small_sample"])
+    assert ks.highest_churn(t.reset_index(), "plan")["plan"] == "Box Annual"
+    # the rates are those of summarise_churn, whatever the minimum
+    pooled = ks.summarise_churn(ks.customer_churn(subs, by="plan", as_of=AS_OF), by="plan")
+    assert t["churn_rate"].tolist() == pooled["churn_rate"].tolist()
+    # with a minimum of 3 customers only Monthly is ranked, so it is the one named
+    three = ks.churn_by_segment(subs, "plan", as_of=AS_OF, min_customers=3)
+    assert ks.highest_churn(three, "plan")["plan"] == "Box Monthly"
+    assert three["small_sample"].tolist() == [True, True, True]  # few events too
+
+
+def test_highest_churn_names_no_segment_when_none_is_large_enough(subs):
+    t = ks.churn_by_segment(subs, "interval", as_of=AS_OF)  # default minimum: 30 customers
+    assert t.attrs["min_customers"] == ks.MIN_CUSTOMERS == 30
+    assert t["customers"].tolist() == [5, 2] and t["churn_rank"].isna().all()
+    with pytest.raises(KpiDataError, match=r"No interval has 30 customers or more \(the largest has 5\)"):
+        ks.highest_churn(t, "interval")
+    with pytest.raises(KpiDataError, match="min_customers must be a whole number >= 1"):
+        ks.churn_by_segment(subs, "plan", as_of=AS_OF, min_customers=0)

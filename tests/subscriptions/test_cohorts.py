@@ -1,4 +1,4 @@
-"""kpikit.subscriptions.cohorts: cohort retention and customer lifetimes."""
+"""kpikit.subscriptions.cohorts: cohort retention, customer lifetimes and cohort survivors."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from kpikit import subscriptions as ks
-from tests.subscriptions.scenario import AS_OF
+from kpikit.errors import KpiDataError
+from tests.subscriptions.scenario import AS_OF, frame
 
 
 def test_cohort_retention_logo_and_revenue(subs):
@@ -41,3 +42,61 @@ def test_customer_lifetimes_first_spell(subs):
     assert life.loc["c2", "plan"] == "Box Plus Monthly"
     assert life.loc["c6", "duration"] == 14 and bool(life.loc["c6", "churned"])
     assert life.loc["c3", "interval"] == "year"
+
+
+# Survivors by hand (as_of 2025-05-15). Monthly customers: Jan cohort m1 (from Jan 1, still paying),
+# m2 (Jan 10 - Mar 10), m3 (Jan 5 - Feb 5); Feb cohort m4 (from Feb 1), m5 (Feb 20 - Apr 1). One annual a1.
+SURVIVORS = [
+    ("m1", "s1", "Box Monthly", "month", 10.0, "2025-01-01", None),
+    ("m2", "s2", "Box Monthly", "month", 10.0, "2025-01-10", "2025-03-10"),
+    ("m3", "s3", "Box Monthly", "month", 10.0, "2025-01-05", "2025-02-05"),
+    ("m4", "s4", "Box Monthly", "month", 10.0, "2025-02-01", None),
+    ("m5", "s5", "Box Monthly", "month", 10.0, "2025-02-20", "2025-04-01"),
+    ("a1", "s6", "Box Annual", "year", 120.0, "2025-01-01", None),
+]
+
+
+def test_cohort_survivors_of_every_cohort_each_censored_where_its_data_end():
+    subs = frame(SURVIVORS)
+    t = ks.cohort_survivors(subs, cohorts="all", as_of="2025-05-15")
+    wide = t.pivot(index="cohort", columns="period", values="survivors")
+    # the interval with most customers is month (5 against 1). Jan cohort, latest start Jan 10: observed
+    # through age 4 (May 10). Age 1 (Feb 1/10/5): m1, m2 alive, m3 ended Feb 5 -> 2; age 2: m2 ends Mar 10 -> 1.
+    # Feb cohort, latest start Feb 20: through age 2 (Apr 20). Age 1: m4, m5 (ends Apr 1 > Mar 20) -> 2;
+    # age 2 (Apr 20): m5 gone -> 1
+    assert wide.loc["2025-01-01"].tolist() == [3, 2, 1, 1, 1]
+    assert wide.loc["2025-02-01"].dropna().tolist() == [2, 2, 1]
+    assert t.attrs["interval"] == "month" and t.attrs["cohorts"] == 2 and t.attrs["customers"] == 5
+    assert t.loc[t["cohort"] == "2025-02-01", "share"].tolist() == pytest.approx([1, 1, 0.5])
+    # at most 3 ages asked for
+    assert ks.cohort_survivors(subs, periods=3, cohorts="all", as_of="2025-05-15")["period"].max() == 3
+    # one cohort of the first three months: latest start Feb 20, through age 2: 5, 4 (m3 gone), 2 (m2, m5 gone)
+    first = ks.cohort_survivors(subs, as_of="2025-05-15")
+    assert first["survivors"].tolist() == [5, 4, 2] and first["cohort"].nunique() == 1
+
+
+def test_cohort_survivors_says_when_cohorts_are_too_young_for_a_model():
+    subs = frame(SURVIVORS)
+    # the one annual customer is observed for no full year by May 2025
+    with pytest.raises(KpiDataError, match=r"annual plans are observed for at most 0 full year\(s\) by 15 May 2025"):
+        ks.cohort_survivors(subs, interval="year", cohorts="all", as_of="2025-05-15")
+    with pytest.raises(
+        KpiDataError, match="Các nhóm khách hàng dùng gói theo năm mới được quan sát tối đa 0 năm trọn vẹn"
+    ):
+        ks.cohort_survivors(subs, interval="year", cohorts="all", as_of="2025-05-15", lang="vi")
+    with pytest.raises(KpiDataError, match="No paying customer starts on a week plan"):
+        ks.cohort_survivors(subs, interval="week", as_of="2025-05-15")
+    with pytest.raises(KpiDataError, match="disagree"):
+        ks.cohort_survivors(subs, interval="year", where={"interval": "month"}, as_of="2025-05-15")
+
+
+def test_cohort_survivors_of_the_sample_first_cohort_as_before():
+    # the first three months' monthly customers of data/sample, fitted in notebook 03 before several
+    # cohorts were fitted together (tests/test_survival.py: NOTEBOOK_03_COHORT)
+    from kpikit.io import read_table
+    from tests.paths import SAMPLE
+
+    subs = read_table(SAMPLE / "subscriptions.csv", "subscriptions")
+    first = ks.cohort_survivors(subs, periods=6)
+    assert first["survivors"].tolist() == [284, 261, 246, 234, 219, 205, 194]
+    assert first.attrs["interval"] == "month" and first.attrs["cohort_end"] == pd.Timestamp("2024-04-01")

@@ -83,7 +83,8 @@ def test_quick_ratio_reactivation_switch(subs):
     assert q["quick_ratio"].iloc[1] == pytest.approx(2 / 60)
     assert q["quick_ratio"].iloc[2] == pytest.approx(40 / 15)
     assert ks.quick_ratio(m, reactivation=False)["quick_ratio"].iloc[2] == 0.0
-    assert np.isinf(q["quick_ratio"].iloc[0])  # Jan: 235 gained, nothing lost
+    # Jan: 235 gained, nothing lost: no ratio (missing, never infinite; a report reads "n/a (no losses)")
+    assert np.isnan(q["quick_ratio"].iloc[0]) and q["lost"].iloc[0] == 0 and q["gained"].iloc[0] == 235
 
 
 @st.composite

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from kpikit import subscriptions as ks
@@ -84,3 +85,50 @@ def test_pooled_renewal_rate_is_the_renewal_frame_summed():
     assert r.level == 0.9
     with pytest.raises(KpiDataError, match="at least one trial"):  # no annual contract is due in 2024Q2
         ks.pooled_renewal_rate(df, "2024Q2", as_of="2025-06-30")
+
+
+def test_renewal_period_defaults_to_the_latest_complete_period_with_contracts_due():
+    subs = frame(RENEWALS)
+    # due dates: r1 Feb 1, r5 Feb 10, r2 Mar 1, r6 Mar 5 (and Mar 5 2024), r3 Jun 1 2025
+    assert ks.renewal_period(subs, as_of="2025-06-30") == pd.Period("2025Q2")  # Q2 ends on as_of: complete
+    assert ks.renewal_period(subs, as_of="2025-06-15") == pd.Period("2025Q1")  # Q2 not over yet
+    assert ks.renewal_period(subs, freq="MS", as_of="2025-06-30") == pd.Period("2025-06")
+    assert ks.renewal_period(subs, freq="YS", as_of="2025-06-30") == pd.Period("2024")  # 2025 is not over
+    # only the running quarter has a contract due: it is the one reported
+    assert ks.renewal_period(frame(RENEWALS[2:3]), as_of="2025-06-15") == pd.Period("2025Q2")
+    # a period asked for is kept when contracts came due in it
+    assert ks.renewal_period(subs, "2025Q1", as_of="2025-06-30") == pd.Period("2025Q1")
+    with pytest.raises(KpiDataError, match="No annual contract came up for renewal in 2024Q4"):
+        ks.renewal_period(subs, "2024Q4", as_of="2025-06-30")
+
+
+def test_renewal_period_says_why_there_is_no_renewal_to_report():
+    monthly = frame([("m1", "s1", "Box Monthly", "month", 10.0, "2024-01-01", None)])
+    with pytest.raises(KpiDataError, match=r"no annual contracts \(their billing intervals: month\)"):
+        ks.renewal_period(monthly, as_of="2025-06-30")
+    young = frame([("a1", "s1", "Box Annual", "year", 120.0, "2025-01-01", None)])
+    with pytest.raises(KpiDataError, match="No annual contract has come up for renewal by 30 Jun 2025"):
+        ks.renewal_period(young, as_of="2025-06-30")
+    # the same notes in the report's language (a skipped section's note in a Vietnamese report)
+    with pytest.raises(
+        KpiDataError, match=r"không có hợp đồng theo năm nào \(các kỳ thanh toán có trong dữ liệu: tháng\)"
+    ):
+        ks.renewal_period(monthly, as_of="2025-06-30", lang="vi")
+    with pytest.raises(KpiDataError, match="Đến 30 thg 6, 2025 chưa có hợp đồng theo năm nào đến hạn gia hạn"):
+        ks.renewal_period(young, as_of="2025-06-30", lang="vi")
+
+
+def test_revenue_retention_says_when_the_history_is_too_short(subs):
+    with pytest.raises(KpiDataError, match="The data span 4 periods, fewer than the 12 between a base date"):
+        ks.revenue_retention(subs, horizon=12, as_of=AS_OF)
+    with pytest.raises(KpiDataError, match="Dữ liệu chỉ trải qua 4 kỳ, ít hơn 12 kỳ giữa ngày gốc"):
+        ks.revenue_retention(subs, horizon=12, as_of=AS_OF, lang="vi")
+    # everyone joins in March: no base date with a customer and two months after it
+    late = frame(
+        [
+            ("c1", "s1", "p", "month", 10.0, "2025-03-05", None),
+            ("c2", "s2", "p", "month", 10.0, "2025-01-05", "2025-01-20"),
+        ]
+    )
+    with pytest.raises(KpiDataError, match="No customer pays at a base date with 2 periods"):
+        ks.revenue_retention(late, horizon=2, as_of="2025-04-30")
