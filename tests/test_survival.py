@@ -179,7 +179,7 @@ def _sbg_se_before_the_fitting_base(m, survivors):
     # what kpikit computed before: four-point differences of -LL in (alpha, beta) itself, steps 1e-4 x
     # the parameter (the diagonal with step 2h), inverted
     s = np.asarray(survivors, dtype=float)
-    from kpikit.survival import _Cohort
+    from kpikit.survival.sbg import _Cohort
 
     cohort = _Cohort(-np.diff(s), s[-1], s.size - 1)
     p = m.params_.to_numpy()
@@ -205,7 +205,7 @@ def test_sbg_standard_errors_match_the_hessian_by_hand(survivors):
     want = _sbg_log_scale_se_by_hand(survivors, *m.params_)
     np.testing.assert_allclose(m.standard_errors_.to_numpy(), want, rtol=1e-7)
     # the same standard errors after a change of the estimates in their last digits (another CPU's optimum)
-    from kpikit.survival import _Cohort
+    from kpikit.survival.sbg import _Cohort
 
     s = np.asarray(survivors, dtype=float)
     wiggled = np.log(m.params_.to_numpy()) * (1 + 4e-16)
@@ -307,7 +307,7 @@ def _ll_one_cohort(survivors, a, b):
 
 
 def test_sbg_log_likelihood_of_two_cohorts_is_the_sum_of_theirs_by_hand():
-    from kpikit.survival import _survivor_table, _table_data
+    from kpikit.survival.sbg import _survivor_table, _table_data
 
     data = _table_data(_survivor_table(TWO_COHORTS))
     assert data.churned.tolist() == [25, 10, 5] and data.alive_end.tolist() == [0, 45, 0, 65]
