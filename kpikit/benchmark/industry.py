@@ -1,8 +1,16 @@
-"""Benchmarking against published industry figures, and the client KPIs they are compared with."""
+"""Benchmarking against published industry figures: the client placed within bands, or shown as context only.
+
+A published figure is evidence for a better/worse verdict only when it measures the same thing at a
+comparable time. A row measured under another definition (Universal Analytics' bounce rate against a
+GA4 one), published more than ``max_age_years`` before the client's data, or whose source states no
+year (shown on request) is **context only**: it is placed beside the client, and the table says why it
+gets no verdict.
+"""
 
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
@@ -11,96 +19,22 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
+from kpikit.benchmark.client import _coerce_value
 from kpikit.benchmark.compare import _counts_ok, _direction
 from kpikit.benchmark.units import _check_units
 from kpikit.errors import KpiDataError, KpiWarning, normalise_name
+from kpikit.i18n import Finding
 from kpikit.schemas import float_values, require_columns
 
-__all__ = ["client_kpis", "against_industry", "recorded_kpis", "missing_benchmarks", "industry_notes", "industry_table"]
+__all__ = ["against_industry", "missing_benchmarks", "industry_notes", "industry_table", "DEFINITION_MARKERS"]
 
-
-def _coerce_value(v) -> dict:
-    """A KPI value in any recorded form -> dict(value, low, high, successes, trials)."""
-    out = {"value": np.nan, "low": np.nan, "high": np.nan, "successes": np.nan, "trials": np.nan}
-    if v is None:
-        return out
-    if hasattr(v, "as_dict") and callable(v.as_dict):
-        v = v.as_dict()
-    if isinstance(v, Mapping):
-        for k in out:
-            if k in v and v[k] is not None:
-                out[k] = float(v[k])
-        return out
-    try:
-        out["value"] = float(v)
-    except (TypeError, ValueError):
-        raise KpiDataError(f"client KPI value {v!r} is not a number, a Rate/Score or a dict with 'value'.") from None
-    return out
-
-
-def client_kpis(
-    mapping: Mapping[str, str],
-    recorded: Mapping[str, Mapping] | None = None,
-    recomputed: Mapping[str, Any] | None = None,
-    extra: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """Collect the client's own KPIs for :func:`against_industry`, saying where each one came from.
-
-    Parameters
-    ----------
-    mapping : mapping
-        Benchmark metric -> where to find the client's value in ``recorded``, as
-        ``"<notebook stem>:<kpi key>"`` (``"01_bounce_rate_diagnosis:bounce_rate"``); a dotted key
-        reaches into nested dicts (``"03_churn_and_renewal:churn.monthly"``).
-    recorded : mapping, optional
-        Notebook stem -> its recorded KPIs (``kk.report.read_kpis(path)``), for the notebooks whose
-        ``.kpis.json`` exists.
-    recomputed : mapping, optional
-        Benchmark metric -> value computed in the current notebook, used when the recorded value is
-        absent.
-    extra : DataFrame, optional
-        More client rows in the returned shape (e.g. ``kk.social.industry_kpis``: per-platform rates
-        with a ``segment`` column), appended as they are.
-
-    Returns
-    -------
-    DataFrame
-        metric, segment, value, low, high, successes, trials, client_source ("recorded by <notebook>",
-        "recomputed here" or "not available": the band is then shown without the client).
-    """
-    recorded = recorded or {}
-    recomputed = recomputed or {}
-    rows = []
-    for metric, where in mapping.items():  # a few metrics
-        value, src = None, "not available"
-        stem, _, key = str(where).partition(":")
-        kp = recorded.get(stem)
-        if kp is not None and key:
-            node: Any = kp
-            for part in key.split("."):
-                node = node.get(part) if isinstance(node, Mapping) else None
-                if node is None:
-                    break
-            if node is not None:
-                value, src = node, f"recorded by {stem}"
-        if value is None and metric in recomputed and recomputed[metric] is not None:
-            value, src = recomputed[metric], "recomputed here"
-        rows.append({"metric": metric, "segment": None, **_coerce_value(value), "client_source": src})
-    for metric, v in recomputed.items():
-        if metric not in mapping and v is not None:
-            rows.append({"metric": metric, "segment": None, **_coerce_value(v), "client_source": "recomputed here"})
-    cols = ["metric", "segment", "value", "low", "high", "successes", "trials", "client_source"]
-    out = pd.DataFrame(rows, columns=cols)
-    if extra is not None and len(extra):
-        missing = [c for c in ("metric", "value") if c not in extra.columns]
-        if missing:
-            raise KpiDataError(
-                f"extra: missing column(s) {', '.join(missing)}; give rows shaped like client_kpis' output."
-            )
-        ext = extra.reindex(columns=cols)
-        ext["client_source"] = ext["client_source"].fillna("given")
-        out = pd.concat([out.astype({"segment": object}), ext.astype({"segment": object})], ignore_index=True)
-    return out
+#: Definitions a benchmark row can be measured under, recognised in its ``definition`` column (when the
+#: table has one), else in its note, source or unit: Universal Analytics and GA4 bounce rates differ
+#: (UA: single-interaction sessions; GA4: sessions not engaged).
+DEFINITION_MARKERS: dict[str, re.Pattern] = {
+    "ua": re.compile(r"universal analytics|\bua\b", re.IGNORECASE),
+    "ga4": re.compile(r"\bga4\b|google analytics 4", re.IGNORECASE),
+}
 
 
 def _client_table(client) -> pd.DataFrame:
@@ -116,11 +50,14 @@ def _client_table(client) -> pd.DataFrame:
         out = pd.DataFrame(rows)
     else:
         raise KpiDataError(f"client: expected a mapping metric -> value or a frame, got {type(client).__name__}.")
-    for c in ("segment", "low", "high", "successes", "trials"):
+    for c in ("segment", "low", "high", "successes", "trials", "client_period", "definition"):
         if c not in out.columns:
-            out[c] = np.nan if c != "segment" else None
+            out[c] = np.nan if c in ("low", "high", "successes", "trials") else None
     if "client_source" not in out.columns:
         out["client_source"] = "given"
+    if "dispersion" not in out.columns:
+        out["dispersion"] = 1.0
+    out["dispersion"] = out["dispersion"].astype(float).fillna(1.0)
     return out
 
 
@@ -134,6 +71,9 @@ def against_industry(
     keep_missing: bool = True,
     undated: Literal["raise", "exclude", "show"] = "raise",
     warn: bool = True,
+    definitions: Mapping[str, str] | None = None,
+    max_age_years: int | None = None,
+    as_of: str | pd.Timestamp | int | None = None,
 ) -> pd.DataFrame:
     """Place the client within published p25/p50/p75 bands (or beside a single published figure).
 
@@ -148,14 +88,21 @@ def against_industry(
     - ``tested_against``: the band edge the client lies beyond (p75 above the band, p25 below it),
       else the reference;
     - ``p_value``: where the client KPI carries counts, the exact binomial test of the client's rate
-      against ``tested_against`` (``scipy.stats.binomtest``); else NaN;
+      against ``tested_against`` (``scipy.stats.binomtest``); when its row carries a ``dispersion``
+      phi > 1 (an overdispersed rate, see ``kk.social.dispersion``), the quasi-binomial test
+      z = (k - n p0) / sqrt(phi n p0 (1 - p0)) instead; else NaN;
     - ``verdict``: "better" / "worse" when the client is clearly beyond ``tested_against``
       (significant test, or the client's interval excluding it; a point value without interval is
       taken as it is), "in line" otherwise (always inside a p25-p75 band); oriented by the metric's
       direction (lower is better for bounce, churn, cost... unless ``higher_is_better`` says
       otherwise);
     - ``band_verdict``: "top quartile" / "bottom quartile" / "middle half" (oriented by direction), for
-      rows with p25 and p75.
+      rows with p25 and p75;
+    - ``context``: why a row is **context only** (verdict "context only", no band verdict), the reasons
+      joined by ", ": "definition" (the benchmark's definition, from its ``definition`` column or
+      :data:`DEFINITION_MARKERS` in its note, source or unit, differs from the client's: ``definitions``
+      or the client frame's ``definition`` column), "age" (published more than ``max_age_years`` before
+      ``as_of``), "undated" (shown with ``undated="show"``); "" otherwise.
 
     Every row carries ``source`` and ``year``: a matched benchmark row without a source is refused with a
     KpiDataError (a benchmark without its source and year is not evidence). Rows whose source states no
@@ -193,19 +140,41 @@ def against_industry(
     warn : bool
         Emit the KpiWarning naming rows left out by ``undated="exclude"``. Pass False only when the
         caller reports ``attrs["excluded"]`` itself (e.g. with :func:`industry_notes`).
+    definitions : mapping, optional
+        Client metric -> the definition its value is measured under ("ga4", "ua"), where the client
+        frame has no ``definition`` column.
+    max_age_years : int, optional
+        A benchmark published more than this many years before ``as_of`` is context only; None: no
+        age limit.
+    as_of : str, Timestamp or int, optional
+        The date (or year) the client's figures describe (the end of its data); needed with
+        ``max_age_years``.
 
     Returns
     -------
     DataFrame
-        metric, segment, client, client_low, client_high, client_source, p25, p50, p75, value,
-        reference, position, gap, tested_against, p_value, verdict, band_verdict, higher_is_better, source, year,
-        evidence ("source and year" or "undated"), unit, note, n. ``attrs["excluded"]``: rows left out.
+        metric, segment, client, client_low, client_high, client_source, client_period, p25, p50, p75,
+        value, reference, position, gap, tested_against, p_value, verdict, band_verdict, context,
+        client_definition, benchmark_definition, higher_is_better, source, year, evidence ("source and
+        year" or "undated"), unit, note, n, trials (the client's counts, where it has them).
+        ``attrs["excluded"]``: rows left out.
 
     References
     ----------
-    Google Analytics benchmarking reports (peer p25/p50/p75 bands in GA4); each row's own source.
+    Google Analytics benchmarking reports (peer p25/p50/p75 bands in GA4); each row's own source;
+    Google Analytics Help, "[GA4] Bounce rate" (GA4's bounce rate is the share of sessions not engaged,
+    not Universal Analytics' single-interaction sessions); McCullagh and Nelder (1989), ch. 4.5, for
+    the quasi-binomial test.
     """
+    if max_age_years is not None and as_of is None:
+        raise KpiDataError("against_industry: max_age_years needs as_of, the date the client's figures describe.")
     cl = _client_table(client)
+    if definitions:
+        given = {normalise_name(k): v for k, v in definitions.items()}
+        cl["definition"] = [
+            d if isinstance(d, str) and d else given.get(normalise_name(m))
+            for m, d in zip(cl["metric"], cl["definition"])
+        ]
     bm = _benchmark_table(benchmarks)
     merged = _match(cl, bm, segments, aliases, keep_missing)
     if merged.empty:
@@ -216,10 +185,13 @@ def against_industry(
     merged, excluded = _undated(merged, undated, warn)
     _check_units(merged, benchmarks.attrs.get("source") or "benchmarks table")
     out = _placed(merged)
-    _add_verdicts(out, higher_is_better, alpha)
     for c in ("source", "year", "unit", "note", "n"):
         out[c] = merged[c].to_numpy()
     out["year"] = pd.to_numeric(out["year"]).astype("Int64")
+    out["client_definition"] = [d if isinstance(d, str) and d else None for d in merged["definition"]]
+    out["benchmark_definition"] = [_benchmark_definition(r) for r in merged.to_dict("records")]
+    out["context"] = _context(out, max_age_years, as_of)
+    _add_verdicts(out, higher_is_better, alpha)
     out["evidence"] = np.where(out["year"].isna().to_numpy(), "undated", "source and year")
     result = out[_INDUSTRY_COLUMNS].reset_index(drop=True)
     result.attrs["excluded"] = excluded
@@ -228,10 +200,52 @@ def against_industry(
 
 #: Columns of :func:`against_industry`, in order.
 _INDUSTRY_COLUMNS = [
-    "metric", "segment", "client", "client_low", "client_high", "client_source", "p25", "p50", "p75", "value",
-    "reference", "position", "gap", "tested_against", "p_value", "verdict", "band_verdict", "higher_is_better",
-    "source", "year", "evidence", "unit", "note", "n",
+    "metric", "segment", "client", "client_low", "client_high", "client_source", "client_period", "p25", "p50",
+    "p75", "value", "reference", "position", "gap", "tested_against", "p_value", "verdict", "band_verdict",
+    "context", "client_definition", "benchmark_definition", "higher_is_better", "source", "year", "evidence",
+    "unit", "note", "n", "trials",
 ]  # fmt: skip
+
+
+def _benchmark_definition(row: Mapping) -> str | None:
+    """The definition a matched benchmark row is measured under: its ``definition`` cell, else a marker in its text."""
+    given = row.get("definition_bm")
+    if isinstance(given, str) and given.strip():
+        return given.strip().lower()
+    text = " ".join(str(row.get(c)) for c in ("note", "source", "unit") if isinstance(row.get(c), str))
+    for name, pattern in DEFINITION_MARKERS.items():
+        if pattern.search(text):
+            return name
+    return None
+
+
+def _year_of(as_of: str | pd.Timestamp | int) -> int:
+    if isinstance(as_of, (int, np.integer)) and not isinstance(as_of, bool):
+        return int(as_of)
+    return int(pd.Timestamp(as_of).year)
+
+
+def _context(out: pd.DataFrame, max_age_years: int | None, as_of: Any) -> list[str]:
+    """Why each row is context only: "definition", "age", "undated" (joined by ", "), or ""."""
+    year_now = _year_of(as_of) if max_age_years is not None else None
+    reasons = []
+    for r in out.itertuples(index=False):  # a handful of matched rows
+        why = []
+        cdef, bdef = r.client_definition, r.benchmark_definition
+        if (
+            isinstance(cdef, str)
+            and isinstance(bdef, str)
+            and cdef
+            and bdef
+            and normalise_name(cdef) != normalise_name(bdef)
+        ):
+            why.append("definition")
+        if pd.isna(r.year):
+            why.append("undated")
+        elif year_now is not None and year_now - int(r.year) > max_age_years:
+            why.append("age")
+        reasons.append(", ".join(why))
+    return reasons
 
 
 def _benchmark_table(benchmarks: pd.DataFrame) -> pd.DataFrame:
@@ -240,7 +254,7 @@ def _benchmark_table(benchmarks: pd.DataFrame) -> pd.DataFrame:
         raise KpiDataError("benchmarks: expected the canonical benchmarks table as a DataFrame.")
     require_columns(benchmarks, ["metric", "source"], "benchmarks")
     bm = benchmarks.copy()
-    for c in ("segment", "p25", "p50", "p75", "value", "n", "year", "unit", "note"):
+    for c in ("segment", "p25", "p50", "p75", "value", "n", "year", "unit", "note", "definition"):
         if c not in bm.columns:
             bm[c] = np.nan
     bm["_row"] = np.arange(1, len(bm) + 1)  # the table's data rows, numbered from 1, for messages
@@ -342,8 +356,8 @@ def _undated(merged: pd.DataFrame, undated: str, warn: bool) -> tuple[pd.DataFra
 def _placed(merged: pd.DataFrame) -> pd.DataFrame:
     """The client beside each matched figure: values, reference, gap, the edge tested against and the p-value.
 
-    The p-value is the exact binomial test of the client's counts against ``tested_against`` (the
-    band edge the client lies beyond, else the reference), where the client KPI carries counts.
+    The p-value tests the client's counts against ``tested_against`` (the band edge the client lies
+    beyond, else the reference), where the client KPI carries counts (:func:`_binomial_p`).
     """
     out = pd.DataFrame(
         {
@@ -353,6 +367,7 @@ def _placed(merged: pd.DataFrame) -> pd.DataFrame:
             "client_low": float_values(merged["low"]),
             "client_high": float_values(merged["high"]),
             "client_source": merged["client_source"].to_numpy(),
+            "client_period": merged["client_period"].to_numpy(),
             "p25": float_values(merged["p25"]),
             "p50": float_values(merged["p50"]),
             "p75": float_values(merged["p75"]),
@@ -370,13 +385,27 @@ def _placed(merged: pd.DataFrame) -> pd.DataFrame:
     out["tested_against"] = target
     k = float_values(merged["successes"])
     n = float_values(merged["trials"])
+    out["trials"] = n
+    phi = float_values(merged["dispersion"])
     pvals = np.full(len(out), np.nan)
     with np.errstate(invalid="ignore"):
         ok = _counts_ok(k, n) & ~np.isnan(target) & (target > 0) & (target < 1)
-    for i in np.flatnonzero(ok):  # one exact test per matched benchmark row (a handful)
-        pvals[i] = _st.binomtest(int(k[i]), int(n[i]), float(target[i])).pvalue
+    for i in np.flatnonzero(ok):  # one test per matched benchmark row (a handful)
+        pvals[i] = _binomial_p(int(k[i]), int(n[i]), float(target[i]), float(phi[i]))
     out["p_value"] = pvals
     return out
+
+
+def _binomial_p(k: int, n: int, p0: float, phi: float = 1.0) -> float:
+    """Two-sided p-value of k successes in n against p0: exact binomial, or quasi-binomial when phi > 1.
+
+    Quasi-binomial: z = (k - n p0) / sqrt(phi n p0 (1 - p0)), p = 2 (1 - Phi(|z|)) (McCullagh and
+    Nelder 1989, ch. 4.5): the binomial variance inflated by the overdispersion the data show.
+    """
+    if not phi > 1:
+        return float(_st.binomtest(k, n, p0).pvalue)
+    z = (k - n * p0) / math.sqrt(phi * n * p0 * (1 - p0))
+    return float(2 * _st.norm.sf(abs(z)))
 
 
 def _add_verdicts(out: pd.DataFrame, higher_is_better: bool | Mapping[str, bool] | None, alpha: float) -> None:
@@ -413,6 +442,8 @@ def _industry_verdict(r, hib: bool, alpha: float) -> str:
     c, ref = r.client, r.tested_against
     if math.isnan(c):
         return "no client value"
+    if r.context:
+        return "context only"
     band = not math.isnan(r.p25) and not math.isnan(r.p75)
     if band and r.p25 <= c <= r.p75:
         return "in line"
@@ -430,43 +461,13 @@ def _industry_verdict(r, hib: bool, alpha: float) -> str:
 
 
 def _band_verdict(r, hib: bool) -> str:
-    if math.isnan(r.client) or math.isnan(r.p25) or math.isnan(r.p75):
+    if r.context or math.isnan(r.client) or math.isnan(r.p25) or math.isnan(r.p75):
         return ""
     if r.client > r.p75:
         return "top quartile" if hib else "bottom quartile"
     if r.client < r.p25:
         return "bottom quartile" if hib else "top quartile"
     return "middle half"
-
-
-def recorded_kpis(folder: str | None) -> dict[str, dict]:
-    """The KPIs other reports recorded: ``{notebook stem: kpis}`` for each ``*.kpis.json`` in ``folder``.
-
-    ``kpikit render`` writes ``NN_name.kpis.json`` beside each report. A missing folder (or None)
-    gives an empty dict, so the caller falls back to recomputing; an unreadable file is an error.
-
-    Parameters
-    ----------
-    folder : str or None
-        Folder of rendered reports (e.g. ``reports/sample``), or None.
-
-    Returns
-    -------
-    dict
-        Notebook stem (``"01_bounce_rate_diagnosis"``) -> its recorded KPIs.
-    """
-    import json
-    from pathlib import Path
-
-    if folder is None or not Path(folder).is_dir():
-        return {}
-    out: dict[str, dict] = {}
-    for f in sorted(Path(folder).glob("*.kpis.json")):
-        try:
-            out[f.name[: -len(".kpis.json")]] = json.loads(f.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as e:
-            raise KpiDataError(f"{f}: not valid JSON ({e}); render the report again with kpikit render.") from None
-    return out
 
 
 def missing_benchmarks(
@@ -500,7 +501,7 @@ def missing_benchmarks(
 
 def industry_notes(
     industry: pd.DataFrame, client: pd.DataFrame | Mapping[str, Any], benchmarks: pd.DataFrame
-) -> list[str]:
+) -> list[Finding]:
     """What an industry comparison leaves out, in words: undated rows, KPIs without benchmark, missing values.
 
     Parameters
@@ -514,35 +515,47 @@ def industry_notes(
 
     Returns
     -------
-    list of str
-        Sentences; one saying every KPI is placed when nothing is left out.
+    list of Finding
+        Sentences (translatable, no business impact); one saying every KPI is placed when nothing is
+        left out.
     """
-    out: list[str] = []
+    out: list[Finding] = []
     excluded = industry.attrs.get("excluded")
     if excluded is not None and len(excluded):
         rows = "; ".join(f"{r.metric} ({r.segment}): {r.source}" for r in excluded.itertuples(index=False))
         out.append(
-            f"Left out because the source states no year (a benchmark without its year is not evidence): {rows}."
+            Finding(
+                "Left out because the source states no year (a benchmark without its year is not evidence): {rows}.",
+                {"rows": rows},
+            )
         )
     missing = missing_benchmarks(client, benchmarks)
     if missing:
         out.append(
-            f"No published benchmark in the table for: {', '.join(missing)}. Add figures with their source and year "
-            "to benchmarks.csv to compare them."
+            Finding(
+                "No published benchmark in the table for: {metrics}. Add figures with their source and year "
+                "to benchmarks.csv to compare them.",
+                {"metrics": ", ".join(missing)},
+            )
         )
     cl = _client_table(client)
     no_value = sorted({str(m) for m in cl.loc[cl["value"].isna(), "metric"]})
     if no_value:
         out.append(
-            f"No client value available for: {', '.join(no_value)} (neither recorded by another report nor recomputable here)."
+            Finding(
+                "No client value available for: {metrics} (neither recorded by another report nor computable here).",
+                {"metrics": ", ".join(no_value)},
+            )
         )
     if not out:
-        out.append("Every client KPI with a published benchmark is placed above, each row with its source and year.")
+        out.append(
+            Finding("Every client KPI with a published benchmark is placed above, each row with its source and year.")
+        )
     return out
 
 
 def industry_table(industry: pd.DataFrame) -> pd.DataFrame:
-    """Display form of :func:`against_industry`: the columns a reader needs, year as text.
+    """The record form of :func:`against_industry`: the columns a reader needs, year and period as text.
 
     Parameters
     ----------
@@ -552,24 +565,17 @@ def industry_table(industry: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        metric, segment, client, client_source, p25, p50, p75, value, position, verdict, source, year
-        ("undated" when the source states none), note.
+        metric, segment, client, client_source, client_period (text), p25, p50, p75, value, position,
+        verdict, context, source, year ("undated" when the source states none), note.
     """
+    from kpikit.benchmark.client import period_text
+
     cols = [
-        "metric",
-        "segment",
-        "client",
-        "client_source",
-        "p25",
-        "p50",
-        "p75",
-        "value",
-        "position",
-        "verdict",
-        "source",
-        "year",
-        "note",
-    ]
+        "metric", "segment", "client", "client_source", "client_period", "p25", "p50", "p75", "value", "position",
+        "verdict", "context", "source", "year", "note",
+    ]  # fmt: skip
     out = industry.reindex(columns=cols).copy()
     out["year"] = ["undated" if pd.isna(y) else str(int(y)) for y in out["year"]]
+    out["client_period"] = [period_text(p) for p in out["client_period"]]
+    out["context"] = out["context"].fillna("")
     return out

@@ -11,7 +11,7 @@ import pandas as pd
 from scipy import stats as _st
 
 from kpikit.errors import KpiDataError, describe_rows
-from kpikit.schemas import column_list, float_values, require_columns
+from kpikit.schemas import column_list, float_values, require_columns, utc_naive
 from kpikit.stats import fdr, newcombe_interval, period_code, periods_per_year, two_proportion_ztest
 
 __all__ = ["against_self"]
@@ -85,7 +85,8 @@ def against_self(
         One row per (segment,) period and comparison with a reference in the data: by..., period,
         comparison, reference_period, value, reference_value, change, relative_change, diff_low,
         diff_high, p_value, q_value, verdict ("improved" / "worsened" when q < alpha, "no significant
-        change" when tested and not, "up" / "down" / "flat" untested).
+        change" when tested and not, "up" / "down" / "flat" untested), trials (the period's denominator
+        for a rate, else NaN: with the change, the size of the move in counts).
 
     References
     ----------
@@ -105,6 +106,8 @@ def against_self(
     keys = column_list(by)
     cols = [c for c in (value, count, successes, trials) if c is not None]
     _check_series(series, date, cols, keys, value)
+    if isinstance(series[date].dtype, pd.DatetimeTZDtype):  # tz-aware dates are converted to UTC
+        series = series.assign(**{date: utc_naive(series[date], f"series, column {date!r}")})
     m = _paired_periods(series, date, cols, keys, code, periods, periods_per_year(freq))
     out = _changes(m, keys, value, count, successes, trials, level, dispersion)
     if latest_only and len(out):
@@ -121,7 +124,7 @@ def against_self(
 #: Columns of :func:`against_self` after the segment columns.
 _SELF_COLUMNS = [
     "period", "comparison", "reference_period", "value", "reference_value", "change", "relative_change",
-    "diff_low", "diff_high", "p_value", "q_value", "verdict",
+    "diff_low", "diff_high", "p_value", "q_value", "verdict", "trials",
 ]  # fmt: skip
 
 
@@ -157,6 +160,7 @@ def _changes(
     """Each paired period's value, its reference value, the change, its interval and p-value (untested: NaN)."""
     out = m[keys].copy()
     out["period"] = m["_p"].dt.start_time
+    out["trials"] = m[trials].to_numpy(dtype=float) if successes is not None else np.nan
     out["comparison"] = m["comparison"]
     out["reference_period"] = m["reference_period"]
     if successes is not None:

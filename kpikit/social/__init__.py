@@ -23,12 +23,20 @@ metrics: :func:`vanity_check` says when a summary leans on them.
 Modules: ``table`` (count columns, checks, :func:`select`, period sums), ``metrics`` (awareness,
 engagement, click-through, conversion, customer), ``voice`` (share of voice, its one computation),
 ``quality`` (engagement quality, overdispersion, the vanity check), ``scorecard`` (:func:`summary`,
-scorecard specs, brand comparisons, industry rows) and ``findings`` (notebook 05's words and headline).
+scorecard specs, brand comparisons, industry rows), ``choose`` (the client's brand, the competitors,
+the engagement denominator and the months covered, from the data) and ``findings`` (notebook 05's
+words and headline).
+
+Overdispersion: weekly engagement rates vary far more than a binomial count would, so a report
+estimates phi (:func:`dispersion`) and passes it on: every engagement interval is then widened by
+sqrt(phi) and every engagement test is quasi-binomial (:func:`widen_rate`).
 
 Periods (``freq``) are read through :mod:`kpikit.stats.periods`: "D", "W", "MS"/"M"/"ME",
 "QS"/"Q"/"QE", "YS"/"Y"/"YE"; a period is labelled by its first day.
 """
 
+from kpikit.social.choose import client_brand, competitor_brands, engagement_denominator, period_months
+from kpikit.social.display import engagement_table, for_report
 from kpikit.social.findings import findings, headline_kpis, titles
 from kpikit.social.metrics import (
     KIND_COLUMNS,
@@ -42,6 +50,7 @@ from kpikit.social.metrics import (
     customer,
     engagement,
     engagement_rate,
+    widen_rate,
 )
 from kpikit.social.quality import dispersion, engagement_quality, vanity_check
 from kpikit.social.scorecard import (
@@ -80,4 +89,11 @@ __all__ = [
     "KIND_NAMES",
     "PER_COLUMNS",
     "SCORECARD_NAMES",
+    "client_brand",
+    "competitor_brands",
+    "engagement_denominator",
+    "period_months",
+    "widen_rate",
+    "engagement_table",
+    "for_report",
 ]

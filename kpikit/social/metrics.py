@@ -6,6 +6,8 @@ interval; an engagement rate always names its denominator (``per``).
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import warnings
 from collections.abc import Sequence
 from typing import Literal
@@ -17,6 +19,7 @@ from kpikit.errors import KpiDataError, KpiWarning, describe_rows
 from kpikit.schemas import column_list, float_values, require_columns
 from kpikit.social.table import _check_values, _sum, _with_period
 from kpikit.stats import (
+    Rate,
     is_small_sample,
     proportion_ci,
     rate_frame,
@@ -34,6 +37,7 @@ __all__ = [
     "KIND_COLUMNS",
     "KIND_NAMES",
     "PER_COLUMNS",
+    "widen_rate",
 ]
 
 
@@ -94,6 +98,68 @@ def _rate_columns(frame: pd.DataFrame, k: str, n: str, name: str, level: float, 
     return frame
 
 
+def _widen(frame: pd.DataFrame, name: str, dispersion: float) -> pd.DataFrame:
+    """Widen a rate's interval for overdispersion (quasi-binomial), in place.
+
+    Each side of the Wilson interval is stretched by sqrt(phi) around the rate and kept within [0, 1]:
+    low' = max(0, r - sqrt(phi) (r - low)), high' = min(1, r + sqrt(phi) (high - r)). phi = 1 leaves
+    it as it is.
+    """
+    if not dispersion >= 1:
+        raise KpiDataError(f"dispersion must be >= 1 (got {dispersion!r}); 1 is the plain binomial interval.")
+    if dispersion == 1:
+        return frame
+    sq = float(np.sqrt(dispersion))
+    r = frame[name].to_numpy(dtype=float)
+    frame["ci_low"] = np.clip(r - sq * (r - frame["ci_low"].to_numpy(dtype=float)), 0.0, 1.0)
+    frame["ci_high"] = np.clip(r + sq * (frame["ci_high"].to_numpy(dtype=float) - r), 0.0, 1.0)
+    return frame
+
+
+def widen_rate(value: Rate, dispersion: float) -> Rate:
+    """A Rate whose interval carries the overdispersion phi the data show (quasi-binomial).
+
+    Each side of the interval is stretched by sqrt(phi) around the rate, within [0, 1]:
+    low' = max(0, r - sqrt(phi) (r - low)), high' = min(1, r + sqrt(phi) (high - r)), as the
+    quasi-binomial variance phi p (1 - p) / n widens a Wald interval by sqrt(phi).
+
+    Parameters
+    ----------
+    value : Rate
+        The rate with its binomial (Wilson) interval.
+    dispersion : float
+        phi >= 1 (:func:`kpikit.social.dispersion`); 1 returns ``value`` unchanged.
+
+    Returns
+    -------
+    Rate
+        The same counts and value; the interval widened; ``method`` names the widening.
+
+    References
+    ----------
+    Wedderburn (1974); McCullagh and Nelder (1989), Generalized Linear Models, 2nd ed., ch. 4.5.
+
+    Examples
+    --------
+    >>> from kpikit.stats import rate
+    >>> r = widen_rate(rate(100, 1000), 4.0)    # Wilson 0.0829-0.1202, each side twice as far from 0.1
+    >>> round(r.low, 4), round(r.high, 4), r.method
+    (0.0658, 0.1403, 'wilson, quasi-binomial (phi 4)')
+    """
+    if not dispersion >= 1:
+        raise KpiDataError(f"dispersion must be >= 1 (got {dispersion!r}); 1 is the plain binomial interval.")
+    if dispersion == 1:
+        return value
+    sq = math.sqrt(dispersion)
+    v = value.value
+    return dataclasses.replace(
+        value,
+        low=max(0.0, v - sq * (v - value.low)),
+        high=min(1.0, v + sq * (value.high - v)),
+        method=f"{value.method}, quasi-binomial (phi {dispersion:.3g})",
+    )
+
+
 def awareness(social: pd.DataFrame, by: str | Sequence[str] | None = "brand", freq: str | None = None) -> pd.DataFrame:
     """Awareness KPIs: mentions, reach, impressions and audience growth, per segment (and period).
 
@@ -104,7 +170,8 @@ def awareness(social: pd.DataFrame, by: str | Sequence[str] | None = "brand", fr
     the account's last date in the period; ``followers_start`` is the count on its last date of the
     previous period, or on its first date when there is no previous period (so growth during the
     very first row is not seen). Accounts are then summed within each segment. Mentions, reach and
-    impressions are summed over rows (reach summed over days counts a person once per day seen).
+    impressions are summed over rows (reach summed over days counts a person once per day seen);
+    those the table does not have (an export without mentions) are left out of the result.
 
     Parameters
     ----------
@@ -135,7 +202,8 @@ def awareness(social: pd.DataFrame, by: str | Sequence[str] | None = "brand", fr
     [50.0, 0.05]
     """
     keys = column_list(by)
-    needed = ["date", "brand", "platform", "followers", "reach", "impressions", "mentions", *keys]
+    flow_cols = [c for c in ("mentions", "reach", "impressions") if c in social.columns]
+    needed = ["date", "brand", "platform", "followers", *flow_cols, *keys]
     require_columns(social, needed, "social")
     _check_values(social, needed)
     frame, pkeys = _with_period(social, freq)
@@ -166,8 +234,15 @@ def awareness(social: pd.DataFrame, by: str | Sequence[str] | None = "brand", fr
         )
     else:
         fol = per_acct[["followers_start", "followers_end"]].sum().to_frame().T.reset_index(drop=True)
-    flows = _sum(frame, group, ["mentions", "reach", "impressions"])
-    out = flows.merge(fol, on=group, how="left") if group else pd.concat([flows, fol], axis=1)
+    flows = (
+        _sum(frame, group, flow_cols)
+        if flow_cols
+        else frame[group].drop_duplicates().sort_values(group).reset_index(drop=True)
+    )
+    if group:
+        out = flows.merge(fol, on=group, how="left")
+    else:
+        out = pd.concat([flows, fol], axis=1) if flow_cols else fol
     out["followers_gained"] = (out["followers_end"] - out["followers_start"]).astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         out["audience_growth_rate"] = np.where(
@@ -210,6 +285,7 @@ def engagement_rate(
     by: str | Sequence[str] | None = "brand",
     freq: str | None = None,
     level: float = 0.95,
+    dispersion: float = 1.0,
 ) -> pd.DataFrame:
     """Engagement rate with its denominator named, per segment (and period), with Wilson intervals.
 
@@ -226,6 +302,11 @@ def engagement_rate(
     denominator cannot be compared with anything. Rows where engagements exceed the denominator (a
     viral post reaching non-followers) keep their rate but get no interval, with a warning.
 
+    Engagement counts vary far more from week to week than a binomial would allow (content,
+    algorithms), so a report that estimates the overdispersion phi (:func:`kpikit.social.dispersion`)
+    passes it as ``dispersion``: each side of the Wilson interval is then stretched by sqrt(phi)
+    around the rate, within [0, 1] (quasi-binomial; see :func:`widen_rate`).
+
     Parameters
     ----------
     social : DataFrame
@@ -240,6 +321,8 @@ def engagement_rate(
         Period grain ("D", "W", "MS", "QS", "YS") or None for the whole range.
     level : float
         Confidence level of the interval.
+    dispersion : float
+        Overdispersion factor phi >= 1 the interval carries (1 = the Wilson interval as it is).
 
     Returns
     -------
@@ -272,7 +355,7 @@ def engagement_rate(
     num, name = KIND_NAMES[kind]
     out.insert(len(group), "kind", kind)
     out.insert(len(group) + 1, "per", per)
-    return _rate_columns(out, num, PER_COLUMNS[per], name, level)
+    return _widen(_rate_columns(out, num, PER_COLUMNS[per], name, level), name, dispersion)
 
 
 def engagement(
@@ -282,6 +365,7 @@ def engagement(
     by: str | Sequence[str] | None = "brand",
     freq: str | None = None,
     level: float = 0.95,
+    dispersion: float = 1.0,
 ) -> pd.DataFrame:
     """All four engagement rates (applause, conversation, amplification, total), long format.
 
@@ -300,6 +384,8 @@ def engagement(
         Period grain ("D", "W", "MS", "QS", "YS") or None for the whole range.
     level : float
         Confidence level of the intervals.
+    dispersion : float
+        Overdispersion factor phi >= 1 the intervals carry (see :func:`engagement_rate`).
 
     Returns
     -------
@@ -313,7 +399,7 @@ def engagement(
     """
     parts = []
     for kind in KIND_COLUMNS:  # four kinds, a fixed small loop
-        r = engagement_rate(social, per=per, kind=kind, by=by, freq=freq, level=level)
+        r = engagement_rate(social, per=per, kind=kind, by=by, freq=freq, level=level, dispersion=dispersion)
         num, name = KIND_NAMES[kind]
         parts.append(r.rename(columns={num: "engagements", PER_COLUMNS[per]: "denominator", name: "rate"}))
     return pd.concat(parts, ignore_index=True)
@@ -396,6 +482,12 @@ def conversion(
     DataFrame
         [period], by..., clicks, conversions, [base], conversion_rate, ci_low, ci_high, small_sample.
 
+    Raises
+    ------
+    KpiDataError
+        When the table has no clicks or conversions at all (a competitive export without them): the
+        message says the conversion section is skipped and what to export.
+
     References
     ----------
     docs/KPI_CATALOGUE.md, "Social media" (conversion stage); Kaushik (2011), "Best social media
@@ -410,6 +502,14 @@ def conversion(
     """
     if base not in ("clicks", "reach", "impressions"):
         raise KpiDataError(f"base must be 'clicks', 'reach' or 'impressions' (got {base!r}).")
+    absent = [c for c in dict.fromkeys(("clicks", "conversions", base)) if c not in social.columns]
+    if absent or social["conversions"].isna().all():
+        raise KpiDataError(
+            "The social table holds no conversions from social posts (no "
+            + ", ".join(absent or ["conversions"])
+            + " in the export): the conversion section is skipped. Export clicks and conversions (your own "
+            "accounts' analytics have them) to add it."
+        )
     keys = column_list(by)
     needed = ["date", "clicks", "conversions", base, *keys]
     require_columns(social, needed, "social")

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
-from kpikit.errors import KpiDataError, VanityMetricWarning
+from kpikit.errors import VanityMetricWarning
 from kpikit.schemas import column_list
 from kpikit.social.metrics import (
     KIND_NAMES,
@@ -58,8 +58,8 @@ def engagement_quality(
     ``min_gap`` (default 25%) below the others' rate in relative terms (with millions of people
     reached, a 5% relative gap can be "significant" and still not matter): an audience that does not
     engage.
-    ``dispersion`` (see :func:`dispersion`) makes the test quasi-binomial: z / sqrt(phi) and the
-    difference interval widened by sqrt(phi).
+    ``dispersion`` (see :func:`dispersion`) makes the test quasi-binomial: z / sqrt(phi), and the
+    intervals of each brand's rate and of the difference widened by sqrt(phi).
 
     Parameters
     ----------
@@ -90,7 +90,7 @@ def engagement_quality(
     Newcombe (1998), method 10; Benjamini and Hochberg (1995); Wedderburn (1974) for the
     quasi-binomial dispersion.
     """
-    rates = engagement_rate(social, per=per, kind="total", by=by, level=level)
+    rates = engagement_rate(social, per=per, kind="total", by=by, level=level, dispersion=dispersion)
     aw = awareness(social, by=by)
     out = rates.drop(columns=["kind", "per"]).merge(aw[[by, "followers_end"]], on=by, how="left")
     den = PER_COLUMNS[per]
@@ -107,8 +107,6 @@ def engagement_quality(
         np.where(valid, k, 0), np.where(valid, n, 1), np.where(valid, k_rest, 0), np.where(valid, n_rest, 1), level
     )
     out["difference"] = out["engagement_rate"] - out["others_rate"]
-    if dispersion < 1:
-        raise KpiDataError(f"dispersion must be >= 1 (got {dispersion!r}); 1 is the plain binomial test.")
     phi = math.sqrt(dispersion)
     d = out["difference"].to_numpy()
     out["diff_low"] = np.where(valid, d - phi * (d - lo), np.nan)

@@ -9,14 +9,25 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from typing import Literal
 
 import pandas as pd
 from scipy import stats as _st
 
 from kpikit.errors import KpiDataError
 from kpikit.schemas import column_list, float_values, require_columns
-from kpikit.social.metrics import KIND_NAMES, PER_COLUMNS, Kind, Per, _rate_columns, awareness, engagement_rate
+from kpikit.social.metrics import (
+    KIND_NAMES,
+    PER_COLUMNS,
+    Kind,
+    Per,
+    _rate_columns,
+    awareness,
+    engagement_rate,
+    widen_rate,
+)
+from kpikit.social.quality import dispersion as _estimate_dispersion
 from kpikit.social.table import COUNT_COLUMNS, _check_values, _require_brands, _sum, _with_period, select
 from kpikit.social.voice import _shares
 from kpikit.stats import RateComparison, compare_rates
@@ -46,6 +57,9 @@ SCORECARD_NAMES = (
 
 def summary(social: pd.DataFrame, by: str | Sequence[str] | None = "brand", freq: str | None = None) -> pd.DataFrame:
     """One row per segment with every social count and the main rates, ready for benchmarking.
+
+    Only what the table holds is counted: an export without mentions has no share of voice, one
+    without clicks no click-through or conversion rate (date, brand, platform and followers are needed).
 
     Counts: followers_start, followers_end, followers_gained, mentions, reach, impressions, posts,
     likes, comments, shares, engagements (likes + comments + shares), follower_posts
@@ -88,21 +102,31 @@ def summary(social: pd.DataFrame, by: str | Sequence[str] | None = "brand", freq
     [['A', 0.25, 0.1], ['B', 0.75, 0.05]]
     """
     keys = column_list(by)
-    needed = ["date", "brand", "platform", *COUNT_COLUMNS, *keys]
+    counts = [c for c in COUNT_COLUMNS if c in social.columns]
+    needed = ["date", "brand", "platform", "followers", *counts, *keys]
     require_columns(social, needed, "social")
     _check_values(social, needed, nullable=("clicks", "conversions"))
     frame, pkeys = _with_period(social, freq)
     group = pkeys + keys
     aw = awareness(social, by=keys or None, freq=freq)
     data = frame[group].copy()
-    for c in ("posts", "likes", "comments", "shares", "clicks", "conversions"):
+    flow = [c for c in ("posts", "likes", "comments", "shares", "clicks", "conversions") if c in social.columns]
+    for c in flow:
         data[c] = float_values(frame[c])
-    data["engagements"] = data["likes"] + data["comments"] + data["shares"]
-    data["follower_posts"] = float_values(frame["followers"]) * data["posts"]
-    cols = ["posts", "likes", "comments", "shares", "engagements", "follower_posts", "clicks", "conversions"]
-    flows = _sum(data, group, cols)
-    out = aw.merge(flows, on=group, how="left") if group else pd.concat([aw, flows], axis=1)
-    out = _shares(out, pkeys, level=None).drop(columns="total_mentions")
+    cols = list(flow)
+    if {"likes", "comments", "shares"} <= set(flow):
+        data["engagements"] = data["likes"] + data["comments"] + data["shares"]
+        cols.append("engagements")
+    if "posts" in flow:
+        data["follower_posts"] = float_values(frame["followers"]) * data["posts"]
+        cols.append("follower_posts")
+    if cols:
+        flows = _sum(data, group, cols)
+        out = aw.merge(flows, on=group, how="left") if group else pd.concat([aw, flows], axis=1)
+    else:
+        out = aw
+    if "mentions" in out.columns:
+        out = _shares(out, pkeys, level=None).drop(columns="total_mentions")
     ratios = {
         "engagement_rate_per_reach": ("engagements", "reach"),
         "engagement_rate_per_impression": ("engagements", "impressions"),
@@ -114,11 +138,14 @@ def summary(social: pd.DataFrame, by: str | Sequence[str] | None = "brand", freq
         "conversion_rate": ("conversions", "clicks"),
     }
     for name, (k, n) in ratios.items():
-        _rate_columns(out, k, n, name, 0.95, ci=False)
+        if k in out.columns and n in out.columns:
+            _rate_columns(out, k, n, name, 0.95, ci=False)
     return out
 
 
-def scorecard_metrics(names: Sequence[str] = SCORECARD_NAMES, per: Per = "reach") -> dict[str, str | tuple[str, str]]:
+def scorecard_metrics(
+    names: Sequence[str] = SCORECARD_NAMES, per: Per = "reach", available: Collection[str] | None = None
+) -> dict[str, str | tuple[str, str]]:
     """Metric specs over :func:`summary` columns for :func:`kpikit.benchmark.compare`.
 
     Rates are (numerator, denominator) count pairs, so they are tested; the engagement rates carry
@@ -131,6 +158,9 @@ def scorecard_metrics(names: Sequence[str] = SCORECARD_NAMES, per: Per = "reach"
         Scorecard metrics, from :data:`SCORECARD_NAMES` (default: all of them, in display order).
     per : {"reach", "followers", "impressions"}
         Denominator of the engagement rates.
+    available : collection of str, optional
+        The columns of the :func:`summary` at hand: metrics whose columns it lacks (share of voice from
+        an export without mentions) are left out. None keeps every metric named.
 
     Returns
     -------
@@ -166,7 +196,11 @@ def scorecard_metrics(names: Sequence[str] = SCORECARD_NAMES, per: Per = "reach"
         raise KpiDataError(
             f"unknown scorecard metric(s) {', '.join(map(repr, unknown))}; choose from {', '.join(SCORECARD_NAMES)}."
         )
-    return dict(catalogue[n] for n in names)
+    specs = dict(catalogue[n] for n in names)
+    if available is None:
+        return specs
+    have = set(available)
+    return {k: v for k, v in specs.items() if all(c in have for c in ((v,) if isinstance(v, str) else v))}
 
 
 def compare_brands(
@@ -182,8 +216,8 @@ def compare_brands(
     """Engagement rate of brand ``a`` minus brand ``b`` (named denominator): a RateComparison.
 
     Newcombe interval of the difference and pooled two-proportion z test (``kpikit.stats.compare_rates``);
-    with ``dispersion`` phi > 1 (see :func:`dispersion`), z is divided by sqrt(phi) and the interval
-    widened by sqrt(phi) (quasi-binomial).
+    with ``dispersion`` phi > 1 (see :func:`dispersion`), z is divided by sqrt(phi) and the intervals,
+    of the difference and of each brand's rate (:func:`widen_rate`), widened by sqrt(phi) (quasi-binomial).
 
     Parameters
     ----------
@@ -223,11 +257,18 @@ def compare_brands(
     d = c.difference
     return dataclasses.replace(
         c,
+        a=widen_rate(c.a, dispersion),
+        b=widen_rate(c.b, dispersion),
         low=d - sq * (d - c.low),
         high=d + sq * (c.high - d),
         z=c.z / sq,
         p_value=float(2 * _st.norm.sf(abs(c.z) / sq)),
     )
+
+
+def _span(social: pd.DataFrame, brand: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    dates = social.loc[social["brand"] == brand, "date"]
+    return (pd.Timestamp(dates.min()), pd.Timestamp(dates.max()))
 
 
 def industry_kpis(
@@ -237,11 +278,13 @@ def industry_kpis(
     per: Per = "followers",
     by: str = "platform",
     level: float = 0.95,
+    dispersion: float | Literal["estimate"] = 1.0,
 ) -> pd.DataFrame:
     """A brand's engagement rate per platform, shaped as the client frame of ``kk.benchmark.against_industry``.
 
     Published social benchmarks (Rival IQ) are medians of the engagement rate per post by follower
-    per platform, hence the defaults ``per="followers"`` and ``by="platform"``.
+    per platform, hence the defaults ``per="followers"`` and ``by="platform"``. A table without the
+    columns of that denominator (followers and posts) gives no rows: nothing to place.
 
     Parameters
     ----------
@@ -257,17 +300,29 @@ def industry_kpis(
         Segment column, matched with the benchmarks' ``segment`` (default ``"platform"``).
     level : float
         Confidence level of the interval.
+    dispersion : float or "estimate"
+        Overdispersion factor phi >= 1 of the rate: the interval is widened by sqrt(phi), and the row
+        carries phi so that the test against the published figure is quasi-binomial. "estimate" takes
+        :func:`dispersion` of the whole table with the same ``per``.
 
     Returns
     -------
     DataFrame
-        metric, segment (the platform), value, low, high, successes, trials, client_source.
+        metric, segment (the platform), value, low, high, successes, trials, client_source, origin,
+        client_period (the first and last date of the brand's rows), dispersion.
 
     References
     ----------
     Rival IQ, "Social Media Industry Benchmark Report" (engagement rate per post by follower).
     """
-    r = engagement_rate(select(social, [brand]), per=per, by=by, level=level)
+    cols = ["metric", "segment", "value", "low", "high", "successes", "trials", "client_source", "origin",
+            "client_period", "dispersion"]  # fmt: skip
+    needed = ("followers", "posts") if per == "followers" else (per,)
+    if any(c not in social.columns or social[c].isna().any() for c in (*needed, "likes", "comments", "shares")):
+        return pd.DataFrame(columns=cols)
+    if dispersion == "estimate":
+        dispersion = _estimate_dispersion(social, per=per)
+    r = engagement_rate(select(social, [brand]), per=per, by=by, level=level, dispersion=dispersion)
     den = PER_COLUMNS[per]
     return pd.DataFrame(
         {
@@ -279,5 +334,8 @@ def industry_kpis(
             "successes": r["engagements"].to_numpy(dtype=float),
             "trials": r[den].to_numpy(dtype=float),
             "client_source": f"computed from the social table (engagements / {den})",
+            "origin": "computed",
+            "client_period": [_span(social, brand)] * len(r),
+            "dispersion": float(dispersion),
         }
     )

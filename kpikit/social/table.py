@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from kpikit.errors import KpiDataError, describe_rows
-from kpikit.schemas import TABLES, float_values, require_columns
+from kpikit.schemas import TABLES, float_values, require_columns, utc_naive
 from kpikit.stats import period_start
 
 __all__ = ["COUNT_COLUMNS", "select"]
@@ -80,7 +80,7 @@ def _with_period(social: pd.DataFrame, freq: str | None) -> tuple[pd.DataFrame, 
     if freq is None:
         return social, []
     out = social.copy()
-    out["period"] = period_start(out["date"], freq)
+    out["period"] = period_start(utc_naive(out["date"], "social, column 'date'"), freq)  # tz-aware: to UTC
     return out, ["period"]
 
 
@@ -133,6 +133,8 @@ def select(
     """
     require_columns(social, ["date", "brand"], "social")
     _check_values(social, ["date", "brand"])
+    if isinstance(social["date"].dtype, pd.DatetimeTZDtype):  # tz-aware dates are converted to UTC
+        social = social.assign(date=utc_naive(social["date"], "social, column 'date'"))
     mask = np.ones(len(social), dtype=bool)
     if brands is not None:
         _require_brands(social["brand"].unique(), brands, "Fix the brand names (client / competitors parameters).")

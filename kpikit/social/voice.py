@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from kpikit.errors import KpiDataError
 from kpikit.schemas import column_list, require_columns
 from kpikit.social.table import _check_values, _require_brands, _sum, _with_period
 from kpikit.stats import rate_frame
@@ -80,6 +81,11 @@ def share_of_voice(
         [period], by..., brand, mentions, total_mentions, share_of_voice, ci_low, ci_high,
         small_sample. Shares of one period sum to 1.
 
+    Raises
+    ------
+    KpiDataError
+        When the table has no mentions column: the message says the share of voice is skipped.
+
     References
     ----------
     docs/KPI_CATALOGUE.md, "Social media"; Nielsen/Buzz-monitoring usage of "share of voice" as the brand's
@@ -92,6 +98,11 @@ def share_of_voice(
     >>> share_of_voice(df, freq=None)["share_of_voice"].tolist()
     [0.3, 0.5, 0.2]
     """
+    if "mentions" not in social.columns:
+        raise KpiDataError(
+            "The social table has no mentions (the export carries none): the share of voice section is skipped. "
+            "Export the brands' mentions from a social listening tool to add it."
+        )
     keys = column_list(by)
     needed = ["date", "brand", "mentions", *keys]
     require_columns(social, needed, "social")

@@ -62,9 +62,11 @@ def test_findings_share_of_voice_sentence(mentions):
     # A: 30/100 in January, 10/20 in February; pooled p = 40/120, se = sqrt(1/3 x 2/3 x (1/20 + 1/100))
     p = 2 * sst.norm.sf(0.2 / math.sqrt(1 / 3 * 2 / 3 * (1 / 20 + 1 / 100)))
     assert p == pytest.approx(0.0833, abs=1e-4)
+    # findings use the report's formats: shares to one decimal, differences in "pp" (REPORT_STYLE)
     assert text == [
-        f"A's share of voice moved from 30.0% (Jan 2025) to 50.0% (Feb 2025), +20.0 pts (within noise, p = {p:.2g})."
+        f"A's share of voice moved from 30.0% (Jan 2025) to 50.0% (Feb 2025), +20.0 pp (within noise, p = {p:.3f})."
     ]
+    assert text[0].impact == 0.0  # within noise: no impact
 
 
 def test_findings_client_sentence_when_not_significant():
@@ -74,9 +76,10 @@ def test_findings_client_sentence_when_not_significant():
     text = social.findings(quality, client="Client")
     # 5/100 with its Wilson interval, against the other brand's 3/100; Big has more followers
     ci = sst.binomtest(5, 100).proportion_ci(method="wilson")
+    assert (round(ci.low, 3), round(ci.high, 3)) == (0.022, 0.112)
     assert text == [
-        f"Client's engagement rate is 5.00% (95% CI {ci.low:.2%} to {ci.high:.2%}), not significantly different "
-        "from the other brands' 3.00%; it ranks #1 on engagement and #2 on followers."
+        "Client's engagement rate is 5.0% (95% CI 2.2% to 11.2%), not significantly different "
+        "from the other brands' 3.0%; it ranks #1 on engagement and #2 on followers."
     ]
 
 
@@ -90,9 +93,11 @@ def test_headline_kpis(two_brands):
     assert k["most_followed_brand"] == "B"
     # B: 5% against 10%, z = -0.05 / sqrt(200/3000 x 2800/3000 x (1/2000 + 1/1000)) = -5.18: flagged
     assert k["vanity_gap_brands"] == ["B"]
-    c = k["client_vs_most_followed"]
-    assert c.difference == pytest.approx(0.05)
-    assert c.z == pytest.approx(0.05 / math.sqrt(200 / 3000 * 2800 / 3000 * (1 / 1000 + 1 / 2000)))
+    c = k["client_vs_most_followed"]  # recorded as a figure: the difference is its value
+    assert c["value"] == c["difference"] == pytest.approx(0.05)
+    assert (c["client"], c["most_followed"], c["brand"]) == (pytest.approx(0.1), pytest.approx(0.05), "B")
+    assert c["z"] == pytest.approx(0.05 / math.sqrt(200 / 3000 * 2800 / 3000 * (1 / 1000 + 1 / 2000)))
+    assert c["low"] < 0.05 < c["high"]
     assert k["dispersion"] == 1.0
     assert social.headline_kpis(two_brands, "B", per="reach")["client_vs_most_followed"] is None
     with pytest.raises(KpiDataError, match=r"'Z' not found \(brands present: A, B\)"):

@@ -182,3 +182,39 @@ def test_properties_rates_in_unit_interval_and_sov_sums_to_one(rows):
     s = social.share_of_voice(df, freq="MS")
     sums = s[s["total_mentions"] > 0].groupby("period")["share_of_voice"].sum()
     assert np.allclose(sums, 1.0)
+
+
+def test_widen_rate_stretches_each_side_by_the_root_of_phi():
+    from kpikit.stats import rate
+
+    r = rate(100, 1000)
+    w = social.widen_rate(r, 4.0)
+    # Wilson 95%: 0.08291 to 0.12014 around 0.1; phi 4 puts each side twice as far from the rate
+    assert (w.successes, w.trials, w.value) == (100, 1000, 0.1)
+    assert w.low == pytest.approx(0.1 - 2 * (0.1 - r.low)) and w.high == pytest.approx(0.1 + 2 * (r.high - 0.1))
+    assert round(w.low, 4) == 0.0658 and round(w.high, 4) == 0.1403
+    assert social.widen_rate(r, 1.0) is r  # phi 1: the binomial interval itself
+    assert social.widen_rate(rate(1, 1000), 100.0).low == 0.0  # never below 0
+    with pytest.raises(KpiDataError, match="dispersion must be >= 1"):
+        social.widen_rate(r, 0.5)
+
+
+def test_engagement_table_intervals_carry_the_dispersion():
+    from kpikit.stats import rate
+
+    df = social_table(brand=["A", "B"], reach=[1000, 2000], likes=[90, 40], comments=[10, 0], shares=[0, 20])
+    plain = social.engagement_table(df, per="reach").set_index("social_brand")
+    wide = social.engagement_table(df, per="reach", dispersion=4.0).set_index("social_brand")
+    # A: (90 + 10 + 0) / 1000 = 10.0%, Wilson 8.3-12.0, widened by 2: 6.6-14.0
+    r = rate(100, 1000)
+    assert plain.loc["A", "social_engagement"] == f"10.0% ({r.low * 100:.1f}–{r.high * 100:.1f})" == "10.0% (8.3–12.0)"
+    assert wide.loc["A", "social_engagement"] == "10.0% (6.6–14.0)"
+    # below 1% a rate keeps four significant digits: B's comments are 0 of 2,000, its shares 1.0%
+    assert plain.loc["B", "social_conversation"].startswith("0% (0–")
+    assert plain.loc["B", "social_amplification"].startswith("1.0% (")
+    assert list(plain.columns) == [
+        "social_applause",
+        "social_conversation",
+        "social_amplification",
+        "social_engagement",
+    ]
