@@ -54,8 +54,18 @@ Journal of Research in Marketing 33(3) (Markov removal effects); ChannelAttribut
 """
 
 from kpikit.attribution.credit import MODELS, PATH_MODELS, attribute, compare
+from kpikit.attribution.display import share_matrix
 from kpikit.attribution.findings import findings
 from kpikit.attribution.markov import markov_removal_effects
 from kpikit.attribution.paths import read_paths
 
-__all__ = ["MODELS", "PATH_MODELS", "attribute", "compare", "markov_removal_effects", "findings", "read_paths"]
+__all__ = [
+    "MODELS",
+    "PATH_MODELS",
+    "attribute",
+    "compare",
+    "markov_removal_effects",
+    "findings",
+    "read_paths",
+    "share_matrix",
+]

@@ -149,8 +149,14 @@ def attribute(
         + (["revenue"] if with_value else [])
         + (["removal_effect"] if model == "markov" else [])
     )
+    # ties broken by channel name: credits equal up to rounding (1/3 summed two ways) count as equal
+    rank = out["conversions"].round(9).rename("_rank")
     out = (
-        out[cols].sort_values(["conversions", "channel"], ascending=[False, True], kind="stable").reset_index(drop=True)
+        out[cols]
+        .join(rank)
+        .sort_values(["_rank", "channel"], ascending=[False, True], kind="stable")
+        .drop(columns="_rank")
+        .reset_index(drop=True)
     )
     out.attrs.update({"model": model, "total_conversions": total, "total_revenue": total_value if with_value else None})
     return out

@@ -1,12 +1,23 @@
-"""Where the attribution models disagree, in words."""
+"""Where the attribution models disagree, in words (translatable findings)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
+from kpikit.i18n import Finding
 from kpikit.schemas import require_columns
 
 __all__ = ["findings"]
+
+_CLOSER = "{channel} closes journeys: last-touch gives it {last:int} of {total:int} conversions, first-touch only {first:int}."
+_OPENER = (
+    "{channel} opens journeys: first-touch credits it with {first:int} conversions, last-touch with {last:int}; "
+    "judged on last touch alone it looks {ratio:ratio} weaker than it is."
+)
+_MARKOV = (
+    "The Markov model (removal effects) moves the most credit to {gainer} ({gain:signed} conversions against "
+    "last-touch) and away from {loser} ({loss:signed})."
+)
 
 
 def findings(
@@ -29,8 +40,9 @@ def findings(
 
     Returns
     -------
-    list of str
-        One sentence per finding.
+    list of Finding
+        One sentence per finding (``str()`` is the English text). They describe how credit moves between
+        models: no business impact of their own.
     """
     require_columns(
         comparison, [first, last], "attribution comparison", fix="Run kk.attribution.compare with both models."
@@ -41,20 +53,14 @@ def findings(
     diff = (c[last] - c[first]).sort_values()
     opener, closer = diff.index[0], diff.index[-1]
     if diff.iloc[-1] > 0:
-        out.append(
-            f"{closer} closes journeys: last-touch gives it {c.loc[closer, last]:.0f} of {total:.0f} conversions, "
-            f"first-touch only {c.loc[closer, first]:.0f}."
-        )
+        fields = {"channel": closer, "last": c.loc[closer, last], "total": total, "first": c.loc[closer, first]}
+        out.append(Finding(_CLOSER, fields))
     if diff.iloc[0] < 0:
-        out.append(
-            f"{opener} opens journeys: first-touch credits it with {c.loc[opener, first]:.0f} conversions, "
-            f"last-touch with {c.loc[opener, last]:.0f}; judged on last touch alone it looks "
-            f"{c.loc[opener, first] / max(c.loc[opener, last], 1e-9):.1f}x weaker than it is."
-        )
+        ratio = c.loc[opener, first] / max(c.loc[opener, last], 1e-9)
+        fields = {"channel": opener, "first": c.loc[opener, first], "last": c.loc[opener, last], "ratio": ratio}
+        out.append(Finding(_OPENER, fields))
     if data_driven in c.columns:
         d = (c[data_driven] - c[last]).sort_values()
-        out.append(
-            f"The Markov model (removal effects) moves the most credit to {d.index[-1]} "
-            f"({d.iloc[-1]:+.0f} conversions against last-touch) and away from {d.index[0]} ({d.iloc[0]:+.0f})."
-        )
+        fields = {"gainer": d.index[-1], "gain": d.iloc[-1], "loser": d.index[0], "loss": d.iloc[0]}
+        out.append(Finding(_MARKOV, fields))
     return out

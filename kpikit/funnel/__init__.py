@@ -12,6 +12,8 @@ Modules
 - ``journey``: the social journey awareness -> engagement -> conversion -> customer.
 - ``experiments``: landing-page conversion and A/B tests (frequentist and Bayesian).
 - ``findings``: the funnel findings of notebook 02 in plain words.
+- ``report``: notebook 02's periods (the last complete months of the data), its translatable findings,
+  and the rows and matrices its sections show; ``power``: the A/B test's power and verdict.
 
 Every step rate carries a Wilson interval and a ``small_sample`` flag; definitions and the mistakes
 each KPI guards against are in ``docs/KPI_CATALOGUE.md``.
@@ -58,6 +60,29 @@ from kpikit.funnel.experiments import (
 )
 from kpikit.funnel.findings import findings
 from kpikit.funnel.journey import social_journey
+from kpikit.funnel.power import (
+    ab_kpi,
+    ab_table,
+    ab_test_page,
+    ab_variants,
+    ab_verdict,
+    detectable_difference,
+    sessions_needed,
+)
+from kpikit.funnel.report import (
+    AnalysisPeriods,
+    analysis_periods,
+    as_descriptions,
+    breakdown_column,
+    breakdown_rows,
+    change_kpi,
+    funnel_findings,
+    funnel_table,
+    in_period,
+    period_change,
+    stage_matrix,
+    time_to_convert,
+)
 from kpikit.funnel.stages import lead_to_customer, lead_to_customer_rate, stage_funnel
 from kpikit.funnel.steps import CountMode, OrderMode, StepSpec, step_label
 
@@ -83,4 +108,23 @@ __all__ = [
     "StepSpec",
     "OrderMode",
     "CountMode",
+    "AnalysisPeriods",
+    "analysis_periods",
+    "period_change",
+    "funnel_findings",
+    "funnel_table",
+    "breakdown_column",
+    "breakdown_rows",
+    "change_kpi",
+    "in_period",
+    "time_to_convert",
+    "stage_matrix",
+    "as_descriptions",
+    "ab_test_page",
+    "detectable_difference",
+    "sessions_needed",
+    "ab_variants",
+    "ab_table",
+    "ab_kpi",
+    "ab_verdict",
 ]
