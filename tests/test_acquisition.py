@@ -97,9 +97,12 @@ def test_channel_economics_and_findings():
     assert e.loc["Paid Search", "cpa"] == pytest.approx(112.5)
     assert e.loc["Paid Search", "roas"] == pytest.approx(4.0)
     assert e.loc["Paid Search", "roi"] == pytest.approx(3.0)
-    # Paid Social: 1000 cost, 1200 revenue -> ROAS 1.2, ROI 0.2; Outbound Sales: no credited revenue
+    # Paid Social: 1000 cost, 1200 revenue -> ROAS 1.2, ROI 0.2
     assert e.loc["Paid Social", "roi"] == pytest.approx(0.2)
-    assert e.loc["Outbound Sales", "roi"] == pytest.approx(-1.0)
+    # Outbound Sales had spend but is in no journey: its return is unknown, not -100%
+    assert e.loc["Outbound Sales", "cost"] > 0 and not e.loc["Outbound Sales", "in_journeys"]
+    assert e.loc[["Outbound Sales"], ["cpa", "roas", "roi"]].isna().all(axis=None)
+    assert e.loc["Paid Search", "in_journeys"] and e.loc["Email", "in_journeys"]
     assert math.isnan(e.loc["Email", "roas"])  # no spend
     assert "Team" not in e.index  # labour is overhead, not channel cost
     cac_t = Q.cac(SPEND, 50, "2025-01-01", "2025-03-01", paid_customers=20)
@@ -108,8 +111,23 @@ def test_channel_economics_and_findings():
     assert text[1] == "Of that, per new customer: digital 110, outbound 30."
     assert text[2] == "Paid CAC (paid media over paid-attributed customers) is 275."
     assert text[3] == "CAC is paid back in 12.0 months, within the 12-month rule of thumb."
-    assert text[4] == "Best return on spend: Paid Search (ROAS 4.0); weakest: Outbound Sales (ROAS 0.0)."
-    assert text[5].endswith("Outbound Sales.")
+    assert text[4] == "Best return on spend: Paid Search (ROAS 4.0); weakest: Paid Social (ROAS 1.2)."
+    assert text[5] == (
+        "Outbound Sales had spend but never appear in the customer journeys: what they return cannot be "
+        "measured from them (their touchpoints may not be tracked)."
+    )
+    assert len(text) == 6  # no channel with a measured return below its cost
+    # with Outbound Sales in the journeys (no credited revenue), its ROI of -100% is measured
+    tracked = pd.concat(
+        [attributed, pd.DataFrame({"channel": ["Outbound Sales"], "conversions": [0.0], "revenue": [0.0]})]
+    )
+    e2 = Q.channel_economics(SPEND, tracked, "2025-01-01", "2025-03-01").set_index("channel")
+    assert e2.loc["Outbound Sales", "roi"] == pytest.approx(-1.0)
+    text2 = Q.findings(cac_t, e2.reset_index())
+    assert text2[-2:] == [
+        "Best return on spend: Paid Search (ROAS 4.0); weakest: Outbound Sales (ROAS 0.0).",
+        "Channels whose attributed revenue does not cover their cost (ROI < 0): Outbound Sales.",
+    ]
 
 
 def test_bad_spend():
@@ -138,14 +156,16 @@ def test_revenue_per_customer_month_and_channel_filter():
 
 
 def test_channel_economics_gross_margin_and_checks():
-    attributed = pd.DataFrame({"channel": ["Paid Search"], "conversions": [40.0], "revenue": [18000.0]})
+    attributed = pd.DataFrame(
+        {"channel": ["Paid Search", "Paid Social"], "conversions": [40.0, 0.0], "revenue": [18000.0, 0.0]}
+    )
     e = Q.channel_economics(SPEND, attributed, "2025-01-01", "2025-03-01", gross_margin=0.5).set_index("channel")
     # Paid Search: (18000 x 0.5 - 4500) / 4500 = 1.0; the same as the scalar function
     assert e.loc["Paid Search", "roi"] == pytest.approx(1.0)
     assert e.loc["Paid Search", "roi"] == Q.marketing_roi(18000.0, 4500.0, gross_margin=0.5)
     assert e.loc["Paid Search", "roas"] == Q.roas(18000.0, 4500.0)
     assert e.loc["Paid Search", "cpa"] == Q.cpa(4500.0, 40.0)
-    # Paid Social has spend but no credited conversions: no CPA, ROI -1
+    # Paid Social is in the journeys with spend but no credited conversions: no CPA, ROI -1
     assert math.isnan(e.loc["Paid Social", "cpa"]) and e.loc["Paid Social", "roi"] == pytest.approx(-1.0)
     with pytest.raises(KpiDataError, match="gross_margin is a fraction between 0 and 1"):
         Q.channel_economics(SPEND, attributed, "2025-01-01", "2025-03-01", gross_margin=60)

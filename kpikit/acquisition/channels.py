@@ -217,9 +217,10 @@ def channel_economics(
     Returns
     -------
     DataFrame
-        channel, cost, conversions, revenue, cpa, roas, roi; one row per channel present in either
-        input (channels without spend have cost 0 and NaN CPA/ROAS/ROI: organic channels are not free,
-        their cost is in labour).
+        channel, cost, conversions, revenue, in_journeys, cpa, roas, roi; one row per channel present
+        in either input (channels without spend have cost 0 and NaN CPA/ROAS/ROI: organic channels are
+        not free, their cost is in labour; channels with spend that never appear in ``attributed``,
+        ``in_journeys`` False, have NaN CPA/ROAS/ROI: the journeys cannot show what they return).
 
     References
     ----------
@@ -239,10 +240,14 @@ def channel_economics(
     f["revenue"] = (
         a[revenue_col].reindex(idx).fillna(0.0).to_numpy() if revenue_col and revenue_col in a.columns else np.nan
     )
-    has_cost = f["cost"] > 0
-    f["cpa"] = np.where(has_cost, _ratio(f["cost"], f["conversions"]), np.nan)
-    f["roas"] = _ratio(f["revenue"], f["cost"])
-    f["roi"] = _ratio(f["revenue"] * margin - f["cost"], f["cost"])
+    # A channel with spend that never appears in the journeys is not shown to return nothing: its
+    # touchpoints may simply not be tracked (outbound calls, events, partners), so its CPA, ROAS and ROI
+    # are unknown (NaN), not -100%.
+    f["in_journeys"] = f.index.isin(a.index.astype(str))
+    measured = (f["cost"] > 0) & f["in_journeys"]
+    f["cpa"] = np.where(measured, _ratio(f["cost"], f["conversions"]), np.nan)
+    f["roas"] = np.where(measured, _ratio(f["revenue"], f["cost"]), np.nan)
+    f["roi"] = np.where(measured, _ratio(f["revenue"] * margin - f["cost"], f["cost"]), np.nan)
     return (
         f.reset_index().sort_values(["cost", "channel"], ascending=[False, True], kind="stable").reset_index(drop=True)
     )

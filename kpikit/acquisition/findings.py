@@ -20,6 +20,10 @@ _PAYBACK = {
 }
 _ROAS = "Best return on spend: {best} (ROAS {best_roas:num1}); weakest: {worst} (ROAS {worst_roas:num1})."
 _LOSING = "Channels whose attributed revenue does not cover their cost (ROI < 0): {channels}."
+_UNTRACKED = (
+    "{channels} had spend but never appear in the customer journeys: what they return cannot be measured "
+    "from them (their touchpoints may not be tracked)."
+)
 
 
 def findings(
@@ -84,21 +88,25 @@ def findings(
 
 def _economics_findings(economics: pd.DataFrame, currency: str | None) -> list[Finding]:
     """The best and weakest ROAS, and the channels whose revenue does not cover their cost."""
+    out = []
     e = economics.dropna(subset=["roas"])
     e = e[e["cost"] > 0]
-    if e.empty:
-        return []
-    best, worst = e.loc[e["roas"].idxmax()], e.loc[e["roas"].idxmin()]
-    fields = {
-        "best": best["channel"],
-        "best_roas": best["roas"],
-        "worst": worst["channel"],
-        "worst_roas": worst["roas"],
-    }
-    out = [Finding(_ROAS, fields, currency=currency)]
+    if len(e):
+        best, worst = e.loc[e["roas"].idxmax()], e.loc[e["roas"].idxmin()]
+        fields = {
+            "best": best["channel"],
+            "best_roas": best["roas"],
+            "worst": worst["channel"],
+            "worst_roas": worst["roas"],
+        }
+        out.append(Finding(_ROAS, fields, currency=currency))
     losing = e[e["roi"] < 0]
     if len(losing):
         lost = float((-losing["roi"] * losing["cost"]).sum())  # cost - margin earned back = -roi x cost
         names = ", ".join(map(str, losing["channel"]))
         out.append(Finding(_LOSING, {"channels": names}, lost, currency))
+    if "in_journeys" in economics.columns:  # spend the journeys cannot account for: said, never scored
+        untracked = economics[(economics["cost"] > 0) & ~economics["in_journeys"].astype(bool)]
+        if len(untracked):
+            out.append(Finding(_UNTRACKED, {"channels": ", ".join(map(str, untracked["channel"]))}))
     return out
