@@ -1,6 +1,8 @@
 # kpikit: `make reports` renders every notebook on data/sample into reports/sample;
 # `make test` runs the whole test suite. Both create (or reuse) .venv with plain venv + pip,
-# installing the exact versions pinned in constraints.txt so a report run is reproducible.
+# installing the exact versions pinned in constraints.txt so a report run is reproducible. The spark extra
+# (pyspark, about 2 minutes to build once) lets the Spark test run; it needs a Java runtime (JDK 17), else
+# that test is skipped and says so.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -12,7 +14,7 @@ LABSTAMP := $(VENV)/.kpikit-lab-installed
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test]"
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test,spark]"
 	touch $(STAMP)
 
 venv: $(STAMP)

@@ -26,6 +26,7 @@ _SUBMODULES = (
     "stats",
     "schemas",
     "io",
+    "engine",
     "web",
     "funnel",
     "attribution",

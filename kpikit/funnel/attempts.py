@@ -19,7 +19,7 @@ import pandas as pd
 
 from kpikit.errors import KpiDataError, describe_rows
 from kpikit.funnel.steps import _FIX, StepSpec, _parse_exclusions, _parse_steps, _Step, _step_mask
-from kpikit.schemas import require_columns
+from kpikit.schemas import require_columns, utc_naive
 
 __all__: list[str] = []
 
@@ -29,17 +29,12 @@ _NS = np.int64
 
 def _timestamps_ns(frame: pd.DataFrame, col: str, table: str) -> np.ndarray:
     s = frame[col]
-    if not pd.api.types.is_datetime64_dtype(s.dtype):
-        if isinstance(s.dtype, pd.DatetimeTZDtype):
-            raise KpiDataError(
-                f"{table}, column '{col}': timestamps carry a time zone ({s.dtype.tz}); kpikit expects "
-                "tz-naive UTC. Read the table with kk.read_table (it converts to UTC) or use "
-                "s.dt.tz_convert('UTC').dt.tz_localize(None)."
-            )
+    if not pd.api.types.is_datetime64_any_dtype(s.dtype):
         raise KpiDataError(
             f"{table}, column '{col}': expected datetimes, got {s.dtype}. Read the table with "
             "kk.read_table, or convert with pd.to_datetime."
         )
+    s = utc_naive(s, f"{table}, column '{col}'")  # a tz-aware column is converted to UTC
     bad = np.flatnonzero(s.isna().to_numpy())
     if bad.size:
         raise KpiDataError(
@@ -114,7 +109,7 @@ def _check_modes(parsed: list[_Step], order: str, count: str) -> None:
         raise KpiDataError(f"order must be 'this', 'strict' or 'any' (got {order!r}).")
     if count not in ("users", "totals"):
         raise KpiDataError(f"count must be 'users' or 'totals' (got {count!r}).")
-    if order == "any" and len({(s.event, s.filters) for s in parsed}) < len(parsed):
+    if order == "any" and len({s.label for s in parsed}) < len(parsed):
         raise KpiDataError(
             "order='any' needs distinct steps (the same step twice cannot be told apart without an "
             "order); use order='this' for repeated steps."
@@ -278,12 +273,18 @@ def _voided(
     return voided
 
 
-def _count_users(user: np.ndarray, by_codes: np.ndarray, depth: np.ndarray, voided: np.ndarray) -> np.ndarray:
-    """``count="users"``: each user's (per ``by`` value) furthest attempt, the earliest among ties."""
+def _count_users(
+    user: np.ndarray, by_codes: np.ndarray, depth: np.ndarray, voided: np.ndarray, t1: np.ndarray
+) -> np.ndarray:
+    """``count="users"``: each user's (per ``by`` value) furthest attempt, the earliest (by ``t1``) among ties.
+
+    Attempts are in row order, (group, time, step); with ``hold_constant`` a user's groups are
+    several, so the tie is broken by time first, then by that order.
+    """
     ok = ~voided
     r = user * (by_codes.max() + 1 if by_codes.size else 1) + by_codes
     cand = np.flatnonzero(ok)
-    o = np.lexsort((cand, -depth[cand], r[cand]))
+    o = np.lexsort((cand, t1[cand], -depth[cand], r[cand]))
     c_sorted = cand[o]
     r_sorted = r[c_sorted]
     first = np.ones(c_sorted.size, dtype=bool)
@@ -360,7 +361,7 @@ def _attempts(
     else:
         by_codes, by_uniques = np.zeros(A.size, dtype=np.int64), np.array([None], dtype=object)
     if count == "users":
-        sel = _count_users(rows.user[A], by_codes, depth, voided)
+        sel = _count_users(rows.user[A], by_codes, depth, voided, rows.ts[A])
     else:
         sel = _count_totals(rows.grp[A], rows.ts[A], depth, times, deadline, voided, k_steps)
     out = {

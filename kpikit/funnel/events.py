@@ -9,12 +9,16 @@ ties, re-entry, exclusions) are described in the package docstring of :mod:`kpik
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from kpikit.funnel.attempts import _attempts, _codes
-from kpikit.funnel.steps import CountMode, OrderMode, StepSpec, _Step
+from kpikit.engine.tables import backend_name, resolve
+from kpikit.errors import KpiDataError
+from kpikit.funnel.attempts import _attempts, _check_modes, _codes, _count_totals, _window_ns
+from kpikit.funnel.steps import CountMode, OrderMode, StepSpec, _parse_exclusions, _parse_steps, _Step
+from kpikit.io.lazy import collect
 from kpikit.stats import is_small_sample, proportion_ci
 
 __all__ = ["ordered_funnel", "funnel_attempts"]
@@ -34,6 +38,7 @@ def funnel_attempts(
     event_col: str = "event",
     start: str | pd.Timestamp | None = None,
     end: str | pd.Timestamp | None = None,
+    engine: Literal["auto", "pandas", "duckdb"] = "auto",
 ) -> pd.DataFrame:
     """The counted attempts behind :func:`ordered_funnel`, one row each.
 
@@ -62,6 +67,10 @@ def funnel_attempts(
         Column names.
     start, end : str or Timestamp, optional
         Only attempts whose step 1 falls in [start, end).
+    engine : {"auto", "pandas", "duckdb"}
+        Where the attempts are found (see :func:`ordered_funnel`). With lazy events and
+        ``count="users"`` the result is an Ibis table (one row per user: collect it, or filter it
+        first); with ``count="totals"`` a DataFrame.
 
     Returns
     -------
@@ -78,9 +87,18 @@ def funnel_attempts(
     >>> funnel_attempts(ev, ["view_item", "purchase"])["steps_reached"].tolist()
     [2]
     """
+    kind, events = resolve(events, engine, "events", "events")
+    if kind == "ibis":
+        spec = _lazy_spec(steps, window, order, count, exclude)
+        return _lazy_attempts_frame(events, spec, count, hold_constant, by, user_col, time_col, event_col, start, end)
     out, parsed = _attempts(
         events, steps, window, order, count, hold_constant, exclude, by, user_col, time_col, event_col, start, end
     )
+    return _attempts_frame(out, parsed, by, user_col)
+
+
+def _attempts_frame(out: dict, parsed: list[_Step], by: str | None, user_col: str) -> pd.DataFrame:
+    """The frame of :func:`funnel_attempts` from the counted attempts."""
     frame = {user_col: out["user"]}
     if by:
         frame[by] = out["by"]
@@ -108,6 +126,7 @@ def ordered_funnel(
     start: str | pd.Timestamp | None = None,
     end: str | pd.Timestamp | None = None,
     level: float = 0.95,
+    engine: Literal["auto", "pandas", "duckdb"] = "auto",
 ) -> pd.DataFrame:
     """Ordered event funnel: how many users reach each step, with conversion intervals.
 
@@ -117,9 +136,13 @@ def ordered_funnel(
     conversion_from_start(k) = n_k / n_1; conversion_from_previous(k) = n_k / n_{k-1}; both with
     Wilson intervals. drop_off(k) = n_{k-1} - n_k (people lost at step k).
 
+    The events may be a DataFrame, a path or glob of Parquet, CSV or JSON files (opened lazily by
+    DuckDB), or any Ibis table (DuckDB, PySpark, BigQuery, ...): the attempts are then found in the
+    backend (:mod:`kpikit.funnel.lazy`) and the same table comes back.
+
     Parameters
     ----------
-    events : DataFrame
+    events : DataFrame, path or Ibis table
         Canonical ``events`` table: one row per event with user, timestamp (tz-naive UTC) and name.
     steps : list
         Event names, or (event, {property: value}) pairs; a list value means "any of".
@@ -148,6 +171,9 @@ def ordered_funnel(
         Only attempts whose step 1 falls in [start, end); later steps may fall after ``end``.
     level : float
         Confidence level of the intervals.
+    engine : {"auto", "pandas", "duckdb"}
+        "auto": a DataFrame in pandas, files and Ibis tables where they live; "duckdb": a DataFrame
+        read in place by DuckDB (faster on millions of events); "pandas": everything in memory.
 
     Returns
     -------
@@ -170,6 +196,10 @@ def ordered_funnel(
     >>> ordered_funnel(ev, ["view_item", "purchase"])[["step_name", "users"]].values.tolist()
     [['view_item', 2], ['purchase', 1]]
     """
+    kind, events = resolve(events, engine, "events", "events")
+    if kind == "ibis":
+        spec = _lazy_spec(steps, window, order, count, exclude)
+        return _lazy_funnel(events, spec, count, hold_constant, by, user_col, time_col, event_col, start, end, level)
     out, parsed = _attempts(
         events, steps, window, order, count, hold_constant, exclude, by, user_col, time_col, event_col, start, end
     )
@@ -177,33 +207,48 @@ def ordered_funnel(
 
 
 def _summarise(out: dict, parsed: list[_Step], by: str | None, count: str, level: float) -> pd.DataFrame:
+    """The funnel table of the counted attempts ``out`` (user, by value, depth, step times)."""
     k_steps = len(parsed)
-    count_col = "users" if count == "users" else "attempts"
     depth = out["depth"]
     times = out["times"]
     if by:
         seg_codes, seg_uniques = _codes(out["by"])
-        order_seg = np.argsort(pd.Series(seg_uniques, dtype=object).astype(str).to_numpy(), kind="stable")
     else:
         seg_codes = np.zeros(depth.size, dtype=np.int64)
         seg_uniques = np.array([None], dtype=object)
-        order_seg = np.array([0])
     n_seg = seg_uniques.size
     counts = np.zeros((n_seg, k_steps), dtype=np.int64)
     for j in range(k_steps):
         counts[:, j] = np.bincount(seg_codes, weights=(depth > j), minlength=n_seg).astype(np.int64)
-    rows = []
     deltas = []
-    for j in range(k_steps):
+    for j in range(1, k_steps):
         reached = depth > j
-        if j > 0:
-            d = (times[reached, j] - times[reached, j - 1]).astype(np.float64)
-            deltas.append(pd.DataFrame({"seg": seg_codes[reached], "step": j + 1, "d": d}))
+        d = (times[reached, j] - times[reached, j - 1]).astype(np.float64)
+        deltas.append(pd.DataFrame({"seg": seg_codes[reached], "step": j + 1, "d": d}))
     if deltas:
         dd = pd.concat(deltas, ignore_index=True)
         q = dd.groupby(["seg", "step"])["d"].quantile([0.5, 0.75, 0.9]).unstack()
     else:
         q = pd.DataFrame(columns=[0.5, 0.75, 0.9])
+    return _funnel_frame(seg_uniques, counts, q, parsed, by, count, level)
+
+
+def _funnel_frame(
+    seg_uniques: np.ndarray, counts: np.ndarray, q: pd.DataFrame, parsed: list[_Step], by: str | None, count: str,
+    level: float,
+) -> pd.DataFrame:  # fmt: skip
+    """The funnel table from its sums: per segment and step the count, and the quantiles of the step times.
+
+    ``counts[s, j]`` counts the attempts of segment ``s`` reaching step ``j + 1``; ``q`` holds the
+    0.5, 0.75 and 0.9 quantiles of the time from the previous step (nanoseconds), indexed by
+    (segment, step). Shared by the pandas path and the lazy one (:mod:`kpikit.funnel.lazy`).
+    """
+    k_steps = len(parsed)
+    count_col = "users" if count == "users" else "attempts"
+    # segments by their text, a missing value last
+    keys = [(bool(pd.isna(v)), str(v)) for v in seg_uniques]
+    order_seg = np.array(sorted(range(len(keys)), key=keys.__getitem__), dtype=np.int64) if by else np.array([0])
+    rows = []
     for s in order_seg:
         for j in range(k_steps):
             row = {}
@@ -261,3 +306,64 @@ def _add_conversion(frame: pd.DataFrame, name: str, k: np.ndarray, n: np.ndarray
         frame[name] = np.where(n > 0, k / n, np.nan)
     lo, hi = proportion_ci(k, n, level)
     frame[f"{name}_low"], frame[f"{name}_high"] = lo, hi
+
+
+def _lazy_spec(steps, window, order: str, count: str, exclude) -> tuple:
+    """The checked specification of a lazy funnel: parsed steps, exclusions, window in ns, order."""
+    parsed = _parse_steps(steps)
+    _check_modes(parsed, order, count)
+    excl = _parse_exclusions(exclude, len(parsed))
+    if len(parsed) > 62:
+        raise KpiDataError(f"A funnel on a lazy table has at most 62 steps (got {len(parsed)}).")
+    return parsed, excl, _window_ns(window), order
+
+
+def _lazy_funnel(events, spec, count, hold, by, user_col, time_col, event_col, start, end, level) -> pd.DataFrame:
+    """:func:`ordered_funnel` of an Ibis table: attempts and sums in the backend, the table in pandas."""
+    from kpikit.funnel import lazy
+
+    parsed, excl, w, order = spec
+    att = lazy.attempts(events, parsed, excl, w, order, hold, by, user_col, time_col, event_col, start, end)
+    if count == "totals":
+        return _summarise(_totals(att, len(parsed)), parsed, by, count, level)
+    counted = lazy.counted_users(att, by=bool(by))
+    counts, quantiles = lazy.summary(counted, len(parsed), bool(by), backend_name(events))
+    seg, mat, q = lazy.funnel_sums(counts, quantiles, len(parsed), bool(by))
+    return _funnel_frame(seg, mat, q, parsed, by, count, level)
+
+
+def _lazy_attempts_frame(events, spec, count, hold, by, user_col, time_col, event_col, start, end):
+    """:func:`funnel_attempts` of an Ibis table: a lazy table of users' attempts, or the chained totals."""
+    from kpikit.funnel import lazy
+
+    parsed, excl, w, order = spec
+    att = lazy.attempts(events, parsed, excl, w, order, hold, by, user_col, time_col, event_col, start, end)
+    if count == "totals":
+        return _attempts_frame(_totals(att, len(parsed)), parsed, by, user_col)
+    counted = lazy.counted_users(att, by=bool(by))
+    cols = {user_col: counted._user}
+    if by:
+        cols[by] = counted._by
+    cols["steps_reached"] = counted._depth
+    for j in range(len(parsed)):
+        cols[f"step_{j + 1}_at"] = counted[f"_t{j}"]
+    return counted.select(**cols)
+
+
+def _totals(att, k: int) -> dict:
+    """``count="totals"``: the attempts fetched (one row each) and chained as on the pandas path."""
+    cols = ["_user", "_depth", "_deadline", "_void"] + [f"_n{j}" for j in range(k)]
+    cols += [c for c in ("_hold", "_by", "_r") if c in att.columns]
+    a = collect(att.select(*cols))
+    group = ["_user", "_hold"] if "_hold" in a.columns else ["_user"]
+    a = a.sort_values([*group, "_n0", *(["_r"] if "_r" in a.columns else [])], kind="stable").reset_index(drop=True)
+    g_codes = a.groupby(group, sort=False, dropna=False).ngroup().to_numpy(dtype=np.int64)
+    times = a[[f"_n{j}" for j in range(k)]].to_numpy(dtype=float)
+    times = np.where(np.isnan(times), np.iinfo(np.int64).min, times).astype(np.int64)
+    depth = a["_depth"].to_numpy(dtype=np.int64)
+    sel = _count_totals(
+        g_codes, times[:, 0], depth, times, a["_deadline"].to_numpy(dtype=np.int64),
+        a["_void"].to_numpy(dtype=bool), k,
+    )  # fmt: skip
+    by_values = a["_by"].to_numpy(dtype=object)[sel] if "_by" in a.columns else np.full(sel.size, None, dtype=object)
+    return {"user": a["_user"].to_numpy(dtype=object)[sel], "by": by_values, "depth": depth[sel], "times": times[sel]}

@@ -17,7 +17,7 @@ import pandas as pd
 from kpikit.errors import KpiDataError, describe_rows
 from kpikit.funnel.events import _add_conversion
 from kpikit.funnel.steps import _FIX
-from kpikit.schemas import require_columns
+from kpikit.schemas import require_columns, utc_naive
 from kpikit.stats import Rate, is_small_sample, rate, rate_frame
 from kpikit.stats.periods import period_code
 
@@ -51,11 +51,11 @@ def _stage_times(
     t = np.empty((len(leads), len(stages)), dtype="datetime64[ns]")
     for j, c in enumerate(cols):
         s = leads[c]
-        if not pd.api.types.is_datetime64_dtype(s.dtype):
+        if not pd.api.types.is_datetime64_any_dtype(s.dtype):
             raise KpiDataError(
                 f"leads, column '{c}': expected datetimes (empty when the stage was not reached), got {s.dtype}."
             )
-        t[:, j] = s.to_numpy(dtype="datetime64[ns]")
+        t[:, j] = utc_naive(s, f"leads, column '{c}'").to_numpy(dtype="datetime64[ns]")  # tz-aware: to UTC
     has = ~np.isnat(t)
     if not has[:, 0].all():
         bad = np.flatnonzero(~has[:, 0])

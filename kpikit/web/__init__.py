@@ -48,12 +48,8 @@ from kpikit.web.diagnose import (
     page_goal,
     top_entry_pages,
 )
-from kpikit.web.findings import (
-    benchmark_reference,
-    data_checks,
-    findings,
-    headline_kpis,
-)
+from kpikit.web.findings import benchmark_reference, findings, headline_kpis
+from kpikit.web.lazy_rates import data_checks
 from kpikit.web.leads import traffic_to_lead, view_to_contact
 from kpikit.web.sessions import (
     DEFAULT_FIRST_VISIT_EVENTS,

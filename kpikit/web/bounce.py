@@ -14,7 +14,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from kpikit.engine.tables import check_columns, label, resolve
 from kpikit.errors import KpiDataError, describe_rows
+from kpikit.io.lazy import collect, is_lazy
 from kpikit.schemas import column_list, require_columns
 from kpikit.stats import (
     compare_rates,
@@ -45,21 +47,33 @@ def _is_aggregated(frame: pd.DataFrame) -> bool:
     return "sessions" in frame.columns and "bounces" in frame.columns and "session_id" not in frame.columns
 
 
+def _missing_flag_fix(definition: str) -> str:
+    """The fix offered when session rows lack the flag ``definition`` needs."""
+    if definition == "ga4":
+        return (
+            "Build sessions with kk.web.sessions_from_events(events), or add an 'engaged' column "
+            "(engagement time > 10 s, a key event, or 2+ page views)."
+        )
+    return (
+        "The Universal Analytics bounce needs each session's interaction hits: build sessions "
+        "with kk.web.sessions_from_events(events), which adds 'single_interaction'."
+    )
+
+
+def _require(frame, columns, what: str, fix: str = "") -> None:
+    """:func:`kpikit.schemas.require_columns` for a DataFrame or an Ibis table."""
+    if is_lazy(frame):
+        check_columns(frame, columns, label(frame, what), fix=fix)
+    else:
+        require_columns(frame, columns, _label(frame, what), fix=fix)
+
+
 def _bounced(sessions: pd.DataFrame, definition: Definition) -> np.ndarray:
     """Whether each session bounced under ``definition``, from its ``engaged`` or ``single_interaction`` flag."""
     source = _label(sessions, "sessions")
     col = "engaged" if definition == "ga4" else "single_interaction"
     if col not in sessions.columns:
-        if definition == "ga4":
-            fix = (
-                "Build sessions with kk.web.sessions_from_events(events), or add an 'engaged' column "
-                "(engagement time > 10 s, a key event, or 2+ page views)."
-            )
-        else:
-            fix = (
-                "The Universal Analytics bounce needs each session's interaction hits: build sessions "
-                "with kk.web.sessions_from_events(events), which adds 'single_interaction'."
-            )
+        fix = _missing_flag_fix(definition)
         raise KpiDataError(f"{source}: column {col!r} is missing, needed for definition={definition!r}. {fix}")
     values = sessions[col]
     if values.isna().any():
@@ -89,9 +103,14 @@ def bounce_rate(
     Universal Analytics: bounce_rate = single-interaction sessions / sessions with an interaction hit.
     The interval is Wilson's (``kpikit.stats.proportion_ci``).
 
+    Session rows may be a DataFrame, the lazy sessions of :func:`sessions_from_events`, any Ibis
+    table of sessions, or the path of a sessions file: the backend sums the counts per segment, and
+    the same table as for a DataFrame comes back (the segment column as text where pandas would
+    keep a categorical; on BigQuery the median is approximate).
+
     Parameters
     ----------
-    sessions : DataFrame
+    sessions : DataFrame, Ibis table or path
         Session rows (from :func:`sessions_from_events` or a canonical ``sessions`` table), or
         aggregated rows of a report download with ``sessions`` and ``bounces`` counts (see
         :func:`read_landing_page_report`): counts in, counts out.
@@ -129,9 +148,17 @@ def bounce_rate(
     """
     _check_definition(definition)
     by_cols = column_list(by)
-    if not isinstance(sessions, pd.DataFrame):
-        raise KpiDataError(f"sessions must be a pandas DataFrame (got {type(sessions).__name__}).")
-    require_columns(sessions, by_cols, _label(sessions, "sessions"), fix="Pass existing column names in by=.")
+    kind, sessions = resolve(sessions, "auto", "sessions", "sessions")
+    _require(sessions, by_cols, "sessions", fix="Pass existing column names in by=.")
+    if kind == "ibis":
+        if _is_aggregated(sessions):  # a report download: a few rows
+            return bounce_rate(collect(sessions), by_cols, definition, level)
+        from kpikit.web.lazy_rates import bounce_counts
+
+        out, not_ua = bounce_counts(sessions, by_cols, definition, _missing_flag_fix(definition))
+        out = _finish_rates(out, by_cols, definition, level)
+        out.attrs["no_interaction_sessions"] = not_ua
+        return out
     if _is_aggregated(sessions):
         return _bounce_rate_aggregated(sessions, by_cols, definition, level)
 
@@ -272,7 +299,7 @@ def headline(sessions: pd.DataFrame, definition: Definition = "ga4", level: floa
 
     Parameters
     ----------
-    sessions : DataFrame
+    sessions : DataFrame or Ibis table
         Session rows or aggregated report rows, as :func:`bounce_rate` takes them.
     definition : {"ga4", "ua"}
         Bounce definition.
@@ -321,8 +348,8 @@ def split_periods(
 
     Parameters
     ----------
-    sessions : DataFrame
-        Session rows with a ``start`` timestamp.
+    sessions : DataFrame or Ibis table
+        Session rows with a ``start`` timestamp; lazy sessions give two lazy tables.
     start_date : str or Timestamp, optional
         First day of the analysed period; None: ``default_days`` days up to ``end_date``.
     end_date : str or Timestamp, optional
@@ -343,6 +370,10 @@ def split_periods(
     >>> len(cur), len(prev), str(b["previous_start"].date())
     (2, 1, '2024-12-31')
     """
+    if is_lazy(sessions):
+        from kpikit.web.lazy_rates import split
+
+        return split(sessions, start_date, end_date, default_days)
     require_columns(sessions, ["start"], _label(sessions, "sessions"))
     start_col = sessions["start"]
     if len(sessions) == 0:
@@ -381,7 +412,7 @@ def period_change(
 
     Parameters
     ----------
-    current, previous : DataFrame
+    current, previous : DataFrame or Ibis table
         Sessions of the analysed period and of the period before it (see :func:`split_periods`);
         ``previous`` may be empty.
     definition : {"ga4", "ua"}
@@ -405,7 +436,11 @@ def period_change(
     -0.5
     """
     cur = bounce_rate(current, definition=definition, level=level).iloc[0]
-    prev = bounce_rate(previous, definition=definition, level=level).iloc[0] if len(previous) else None
+    if is_lazy(previous):
+        prev = bounce_rate(previous, definition=definition, level=level).iloc[0]
+        prev = prev if int(prev["sessions"]) > 0 else None
+    else:
+        prev = bounce_rate(previous, definition=definition, level=level).iloc[0] if len(previous) else None
     rows = []
     for metric, col in (
         ("bounce_rate", "bounces"),
@@ -477,7 +512,7 @@ def trend(
 
     Parameters
     ----------
-    sessions : DataFrame
+    sessions : DataFrame or Ibis table
         Session rows with a ``start`` timestamp (and ``engaged`` or ``single_interaction``).
     freq : str
         Period grain as a period alias of ``kpikit.stats.periods``: "W" (weeks starting Monday), "D",
@@ -506,8 +541,13 @@ def trend(
     >>> trend(s)[["bounce_rate", "centre"]].values.tolist()
     [[0.5, 0.25], [0.0, 0.25]]
     """
-    require_columns(sessions, ["start"], _label(sessions, "sessions"))
-    s = sessions.assign(period=period_start(sessions["start"], freq))
+    _require(sessions, ["start"], "sessions")
+    if is_lazy(sessions):
+        from kpikit.web.lazy_rates import with_period
+
+        s = with_period(sessions, freq)
+    else:
+        s = sessions.assign(period=period_start(sessions["start"], freq))
     r = bounce_rate(s, by="period", definition=definition, level=level)
     r = r[["period", "sessions", "bounces", "bounce_rate", "ci_low", "ci_high", "small_sample"]]
     lim = control_limits(r["bounces"], r["sessions"], sigmas=sigmas)

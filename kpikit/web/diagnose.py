@@ -17,7 +17,7 @@ import pandas as pd
 from scipy import stats as _st
 
 from kpikit.errors import KpiDataError
-from kpikit.schemas import column_list, require_columns
+from kpikit.schemas import column_list
 from kpikit.stats import (
     Rate,
     fdr,
@@ -26,8 +26,7 @@ from kpikit.stats import (
     shrink_rates,
     two_proportion_ztest,
 )
-from kpikit.web.bounce import Definition, _check_definition, bounce_rate
-from kpikit.web.sessions import _label
+from kpikit.web.bounce import Definition, _check_definition, _require, bounce_rate
 
 __all__ = [
     "INFORMATION_PATTERNS",
@@ -157,7 +156,7 @@ def diagnose(
 
     Parameters
     ----------
-    sessions : DataFrame
+    sessions : DataFrame or Ibis table
         Session rows, or aggregated report rows (sessions, bounces counts).
     by : str or sequence of str
         Segment columns; must include ``page`` for goals to be known (else all rows are "action").
@@ -347,7 +346,7 @@ def top_entry_pages(
 
     Parameters
     ----------
-    sessions : DataFrame
+    sessions : DataFrame or Ibis table
         Session rows, or aggregated report rows (sessions, bounces counts).
     n : int
         How many pages, at least 1.
@@ -406,7 +405,7 @@ def device_gap(
 
     Parameters
     ----------
-    sessions : DataFrame
+    sessions : DataFrame or Ibis table
         Session rows, or aggregated report rows, with the ``page`` and ``device`` columns.
     a, b : str
         The two devices compared (gap = a - b).
@@ -443,7 +442,7 @@ def device_gap(
     (0.4, True)
     """
     _check_definition(definition)
-    require_columns(sessions, [page, device], _label(sessions, "sessions"))
+    _require(sessions, [page, device], "sessions")
     r = bounce_rate(sessions, by=[page, device], definition=definition, level=level)
     total = r.groupby(page, sort=True, dropna=False)["sessions"].sum().rename("sessions")
     keep = ["sessions", "bounces", "bounce_rate", "conversion_rate"]

@@ -12,8 +12,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from kpikit.engine.tables import resolve
 from kpikit.schemas import column_list, require_columns
 from kpikit.stats import rate_frame
+from kpikit.web.bounce import _require
 from kpikit.web.sessions import _label
 
 __all__ = ["traffic_to_lead", "view_to_contact"]
@@ -29,8 +31,9 @@ def traffic_to_lead(
 
     Parameters
     ----------
-    sessions : DataFrame
-        Session rows with ``new_lead`` (from :func:`~kpikit.web.sessions_from_events`).
+    sessions : DataFrame or Ibis table
+        Session rows with ``new_lead`` (from :func:`~kpikit.web.sessions_from_events`); lazy
+        sessions are counted in their backend.
     by : str or sequence of str
         Segment columns; an empty list gives one site-wide row.
     level : float
@@ -53,22 +56,28 @@ def traffic_to_lead(
     [['/contact', 1, 0.5], ['/', 0, 0.0]]
     """
     by_cols = column_list(by)
-    require_columns(
+    kind, sessions = resolve(sessions, "auto", "sessions", "sessions")
+    _require(
         sessions,
         [*by_cols, "new_lead"],
-        _label(sessions, "sessions"),
+        "sessions",
         fix="Build sessions with kk.web.sessions_from_events(events), which marks each user's first lead.",
     )
-    work = pd.DataFrame(
-        {"sessions": 1, "leads": sessions["new_lead"].to_numpy(dtype=bool).astype(np.int64)}, index=sessions.index
-    )
-    for c in by_cols:
-        work[c] = sessions[c]
-    out = (
-        work.groupby(by_cols, sort=True, dropna=False, observed=True).sum().reset_index()
-        if by_cols
-        else work.sum().to_frame().T
-    )
+    if kind == "ibis":
+        from kpikit.web.lazy_rates import lead_counts
+
+        out = lead_counts(sessions, by_cols)
+    else:
+        work = pd.DataFrame(
+            {"sessions": 1, "leads": sessions["new_lead"].to_numpy(dtype=bool).astype(np.int64)}, index=sessions.index
+        )
+        for c in by_cols:
+            work[c] = sessions[c]
+        out = (
+            work.groupby(by_cols, sort=True, dropna=False, observed=True).sum().reset_index()
+            if by_cols
+            else work.sum().to_frame().T
+        )
     rate_frame(out, "leads", "sessions", "traffic_to_lead", level=level)
     return out.sort_values(["leads", "sessions"], ascending=False, kind="stable").reset_index(drop=True)
 
@@ -90,8 +99,9 @@ def view_to_contact(
 
     Parameters
     ----------
-    events : DataFrame
-        Canonical ``events`` table: event, the page column, and timestamp when a period is given.
+    events : DataFrame, Ibis table or path
+        Canonical ``events`` table: event, the page column, and timestamp when a period is given;
+        lazy events are counted in their backend.
     contact_events : sequence of str
         Event names of a contact-form submission.
     page : str
@@ -119,6 +129,30 @@ def view_to_contact(
     >>> float(view_to_contact(e)["view_to_contact"].iloc[0])
     0.5
     """
+    views = [page_view_event] if isinstance(page_view_event, str) else list(page_view_event)
+    contacts = [contact_events] if isinstance(contact_events, str) else list(contact_events)
+    kind, events = resolve(events, "auto", "events", "events")
+    if kind == "ibis":
+        from kpikit.web.lazy_rates import page_counts
+
+        out = page_counts(events, page, views, contacts, start, end)
+    else:
+        out = _page_counts(events, page, views, contacts, start, end)
+    out = out.loc[out["views"] > 0].reset_index(drop=True)
+    over = out["contacts"] > out["views"]
+    ok = out.loc[~over].copy()
+    rate_frame(ok, "contacts", "views", "view_to_contact", level=level)
+    out = out.join(ok[["view_to_contact", "ci_low", "ci_high", "small_sample"]])
+    out.loc[over, "view_to_contact"] = out.loc[over, "contacts"] / out.loc[over, "views"]
+    out["small_sample"] = out["small_sample"].fillna(True).astype(bool)
+    out["over_one"] = over.to_numpy()
+    out["_label"] = out[page].astype(str)
+    out = out.sort_values(["contacts", "views", "_label"], ascending=[False, False, True], kind="stable")
+    return out.drop(columns="_label").reset_index(drop=True)
+
+
+def _page_counts(events: pd.DataFrame, page: str, views: list, contacts: list, start, end) -> pd.DataFrame:
+    """Page views and contact submissions per page of an events DataFrame, in the period (days inclusive)."""
     require_columns(events, ["event", page], _label(events, "events"))
     ev = events
     if start is not None or end is not None:
@@ -131,20 +165,7 @@ def view_to_contact(
             keep &= (day <= pd.Timestamp(end).normalize()).to_numpy()
         ev = events.loc[keep]
     ev = ev[["event", page]]
-    views = [page_view_event] if isinstance(page_view_event, str) else list(page_view_event)
-    contacts = [contact_events] if isinstance(contact_events, str) else list(contact_events)
     is_view = ev["event"].isin(views).to_numpy(dtype=bool)
     is_contact = ev["event"].isin(contacts).to_numpy(dtype=bool)
     work = pd.DataFrame({page: ev[page], "views": is_view.astype(np.int64), "contacts": is_contact.astype(np.int64)})
-    out = work.groupby(page, sort=True, dropna=False, observed=True).sum().reset_index()
-    out = out.loc[out["views"] > 0].reset_index(drop=True)
-    over = out["contacts"] > out["views"]
-    ok = out.loc[~over].copy()
-    rate_frame(ok, "contacts", "views", "view_to_contact", level=level)
-    out = out.join(ok[["view_to_contact", "ci_low", "ci_high", "small_sample"]])
-    out.loc[over, "view_to_contact"] = out.loc[over, "contacts"] / out.loc[over, "views"]
-    out["small_sample"] = out["small_sample"].fillna(True).astype(bool)
-    out["over_one"] = over.to_numpy()
-    out["_label"] = out[page].astype(str)
-    out = out.sort_values(["contacts", "views", "_label"], ascending=[False, False, True], kind="stable")
-    return out.drop(columns="_label").reset_index(drop=True)
+    return work.groupby(page, sort=True, dropna=False, observed=True).sum().reset_index()

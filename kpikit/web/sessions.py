@@ -40,8 +40,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from kpikit.engine.tables import label, resolve
+from kpikit.engine.tables import persist as persist_table
 from kpikit.errors import KpiDataError, KpiWarning, describe_rows
-from kpikit.schemas import require_columns
+from kpikit.schemas import require_columns, utc_naive
 from kpikit.web.session_arrays import (
     NOT_SET,
     _duplicate_events,
@@ -221,6 +223,8 @@ def sessions_from_events(
     first_visit_events: Sequence[str] = DEFAULT_FIRST_VISIT_EVENTS,
     engaged_flag: Literal["export", "rule"] = "export",
     duplicates: Literal["drop", "keep", "raise"] = "drop",
+    engine: Literal["auto", "pandas", "duckdb"] = "auto",
+    persist: bool = False,
 ) -> pd.DataFrame:
     """Sessions from an events table, with GA4 semantics (the columns: see :mod:`kpikit.web.sessions`).
 
@@ -229,9 +233,15 @@ def sessions_from_events(
     session after ``timeout`` of inactivity. Event names are parameters, GA4's by default: a store
     that logs ``view``, ``cart`` and ``purchase`` passes ``page_view_event="view"``.
 
+    The events may be a DataFrame, a path or glob of Parquet, CSV or JSON files (opened lazily by
+    DuckDB, :func:`kpikit.io.lazy.scan`), or any Ibis table (DuckDB, PySpark, BigQuery, ...): then
+    the sessions are an Ibis table on the same backend, computed only when an aggregate
+    (:func:`bounce_rate`, :func:`diagnose`, ...) reads them, with the same columns and numbers (see
+    :mod:`kpikit.web.lazy_sessions` for ties and session ids; its attrs: ``kk.engine.attrs``).
+
     Parameters
     ----------
-    events : DataFrame
+    events : DataFrame, path or Ibis table
         Canonical ``events`` table: user_id, timestamp (tz-naive UTC datetime64), event, and optional
         session_id, page, source, medium, campaign, channel, device, country, value,
         engagement_time_msec, session_engaged and ga_session_number (GA4 exports), interaction and
@@ -259,6 +269,13 @@ def sessions_from_events(
     duplicates : {"drop", "keep", "raise"}
         Exact duplicate events (identical in every column: a doubled export would make every session
         look engaged by its two page views). "drop" keeps the first copy and warns with the count.
+    engine : {"auto", "pandas", "duckdb"}
+        "auto": a DataFrame in pandas, files and Ibis tables lazily where they live; "duckdb": a
+        DataFrame too is read by DuckDB in place and the sessions are lazy (faster on millions of
+        events); "pandas": everything in memory, the sessions a DataFrame.
+    persist : bool
+        Lazy sessions only: compute them once and keep them in the backend (a DuckDB temporary
+        table, Spark's cache), for a report that aggregates them many times.
 
     Returns
     -------
@@ -284,11 +301,17 @@ def sessions_from_events(
     >>> s[["session_id", "landing_page", "pageviews", "engaged"]].to_dict("list")
     {'session_id': ['u1-1', 'u2-1'], 'landing_page': ['/', '/blog/a'], 'pageviews': [2, 1], 'engaged': [True, False]}
     """
-    source = _label(events, "events")
-    require_columns(events, ["user_id", "timestamp", "event"], source)
+    kind, events = resolve(events, engine, "events", "events")
     opts = _options(timeout, engaged_after, key_events, non_interaction_events, lead_events, page_view_event,
                     first_visit_events, split, engaged_flag, duplicates)  # fmt: skip
-    _check_timestamps(events, source)
+    if kind == "ibis":
+        from kpikit.web.lazy_sessions import build
+
+        lazy = build(events, opts, split, label(events, "events"))
+        return persist_table(lazy) if persist else lazy
+    source = _label(events, "events")
+    require_columns(events, ["user_id", "timestamp", "event"], source)
+    events = _check_timestamps(events, source)
     ev, use_sid, set_aside, positions = _sessionisable(events, split, source)
     result = _build_sessions(ev, positions, use_sid, opts, source)
     result.attrs.update(
@@ -302,8 +325,8 @@ def sessions_from_events(
     return result
 
 
-def _check_timestamps(events: pd.DataFrame, source: str) -> None:
-    """Raise KpiDataError unless ``timestamp`` is tz-naive datetime64 with a time on every event."""
+def _check_timestamps(events: pd.DataFrame, source: str) -> pd.DataFrame:
+    """The events with ``timestamp`` as tz-naive UTC datetime64 (a tz-aware column is converted); a time on every event."""
     ts_col = events["timestamp"]
     if not pd.api.types.is_datetime64_any_dtype(ts_col):
         raise KpiDataError(
@@ -311,16 +334,15 @@ def _check_timestamps(events: pd.DataFrame, source: str) -> None:
             "with kk.read_table(path, 'events') or convert with pd.to_datetime first."
         )
     if isinstance(ts_col.dtype, pd.DatetimeTZDtype):
-        raise KpiDataError(
-            f"{source}, column 'timestamp' is time-zone aware ({ts_col.dtype.tz}); kpikit works on tz-naive "
-            "UTC: use ts.dt.tz_convert('UTC').dt.tz_localize(None)."
-        )
+        events = events.assign(timestamp=utc_naive(ts_col, f"{source}, column 'timestamp'"))
+        ts_col = events["timestamp"]
     if ts_col.isna().any():
         bad = ts_col.isna().to_numpy()
         raise KpiDataError(
             f"{source}, column 'timestamp': {int(bad.sum())} events have no time "
             f"({describe_rows(_row_labels(events, bad))}). Fix the export or drop these events first."
         )
+    return events
 
 
 def _sessionisable(events: pd.DataFrame, split: str, source: str) -> tuple[pd.DataFrame, bool, int, np.ndarray]:

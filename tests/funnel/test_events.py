@@ -82,9 +82,6 @@ def test_bad_input_messages():
     ev = ORDER_LOG.copy()
     with pytest.raises(KpiDataError, match="missing column\\(s\\) 'user_id'"):
         F.ordered_funnel(ev.drop(columns="user_id"), STEPS)
-    aware = ev.assign(timestamp=ev["timestamp"].dt.tz_localize("Europe/Berlin"))
-    with pytest.raises(KpiDataError, match="time zone"):
-        F.ordered_funnel(aware, STEPS)
     nat = ev.copy()
     nat.loc[2, "timestamp"] = pd.NaT
     with pytest.raises(KpiDataError, match="1 rows have no timestamp \\(row 3"):
@@ -115,3 +112,10 @@ def test_no_attempts_gives_zero_counts_not_an_error():
         0,
         0,
     ]
+
+
+def test_tz_aware_timestamps_are_converted_to_utc_not_refused():
+    # the same instants written in Ho Chi Minh City time (+07:00) give the same funnel as naive UTC
+    ev = ORDER_LOG.copy()
+    local = ev.assign(timestamp=ev["timestamp"].dt.tz_localize("UTC").dt.tz_convert("Asia/Ho_Chi_Minh"))
+    pd.testing.assert_frame_equal(F.ordered_funnel(local, STEPS), F.ordered_funnel(ev, STEPS))

@@ -127,8 +127,15 @@ def test_sessions_bad_input():
         web.sessions_from_events(bad)
     with pytest.raises(KpiDataError, match="engaged_after must be a duration"):
         web.sessions_from_events(EVENTS, engaged_after="soon")
-    with pytest.raises(KpiDataError, match="time-zone aware"):
-        web.sessions_from_events(EVENTS.assign(timestamp=EVENTS["timestamp"].dt.tz_localize("UTC")))
+
+
+def test_tz_aware_timestamps_are_converted_to_utc_not_refused():
+    # Berlin wall-clock times (+01:00 in winter) are the same instants one hour earlier in UTC
+    berlin = EVENTS.assign(timestamp=(EVENTS["timestamp"] + pd.Timedelta(hours=1)).dt.tz_localize("Europe/Berlin"))
+    got = web.sessions_from_events(berlin)
+    want = web.sessions_from_events(EVENTS)
+    pd.testing.assert_frame_equal(got, want)
+    assert got["start"].dt.tz is None
 
 
 event_rows = st.lists(
