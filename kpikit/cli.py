@@ -1,12 +1,15 @@
 """The ``kpikit`` command.
 
-``kpikit render NOTEBOOK... [-p NAME VALUE]... [-o OUTDIR] [--timeout SECONDS]`` executes notebooks
-with papermill and writes, per notebook, the executed ``.ipynb``, an HTML report without code and the
-recorded ``.kpis.json``, then refreshes ``OUTDIR/index.html``. ``-p`` values are parsed by the type the
-notebook's parameters cell declares; an unknown name or a wrong type stops before anything runs.
+``kpikit render NOTEBOOK... [-p NAME VALUE]... [-o OUTDIR] [--timeout SECONDS] [--pdf]`` executes
+notebooks with papermill and writes, per notebook, the executed ``.ipynb``, an HTML report without code,
+the recorded ``.kpis.json``, the report's Excel workbook and (``--pdf``) a PDF printed by headless
+Chromium, then refreshes ``OUTDIR/index.html``. ``-p`` values are parsed by the type the notebook's
+parameters cell declares; an unknown name, a wrong type, prose missing from the report language's
+catalogue or ``--pdf`` without Chromium stops before anything runs. Each report is "ok", "ok, with
+notes" (its skipped sections listed) or "failed" (with the notebook's own message).
 
-``kpikit batch CONFIG [--jobs N] [--resume] [--only CLIENT...] [--timeout SECONDS]`` renders every
-client x notebook of a YAML batch file into ``<output>/<run>/`` with an index and a summary (see
+``kpikit batch CONFIG [--jobs N] [--resume] [--only CLIENT...] [--timeout SECONDS] [--pdf]`` renders
+every client x notebook of a YAML batch file into ``<output>/<run>/`` with an index and a summary (see
 :mod:`kpikit.batch` and docs/batch.md); the whole file is checked before anything runs.
 
 Exit status: 0 all rendered; 1 a notebook failed (the others still render) or the disk is full; 2 bad
@@ -27,12 +30,16 @@ __all__ = ["main"]
 
 def _render(args: argparse.Namespace) -> int:
     from kpikit.batch.config import _yaml_surprises
+    from kpikit.render import pdf_problem
     from kpikit.report import parameter_spec, parse_cli_value, validate_parameters
 
     notebooks = [Path(n) for n in args.notebooks]
     missing = [str(n) for n in notebooks if not n.is_file()]
     if missing:
         print(f"kpikit render: no such notebook: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    if args.pdf and pdf_problem():
+        print(f"kpikit render: {pdf_problem()}", file=sys.stderr)
         return 2
     # Parse and check every notebook's parameters before running any of them.
     plans = []
@@ -56,8 +63,30 @@ def _render(args: argparse.Namespace) -> int:
     if problems:
         print("kpikit render: invalid parameters, nothing was run:\n  - " + "\n  - ".join(problems), file=sys.stderr)
         return 2
+    untranslated = [p for nb, values in plans for p in _prose_problems(nb, values)]
+    if untranslated:
+        print(
+            "kpikit render: text missing in the report's language, nothing was run:\n  - "
+            + "\n  - ".join(untranslated),
+            file=sys.stderr,
+        )
+        return 2
 
     return _render_all(plans, args)
+
+
+def _prose_problems(notebook: Path, values: dict) -> list[str]:
+    """The notebook's prose in the report's language, checked before anything runs (a missing entry)."""
+    import nbformat
+
+    from kpikit.errors import KpiDataError
+    from kpikit.render.prose import report_language, translate_prose
+
+    try:
+        translate_prose(nbformat.read(notebook, as_version=4), notebook.stem, report_language(notebook, values))
+    except KpiDataError as exc:
+        return [f"{notebook.name}: {exc}"]
+    return []
 
 
 def _render_all(plans: list, args: argparse.Namespace) -> int:
@@ -84,15 +113,19 @@ def _render_all(plans: list, args: argparse.Namespace) -> int:
             for nb, values in plans:
                 print(f"rendering {nb.name} ...", flush=True)
                 try:
-                    res = render_notebook(nb, outdir, parameters=values, timeout=args.timeout)
+                    res = render_notebook(nb, outdir, parameters=values, timeout=args.timeout, pdf=args.pdf)
                 except (ParameterError, KpiDataError) as exc:
                     print(f"kpikit render: {exc}", file=sys.stderr)
                     return 2
                 results.append(res)
                 if res.ok:
-                    print(f"  ok in {res.duration_s:.1f} s: {res.html}")
+                    print(f"  {res.status} in {res.duration_s:.1f} s: {res.html}")
+                    for note in res.notes:
+                        print(f"    note: {note}")
                 else:
                     print(f"  FAILED after {res.duration_s:.1f} s: {res.error}", file=sys.stderr)
+                    if res.error_page is not None:
+                        print(f"    details: {res.error_page}", file=sys.stderr)
         except RunInterrupted:
             stop_kernels()
         except DiskFullError as exc:
@@ -156,12 +189,17 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("-o", "--output", default="reports/interactive", help="output folder (default: reports/interactive)")
     r.add_argument("--timeout", type=float, default=None, help="per-cell timeout in seconds")
     r.add_argument("--title", default="kpikit reports", help="title of the index page")
+    r.add_argument("--pdf", action="store_true", help="also print each report to NN_name.pdf (needs Chromium)")
     r.set_defaults(func=_render)
     b = sub.add_parser("batch", help="render many clients x notebooks from a YAML batch file, with index and summary")
     from kpikit.batch.command import add_arguments
 
     add_arguments(b)
     b.set_defaults(func=_batch)
+    from kpikit.workshop import command as workshop
+
+    w = sub.add_parser("workshop", help="write the workshop's student and teacher editions (.ipynb and HTML)")
+    workshop.add_arguments(w).set_defaults(func=workshop.run)
     return parser
 
 

@@ -1,10 +1,11 @@
 """The import rule of kpikit's layers, checked on every import statement (function-level ones too).
 
-    errors, i18n <- stats <- schemas <- io <- domain packages <- plots <- report <- render <- batch, cli
+    errors, i18n <- stats <- schemas <- io <- engine <- domain packages <- plots <- report <- render <- batch, cli
 
 Domain packages (web, funnel, attribution, acquisition, subscriptions, survival, clv, satisfaction,
 social, benchmark) never import each other: what two of them share moves down into ``stats`` or
-``schemas``. ``i18n`` (findings as translatable templates, message catalogues, number formats) sits at
+``schemas``. ``engine`` (where a computation runs: pandas, DuckDB, or any Ibis backend) sits between
+``io`` and the domains, which hand it their lazy inputs. ``i18n`` (findings as translatable templates, message catalogues, number formats) sits at
 the bottom beside ``errors`` so that every domain can word its findings through it. ``sample`` (the generator) sits above the domains because it applies their rules (the GA4
 engaged-session rule); ``workshop`` sits beside ``report``. Nothing in kpikit imports tests or notebooks.
 """
@@ -32,7 +33,7 @@ DOMAINS = {
     "social",
     "benchmark",
 }
-BASE = {"errors", "i18n", "stats", "schemas", "io"}
+BASE = {"errors", "i18n", "stats", "schemas", "io", "engine"}
 
 #: unit -> the units it may import (besides itself and the root package's __version__)
 ALLOWED: dict[str, set[str]] = {
@@ -41,6 +42,7 @@ ALLOWED: dict[str, set[str]] = {
     "stats": {"errors", "i18n"},
     "schemas": {"errors", "i18n", "stats"},
     "io": {"errors", "i18n", "stats", "schemas"},
+    "engine": {"errors", "i18n", "stats", "schemas", "io"},
     **{d: set(BASE) for d in DOMAINS},
     "plots": BASE | DOMAINS,
     "report": BASE | DOMAINS | {"plots"},

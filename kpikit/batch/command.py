@@ -88,6 +88,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--cold", action="store_true", help="start every kernel from scratch instead of forking warm kernels"
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also print each report to NN_name.pdf with headless Chromium (as the batch file's pdf: true)",
+    )
 
 
 #: Exit status when another run holds the clients' reports (EX_TEMPFAIL: nothing was run, try again later).
@@ -105,8 +110,8 @@ def run_from_args(args: argparse.Namespace) -> int:
     Returns
     -------
     int
-        The exit status: 0 ok; 1 a report failed, or a full disk stopped the run; 2 bad batch file
-        or ``--jobs``; 75 another run is writing the same clients into the run folder (nothing was
+        The exit status: 0 ok; 1 a report failed, or a full disk stopped the run; 2 bad batch file,
+        ``--jobs``, or PDFs asked for without Chromium (nothing was run); 75 another run is writing the same clients into the run folder (nothing was
         run); 130 / 143 stopped by SIGINT (Ctrl-C) / SIGTERM, after writing the index for what exists.
     """
     from kpikit.batch.interrupt import RunInterrupted
@@ -116,6 +121,12 @@ def run_from_args(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         print("kpikit batch: --jobs must be at least 1", file=sys.stderr)
         return 2
+    if getattr(args, "pdf", False):
+        from kpikit.render import pdf_problem
+
+        if pdf_problem():
+            print(f"kpikit batch: {pdf_problem()}", file=sys.stderr)
+            return 2
     try:
         res = run_batch(
             args.config,
@@ -125,6 +136,7 @@ def run_from_args(args: argparse.Namespace) -> int:
             timeout=args.timeout,
             warm=not args.cold,
             progress=not args.no_progress,
+            pdf=True if getattr(args, "pdf", False) else None,
         )
     except BatchConfigError as exc:
         print(f"kpikit batch: {exc}", file=sys.stderr)

@@ -17,7 +17,7 @@ __all__ = ["BatchConfigError", "ClientSpec", "BatchConfig", "load_config", "chec
 DEFAULT_TIMEOUT = 600.0
 
 
-_TOP_KEYS = ("run", "output", "notebook_dir", "notebooks", "timeout", "defaults", "clients")
+_TOP_KEYS = ("run", "output", "notebook_dir", "notebooks", "timeout", "pdf", "defaults", "clients")
 
 
 _CLIENT_KEYS = ("name", "data", "mapping", "parameters", "notebooks")
@@ -73,6 +73,7 @@ class BatchConfig:
     timeout: float | None
     defaults: dict
     clients: tuple[ClientSpec, ...]
+    pdf: bool = False  # also print every report to PDF (headless Chromium)
 
     @property
     def run_dir(self) -> Path:
@@ -236,6 +237,13 @@ class _Checker:
             except (ParameterError, SyntaxError) as exc:
                 self.problems.append(f"notebook {nbp.name}: {exc}")
 
+    def pdf(self, pdf: Any) -> bool:
+        """Whether to print the reports to PDF (true or false)."""
+        if not isinstance(pdf, bool):
+            self.problems.append(f"'pdf' must be true or false (got {pdf!r})")
+            return False
+        return pdf
+
     def timeout(self, timeout: Any) -> float | None:
         """The per-cell timeout in seconds (None: no timeout)."""
         if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0):
@@ -394,6 +402,7 @@ def load_config(path: str | Path) -> BatchConfig:
     nb_dir = check.path(raw.get("notebook_dir"), "'notebook_dir'", "notebooks")
     check.notebooks(nb_dir)
     timeout = check.timeout(raw.get("timeout", DEFAULT_TIMEOUT))
+    pdf = check.pdf(raw.get("pdf", False))
     default_nbs = check.notebook_list(raw.get("notebooks"), "top level")
     if default_nbs is None:
         default_nbs = tuple(check.known)
@@ -410,4 +419,5 @@ def load_config(path: str | Path) -> BatchConfig:
         timeout=timeout,
         defaults=defaults,
         clients=tuple(clients),
+        pdf=pdf,
     )

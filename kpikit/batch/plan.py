@@ -1,4 +1,11 @@
-"""Planning a batch: one task per client and notebook, input hashes for --resume."""
+"""Planning a batch: one task per client and notebook, input hashes for --resume, the order reports run in.
+
+A notebook that reads other reports of its client (it declares a ``reports_dir`` parameter, as
+notebook 05 does to place the client's own bounce rate, churn and NPS within published figures) gets
+that client's report folder as ``reports_dir``, runs after the reports it reads (:func:`task_dependencies`,
+:class:`Schedule`), and its input hash includes theirs, so ``--resume`` renders it again whenever one of
+them changes.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +21,12 @@ from kpikit.batch.config import BatchConfig, BatchConfigError, ClientSpec
 from kpikit.batch.tasks import Task
 from kpikit.errors import did_you_mean
 
-__all__ = ["plan_tasks", "input_hash"]
+__all__ = ["plan_tasks", "input_hash", "task_dependencies", "Schedule", "REPORTS_PARAMETER", "SOURCES_PARAMETER"]
+
+#: The parameter by which a notebook asks for its client's report folder (injected per client).
+REPORTS_PARAMETER = "reports_dir"
+#: The parameter naming which reports such a notebook reads (``{"metric": "<notebook stem>:<kpi>"}``).
+SOURCES_PARAMETER = "client_kpi_sources"
 
 
 def _file_digest(path: Path) -> str:
@@ -81,7 +93,10 @@ def plan_tasks(config: BatchConfig, only: Sequence[str] | None = None) -> list[T
     """Every report of the batch (client-major order), with its parameters and input hash.
 
     ``data_dir``, ``mapping_file`` and ``client`` are set per client (paths relative to the notebook
-    folder); the defaults and the client's overrides are passed only to notebooks that declare them.
+    folder); the defaults and the client's overrides are passed only to notebooks that declare them. A
+    notebook declaring ``reports_dir`` gets the client's report folder (after the defaults, so a default
+    never points every client at one folder; a client's own override wins), and its input hash
+    includes those of the client's reports it reads (:func:`task_dependencies`).
 
     Parameters
     ----------
@@ -105,6 +120,7 @@ def plan_tasks(config: BatchConfig, only: Sequence[str] | None = None) -> list[T
     tasks = []
     for c in select_clients(config, only):
         digest = _folder_digest(c.data_dir)
+        planned = []
         for stem in c.notebooks:
             nb = config.notebooks[stem]
             spec = parameter_spec(nb)
@@ -115,13 +131,151 @@ def plan_tasks(config: BatchConfig, only: Sequence[str] | None = None) -> list[T
                 values["mapping_file"] = None if c.mapping_file is None else _rel(c.mapping_file, nb.parent)
             if "client" in spec:
                 values["client"] = c.name
-            for source in (config.defaults, c.parameters):
-                values.update({k: v for k, v in source.items() if k in spec})
+            values.update({k: v for k, v in config.defaults.items() if k in spec})
+            if REPORTS_PARAMETER in spec:  # this client's own reports, never another client's
+                values[REPORTS_PARAMETER] = _rel(config.run_dir / c.name, nb.parent)
+            values.update({k: v for k, v in c.parameters.items() if k in spec})
             h = _hash_inputs(nb, values, digest, c.mapping_file)
-            tasks.append(
+            planned.append(
                 Task(client=c.name, notebook=nb, parameters=values, outdir=config.run_dir / c.name, input_hash=h)
             )
+        tasks += _with_dependency_hashes(planned)
     return tasks
+
+
+def _with_dependency_hashes(tasks: list[Task]) -> list[Task]:
+    """One client's tasks, a report that reads others hashed with their input hashes (for --resume)."""
+    import dataclasses
+
+    deps = task_dependencies(tasks)
+    hashes = {t.key: t.input_hash for t in tasks}
+    out = []
+    for t in tasks:
+        if deps[t.key]:
+            h = hashlib.sha256(t.input_hash.encode())
+            for key in deps[t.key]:
+                h.update(b"\nreads " + key.encode() + b" " + hashes[key].encode())
+            t = dataclasses.replace(t, input_hash=h.hexdigest())
+        out.append(t)
+    return out
+
+
+def _reads(task: Task) -> set[str] | None:
+    """The notebook stems a report reads the KPIs of; None: every other report of its client.
+
+    Read from its ``client_kpi_sources`` parameter (``"01_bounce_rate_diagnosis:bounce_rate"`` names
+    notebook 01), the value the task passes or else the notebook's default.
+    """
+    from kpikit.report import parameter_spec
+
+    spec = parameter_spec(task.notebook)
+    if SOURCES_PARAMETER not in spec:
+        return None
+    sources = task.parameters.get(SOURCES_PARAMETER, spec[SOURCES_PARAMETER].default)
+    if not isinstance(sources, Mapping):
+        return None
+    return {str(v).partition(":")[0] for v in sources.values()}
+
+
+def task_dependencies(tasks: Sequence[Task]) -> dict[str, tuple[str, ...]]:
+    """Which reports of the run each report must wait for: those of its client it reads.
+
+    A notebook that declares ``reports_dir`` reads its client's reports named in its
+    ``client_kpi_sources`` (every other report of the client, when it has no such parameter, except
+    those that read reports themselves). Only the tasks given count: a report that ``--resume``
+    skips, or that another run renders, is not waited for.
+
+    Parameters
+    ----------
+    tasks : sequence of Task
+        The reports of a run (any clients).
+
+    Returns
+    -------
+    dict
+        Task key (``client/NN_name``) -> the keys of the tasks it runs after, in the given order.
+    """
+    from kpikit.report import parameter_spec
+
+    readers = {t.key for t in tasks if REPORTS_PARAMETER in parameter_spec(t.notebook)}
+    out: dict[str, tuple[str, ...]] = {}
+    for t in tasks:
+        if t.key not in readers:
+            out[t.key] = ()
+            continue
+        wanted = _reads(t)
+        out[t.key] = tuple(
+            o.key
+            for o in tasks
+            if o.client == t.client
+            and o.key != t.key
+            and (o.notebook.stem in wanted if wanted is not None else o.key not in readers)
+        )
+    return out
+
+
+class Schedule:
+    """The order a run starts its reports in: longest first, a report only once those it reads have finished.
+
+    ``ready()`` hands out the tasks whose dependencies (:func:`task_dependencies`, within these tasks)
+    have all finished, longest expected first; ``done(task)`` marks one finished, whatever its outcome
+    (a report that failed is not waited for again: the one reading it notes the missing figures).
+
+    Parameters
+    ----------
+    tasks : sequence of Task
+        The reports to run.
+    cost : callable, optional
+        Task -> its expected seconds (longest first); default the plan order.
+
+    Examples
+    --------
+    >>> schedule = Schedule([])
+    >>> schedule.ready(), schedule.pending
+    ([], 0)
+    """
+
+    def __init__(self, tasks: Sequence[Task], cost: Any = None) -> None:
+        self._waiting = list(tasks)
+        self._deps = task_dependencies(self._waiting)
+        self._finished: set[str] = set()
+        self._cost = cost
+
+    @property
+    def pending(self) -> int:
+        """How many tasks have not been handed out yet."""
+        return len(self._waiting)
+
+    def ready(self, idle: bool = False) -> list[Task]:
+        """The tasks that may start now (each handed out once), longest expected first.
+
+        Parameters
+        ----------
+        idle : bool
+            Nothing is running: if no task is ready then, the waiting ones read each other (a cycle
+            in their sources) and all start, each noting the figures it lacks, rather than none.
+
+        Returns
+        -------
+        list of Task
+        """
+        go = [t for t in self._waiting if all(k in self._finished for k in self._deps[t.key])]
+        if idle and not go:
+            go = list(self._waiting)
+        self._waiting = [t for t in self._waiting if t not in go]
+        if self._cost is not None:
+            go.sort(key=self._cost, reverse=True)
+        return go
+
+    def done(self, task: Task) -> None:
+        """Mark a task finished (rendered, failed or not started because the run stops).
+
+        Parameters
+        ----------
+        task : Task
+            The task.
+        """
+        self._finished.add(task.key)
 
 
 def select_clients(config: BatchConfig, only: Sequence[str] | None = None) -> list[ClientSpec]:

@@ -23,6 +23,7 @@ from kpikit.batch.lock import FolderLock, RunLockError, outputs_lock_path
 from kpikit.batch.outputs import write_batch_index, write_summary
 from kpikit.batch.plan import _previous_state
 from kpikit.batch.tasks import TaskResult, _version
+from kpikit.render.index import read_report
 
 __all__ = []
 
@@ -31,45 +32,35 @@ __all__ = []
 OUTPUTS_WAIT = 60.0
 
 
-def _mtime(path: Path) -> float | None:
-    try:
-        return path.stat().st_mtime
-    except OSError:
-        return None
-
-
 def result_from_disk(run_dir: Path, client: str, stem: str, record: Mapping | None = None) -> TaskResult:
     """A report's status as its files show it, with what ``record`` (its batch.json entry) adds.
 
-    The three outputs make it ``ok`` (``unchanged`` if the record says so) with the KPIs of its
-    ``.kpis.json``; an error page newer than them (or alone) makes it ``failed``; nothing, ``not run``.
+    The three outputs make it ``ok`` (``ok, with notes`` when its notebook lists notes; ``unchanged``
+    if the record says so) with the KPIs of its ``.kpis.json``; an error page newer than them (or
+    alone) makes it ``failed``; nothing, ``not run`` (:func:`kpikit.render.read_report`).
     """
     rec = dict(record or {})
-    folder = Path(run_dir) / client
-    kpis_time = _mtime(folder / f"{stem}.kpis.json")
-    complete = kpis_time is not None and all((folder / f"{stem}{ext}").is_file() for ext in (".html", ".ipynb"))
-    error_time = _mtime(folder / f"{stem}.error.html")
+    status, _, kpis = read_report(Path(run_dir) / client, stem)
     duration = float(rec.get("duration_s") or 0.0)
-    if error_time is not None and (not complete or error_time >= kpis_time):
+    if status == "failed":
         error = rec.get("error") if rec.get("status") == "failed" else None
         error = error or {"kind": "", "ename": "", "evalue": "see the error page", "cell": None, "source": ""}
         return TaskResult(client, stem, "failed", duration, error=error, input_hash=rec.get("input_hash") or "")
-    if complete:
-        try:
-            saved = json.loads((folder / f"{stem}.kpis.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            saved = None
-        if isinstance(saved, dict):
-            status = rec["status"] if rec.get("status") in ("ok", "unchanged") else "ok"
-            return TaskResult(
-                client,
-                stem,
-                status,
-                duration,
-                kpis=saved.get("kpis") or {},
-                input_hash=str(saved.get("input_hash") or rec.get("input_hash") or ""),
-            )
+    if status in ("ok", "ok, with notes"):
+        saved = _saved(Path(run_dir) / client / f"{stem}.kpis.json")
+        if saved is not None:
+            status = "unchanged" if rec.get("status") == "unchanged" else status
+            hashed = str(saved.get("input_hash") or rec.get("input_hash") or "")
+            return TaskResult(client, stem, status, duration, kpis=kpis, input_hash=hashed)
     return TaskResult(client, stem, "not run")
+
+
+def _saved(path: Path) -> dict | None:
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return saved if isinstance(saved, dict) else None
 
 
 def merged_results(cfg: BatchConfig, results: Mapping[tuple[str, str], TaskResult]) -> list[TaskResult]:

@@ -1,4 +1,11 @@
-"""Running a batch: workers execute notebooks, a failing report fails alone."""
+"""Running a batch: workers execute notebooks, a failing report fails alone.
+
+Each report runs as ``kpikit render`` runs it (:mod:`kpikit.render.run`): its prose in the report's
+language, the kit's data errors allowed in a notebook on the report framework (a skipped section
+becomes a note), :func:`kpikit.report.outcome.classify` on the result, and the cleaned notebook
+written with :func:`kpikit.render.write_report` (report, notebook, KPIs, workbook, and the PDF when
+the run asks for it).
+"""
 
 from __future__ import annotations
 
@@ -28,10 +35,9 @@ from kpikit.batch.interrupt import (
     sweep_stale_temp_dirs,
 )
 from kpikit.batch.lock import lock_clients, release_all
-from kpikit.batch.outputs import error_page
-from kpikit.batch.plan import _complete, _expected_seconds, _previous_state, plan_tasks, select_clients
+from kpikit.batch.plan import Schedule, _complete, _expected_seconds, _previous_state, plan_tasks, select_clients
 from kpikit.batch.record import write_run_files
-from kpikit.batch.tasks import BatchResult, Task, TaskResult, _error_line
+from kpikit.batch.tasks import BatchResult, Task, TaskResult
 from kpikit.batch.zygote import _ForkedKernel, _Zygote, _ZygoteClient
 
 __all__ = ["run_batch", "execute_notebook"]
@@ -47,12 +53,12 @@ def _prepare_worker_imports() -> None:
     import papermill.iorw  # noqa: F401
     import papermill.parameterize  # noqa: F401
 
-    from kpikit.render import _exporter
+    from kpikit.render.page import _exporter
 
     _exporter()
 
 
-def _worker_init(events, zygote: tuple | None, stop, parent: int) -> None:
+def _worker_init(events, zygote: tuple | None, stop, parent: int, pdf: bool = False) -> None:
     """Pool worker start: signals, the event queue and the stop flag; connect to the zygote (warm kernels)."""
     import warnings
 
@@ -64,7 +70,7 @@ def _worker_init(events, zygote: tuple | None, stop, parent: int) -> None:
         os._exit(1)
     keep_signal_handlers()
     _WORKER.clear()
-    _WORKER.update(events=events, stop=stop, warm=zygote is not None, zygote=None, spare=None, kernel=None)
+    _WORKER.update(events=events, stop=stop, warm=zygote is not None, zygote=None, spare=None, kernel=None, pdf=pdf)
     if zygote is not None:
         from multiprocessing.util import Finalize
 
@@ -112,32 +118,17 @@ def _take_kernel(cwd: str):
     return kernel
 
 
-def _cell_label(nb, index: int | None) -> tuple[int | None, str]:
-    """(1-based cell number in the original notebook, first source line) of an executed cell index."""
-    if index is None:
-        return None, ""
-    cell = nb.cells[index]
-    if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
-        return None, "injected parameters"
-    injected = next(
-        (i for i, c in enumerate(nb.cells) if "injected-parameters" in c.get("metadata", {}).get("tags", [])), None
-    )
-    number = index + 1 - (1 if injected is not None and index > injected else 0)
-    first = next((ln for ln in cell.source.splitlines() if ln.strip() and not ln.startswith("# NBVAL")), "")
-    return number, first[:120]
-
-
-def _strip_ansi(text: str) -> str:
-    return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", text)
-
-
 def execute_notebook(
     notebook: Path, parameters: Mapping[str, Any], timeout: float | None, kernel: _ForkedKernel | None = None
 ) -> tuple[Any, dict | None]:
     """Run a notebook with injected parameters; returns (executed notebook, error dict or None).
 
-    Parameters are injected as papermill would (the same injected cell) and the cells run with
-    :class:`nbclient.NotebookClient`, in the notebook's folder.
+    Parameters are injected as papermill would (the same injected cell), the notebook's prose is
+    swapped into the report's language (:func:`kpikit.render.translate_prose`), and the cells run with
+    :class:`nbclient.NotebookClient`, in the notebook's folder, with the kit's data errors allowed in
+    a notebook on the report framework (:func:`kpikit.render.execution_options`): such an error leaves
+    an error output (a skipped section, which :func:`kpikit.report.outcome.classify` turns into a
+    note) and is not an error of the run.
 
     Parameters
     ----------
@@ -155,8 +146,10 @@ def execute_notebook(
     -------
     tuple
         The executed notebook (an nbformat node, executed up to the failure if one occurred) and None,
-        or an error dict with kind (exception, timeout, dead kernel, kernel start), cell (1-based in
-        the original notebook), source (its first line), ename, evalue and traceback.
+        or an error dict with kind (exception, timeout, dead kernel, kernel start, language), cell
+        (1-based in the original notebook), source (its first line), ename, evalue and traceback. A
+        language error (prose missing from the catalogue) comes back before anything ran, with the
+        notebook as read.
     """
     from nbclient import NotebookClient
     from nbclient.exceptions import (
@@ -167,9 +160,16 @@ def execute_notebook(
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
-    from kpikit.render import KERNEL_ARGUMENTS
+    from kpikit.errors import KpiDataError
+    from kpikit.render import KERNEL_ARGUMENTS, cell_label, execution_options, translate_prose
+    from kpikit.render.prose import report_language
 
     nb = load_notebook_node(str(notebook))
+    try:
+        nb = translate_prose(nb, notebook.stem, report_language(notebook, parameters))
+    except KpiDataError as exc:  # MissingTranslationError, or a language without a catalogue
+        error = {"kind": "language", "ename": type(exc).__name__, "evalue": str(exc), "message": str(exc)}
+        return nb, {**error, "traceback": "", "cell": None, "source": "before the first cell"}
     nb = parameterize_notebook(nb, dict(parameters), kernel_name="python3", language="python")
     current: dict = {"index": None}
 
@@ -186,6 +186,7 @@ def execute_notebook(
         resources={"metadata": {"path": str(notebook.parent)}},
         on_cell_start=on_start,
         extra_arguments=list(KERNEL_ARGUMENTS),  # for kernels it starts (cold)
+        **execution_options(nb),
     )
     error = None
     try:
@@ -224,8 +225,12 @@ def execute_notebook(
                     client.kc.stop_channels()
             kernel.discard()
     if error is not None:
-        error["cell"], error["source"] = _cell_label(nb, current["index"])
+        error["cell"], error["source"] = cell_label(nb, current["index"])
     return nb, error
+
+
+def _strip_ansi(text: str) -> str:
+    return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", text)
 
 
 def _run_task(task: Task, timeout: float | None) -> TaskResult | None:
@@ -250,14 +255,10 @@ def _run_task(task: Task, timeout: float | None) -> TaskResult | None:
                 _WORKER["warm"] = False
         nb, error = execute_notebook(task.notebook, task.parameters, timeout, kernel=kernel)
         _WORKER["kernel"] = None
-        if error is None:
-            result.kpis = _write_outputs(task, nb)
-            result.status = "ok"
-        else:
-            result.error = error
-            _write_failure(task, nb, error)
+        result.status, result.kpis, result.error = _finish(task, nb, error, time.perf_counter() - t0)
     except Exception as exc:  # writing outputs failed: still a per-report failure
         full = isinstance(exc, DiskFullError)
+        result.status = "failed"
         result.error = {
             "kind": "disk full" if full else "internal",
             "ename": type(exc).__name__,
@@ -269,49 +270,42 @@ def _run_task(task: Task, timeout: float | None) -> TaskResult | None:
         if full and stop is not None:
             stop.set()
         with contextlib.suppress(Exception):
-            _write_failure(task, None, result.error)
+            _finish(task, None, result.error, time.perf_counter() - t0)
     result.duration_s = round(time.perf_counter() - t0, 2)
     if events is not None:
         events.put(("done", task.key))
     return result
 
 
-def _write_outputs(task: Task, nb) -> dict:
+def _finish(task: Task, nb: Any, error: dict | None, duration: float) -> tuple[str, dict, dict | None]:
+    """Classify an executed report and write its files (as ``kpikit render`` does): (status, KPIs, error)."""
     from kpikit import __version__
-    from kpikit.render import write_report
+    from kpikit.render import conclude
     from kpikit.report import to_jsonable
 
-    stem = task.notebook.stem
+    record = {
+        "notebook": task.notebook.stem,
+        "client": task.client,
+        "parameters": to_jsonable(task.parameters),
+        "input_hash": task.input_hash,
+        "kpikit_version": __version__,
+    }
     task.outdir.mkdir(parents=True, exist_ok=True)
-    # the KPI file is written last: it holds the hash that marks the report complete
-    kpis = write_report(
+    # the KPI file is written last: it holds the hash that marks the report complete; the error page
+    # and failed notebook of an earlier attempt go with the same move, and a failure keeps the
+    # previous good report (the index links it as the previous report beside the error)
+    status, _, kpis, error = conclude(
+        nb if (error or {}).get("kind") not in ("language", "disk full", "internal") else None,
+        error,
+        task.notebook,
         task.outdir,
-        stem,
-        nb,
-        {
-            "notebook": stem,
-            "client": task.client,
-            "parameters": to_jsonable(task.parameters),
-            "input_hash": task.input_hash,
-            "kpikit_version": __version__,
-        },
+        task.parameters,
+        record,
+        duration,
+        pdf=bool(_WORKER.get("pdf")),
+        client=task.client,
     )
-    for ext in (".failed.ipynb", ".error.html"):
-        (task.outdir / f"{stem}{ext}").unlink(missing_ok=True)
-    return kpis
-
-
-def _write_failure(task: Task, nb, error: dict) -> None:
-    import nbformat
-
-    from kpikit.render import atomic_write
-
-    stem = task.notebook.stem
-    task.outdir.mkdir(parents=True, exist_ok=True)
-    # a previous good report stays (the index links it as the previous report beside the error)
-    if nb is not None:
-        atomic_write(task.outdir / f"{stem}.failed.ipynb", nbformat.writes(nb))
-    atomic_write(task.outdir / f"{stem}.error.html", error_page(task.client, stem, error, has_notebook=nb is not None))
+    return status, kpis, error
 
 
 def run_batch(
@@ -322,6 +316,7 @@ def run_batch(
     timeout: float | None = None,
     warm: bool = True,
     progress: bool = True,
+    pdf: bool | None = None,
 ) -> BatchResult:
     """Render every client x notebook of a batch; write reports, index.html, summary.csv, batch.json.
 
@@ -347,6 +342,9 @@ def run_batch(
         Fork kernels from a pre-imported zygote (default) instead of starting each from scratch.
     progress : bool
         Show a progress bar on stderr.
+    pdf : bool, optional
+        Also print every report to ``NN_name.pdf`` with headless Chromium (default: the batch
+        file's ``pdf`` key, else no).
 
     Returns
     -------
@@ -356,7 +354,7 @@ def run_batch(
     Raises
     ------
     BatchConfigError
-        A bad batch file or ``only`` (nothing was run).
+        A bad batch file or ``only``, or PDFs asked for without Chromium installed (nothing was run).
     RunLockError
         Another run is writing the same clients into the run folder (nothing was run).
     RunInterrupted
@@ -379,7 +377,7 @@ def run_batch(
             os.environ[CACHE_ENV] = cache_dir
         started: dict = {}  # the zygote, once _run starts it
         try:
-            result = _run(config, jobs, resume, only, timeout, progress, warm, guard, t0, started)
+            result = _run(config, jobs, resume, only, timeout, progress, warm, guard, t0, started, pdf)
         except RunInterrupted:
             pass
         finally:
@@ -407,9 +405,16 @@ def _run(
     guard: SignalGuard,
     t0: float,
     started: dict,
+    pdf: bool | None = None,
 ) -> BatchResult:
     """Lock the clients, plan, skip what --resume allows, run the rest, then write batch.json, summary, index."""
+    from kpikit.batch.config import BatchConfigError
+    from kpikit.render import pdf_problem
+
     cfg = config if isinstance(config, BatchConfig) else load_config(config)
+    pdf = cfg.pdf if pdf is None else pdf
+    if pdf and pdf_problem():
+        raise BatchConfigError(str(cfg.path), [pdf_problem()])
     clients = [c.name for c in select_clients(cfg, only)]
     timeout = cfg.timeout if timeout is None else timeout
     with guard.polling():
@@ -431,7 +436,7 @@ def _run(
             results, todo = _skip_unchanged(tasks, previous, resume)
             with guard.polling():
                 if todo and guard.signum is None:
-                    stopped = _run_pool(todo, cfg, jobs, timeout, progress, zygote, previous, guard, results)
+                    stopped = _run_pool(todo, cfg, jobs, timeout, progress, zygote, previous, guard, results, pdf)
         except RunInterrupted:
             pass
         with guard.polling():
@@ -507,19 +512,25 @@ def _run_pool(
     previous: Mapping,
     guard: SignalGuard,
     results: dict[tuple[str, str], TaskResult],
+    pdf: bool = False,
 ) -> str:
     """Run the tasks in a pool of forked workers, longest first, into ``results``; why it stopped early, or "".
 
-    It stops scheduling when a signal arrives (then stops the workers, see :func:`stop_processes`)
-    or when the disk is full (then the reports running finish and the rest do not start).
+    A report that reads other reports of its client (notebook 05) starts once they have finished
+    (:class:`kpikit.batch.plan.Schedule`). It stops scheduling when a signal arrives (then stops the
+    workers, see :func:`stop_processes`) or when the disk is full (then the reports running finish
+    and the rest do not start).
     """
     import concurrent.futures as cf
     import multiprocessing as mp
 
     from tqdm.auto import tqdm
 
-    # longest first (LPT scheduling), so no long report starts last while the other workers idle
-    todo.sort(key=lambda t: _expected_seconds(t, previous), reverse=True)
+    from kpikit.render import error_message
+
+    # longest first (LPT scheduling), so no long report starts last while the other workers idle;
+    # a report reading others of its client waits for them
+    schedule = Schedule(todo, cost=lambda t: _expected_seconds(t, previous))
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     # Workers are forked from this process once the imports they need are done here (cheaper
     # than each worker importing them); no thread runs yet (tqdm's monitor thread is off).
@@ -540,32 +551,44 @@ def _run_pool(
         mininterval=0.5,
     )
     pool = cf.ProcessPoolExecutor(
-        max_workers=jobs, mp_context=ctx, initializer=_worker_init, initargs=(events, zygote_addr, stop, os.getpid())
+        max_workers=jobs,
+        mp_context=ctx,
+        initializer=_worker_init,
+        initargs=(events, zygote_addr, stop, os.getpid(), pdf),
     )
     futures: dict = {}
     procs: list = []
+    pending: set = set()
     finished = False
+
+    def submit_ready() -> None:
+        for t in schedule.ready(idle=not pending):
+            f = pool.submit(_run_task, t, timeout)
+            futures[f] = t
+            pending.add(f)
+        procs[:] = list((getattr(pool, "_processes", None) or {}).values())  # forked at the first submit
+
     try:
-        for t in todo:
-            futures[pool.submit(_run_task, t, timeout)] = t
-        procs = list((getattr(pool, "_processes", None) or {}).values())  # forked at the first submit
-        pending = set(futures)
+        submit_ready()
         while pending and guard.signum is None:
             done, pending = cf.wait(pending, timeout=0.3, return_when=cf.FIRST_COMPLETED)
             _drain_events(events, running)
             for f in done:
+                schedule.done(futures[f])
                 r = None if f.cancelled() else _future_result(f, futures[f])
                 if r is None:  # not started: the run is stopping
                     continue
                 results[(r.client, r.notebook)] = r
                 bar.update(1)
                 if progress and r.status == "failed":
-                    bar.write(f"FAILED {futures[f].key}: {_error_line(r.error)}", file=sys.stderr)
+                    bar.write(f"FAILED {futures[f].key}: {error_message(r.error)}", file=sys.stderr)
                 if (r.error or {}).get("kind") == "disk full" and not stopped:
                     stopped = f"the disk is full ({r.client}/{r.notebook} could not be written), so the reports not yet started were not run"
                     stop.set()
                     for p in pending:
                         p.cancel()
+            if not stopped and guard.signum is None:
+                submit_ready()
             postfix = ("running: " + ", ".join(running)) if running else ""
             if postfix != shown:
                 bar.set_postfix_str(postfix, refresh=False)
@@ -575,15 +598,20 @@ def _run_pool(
         if finished:
             pool.shutdown(wait=True)
         else:  # interrupted (or an error here): stop now, keep what came back
-            stop.set()
-            pool.shutdown(wait=False, cancel_futures=True)
-            stop_processes(procs)
-            for f, t in futures.items():
-                key = (t.client, t.notebook.stem)
-                if key not in results and f.done() and not f.cancelled() and f.exception() is None and f.result():
-                    results[key] = f.result()
+            _stop_pool(pool, procs, stop, futures, results)
         bar.close()
     return stopped
+
+
+def _stop_pool(pool: Any, procs: list, stop: Any, futures: Mapping, results: dict[tuple[str, str], TaskResult]) -> None:
+    """Stop the pool and its workers now, keeping in ``results`` the reports that finished."""
+    stop.set()
+    pool.shutdown(wait=False, cancel_futures=True)
+    stop_processes(procs)
+    for f, t in futures.items():
+        key = (t.client, t.notebook.stem)
+        if key not in results and f.done() and not f.cancelled() and f.exception() is None and f.result():
+            results[key] = f.result()
 
 
 def _drain_events(events: Any, running: list[str]) -> None:

@@ -19,7 +19,18 @@ from kpikit.plots.funnel import (
     time_to_convert_chart,
 )
 from kpikit.plots.generic import heatmap, p_chart, rate_bars, trend, waterfall
-from kpikit.plots.style import BAD, GOOD, HIGHLIGHT, NEUTRAL, PALETTE, draw_charts_once, percent_axis, use_style
+from kpikit.plots.style import (
+    BAD,
+    GOOD,
+    HIGHLIGHT,
+    NEUTRAL,
+    PALETTE,
+    chart_title,
+    draw_charts_once,
+    percent_axis,
+    sharp_charts,
+    use_style,
+)
 from kpikit.plots.subscriptions import mrr_waterfall, retention_projection, survival_curves
 from kpikit.plots.web import device_gap_chart, fix_list_chart
 
@@ -27,6 +38,8 @@ __all__ = [
     "PALETTE",
     "use_style",
     "draw_charts_once",
+    "sharp_charts",
+    "chart_title",
     "percent_axis",
     "rate_bars",
     "trend",

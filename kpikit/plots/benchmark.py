@@ -67,7 +67,7 @@ def percentile_dots(comparison: pd.DataFrame, title: str, label: str = "metric",
     ax.set_xlim(-5, 105)
     ax.set_xlabel("standing among competitors (percentile, 100 = best)")
     ax.set_ylabel("")
-    ax.legend(frameon=False, fontsize=9, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.legend(frameon=False, fontsize=10, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.set_title(title)
     return ax
 
@@ -120,7 +120,7 @@ def vanity_scatter(
     ax.errorbar(data[x], data[y], yerr=err, fmt="none", ecolor="black", elinewidth=1, capsize=3, zorder=2)
     ax.scatter(data[x], data[y], s=110, color=colours, zorder=3)
     for xi, yi, lab in zip(data[x], data[y], data[label]):
-        ax.annotate(str(lab), (xi, yi), textcoords="offset points", xytext=(8, 6), fontsize=9)
+        ax.annotate(str(lab), (xi, yi), textcoords="offset points", xytext=(8, 6), fontsize=10)
     if data[x].max() >= 10 * max(data[x].min(), 1):
         ax.set_xscale("log")
     else:
@@ -187,7 +187,7 @@ def industry_bands(
             ax.scatter([r.client], [0], s=70, color=colour, zorder=3)
         seg = f" ({r.segment})" if isinstance(r.segment, str) and r.segment else ""
         year = "undated" if pd.isna(r.year) else str(int(r.year))
-        ax.set_yticks([0], [f"{r.metric}{seg}\n{r.source}, {year}"], fontsize=8)
+        ax.set_yticks([0], [f"{r.metric}{seg}\n{r.source}, {year}"], fontsize=10)
         ax.set_ylim(-0.6, 0.6)
         ax.set_xlim(lo - pad, hi + pad)
         if pct:
@@ -205,7 +205,7 @@ def _month_axis(ax) -> None:
 
     ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
-    ax.tick_params(axis="x", rotation=0, labelsize=9)
+    ax.tick_params(axis="x", rotation=0, labelsize=10)
 
 
 @_plain_text
@@ -243,7 +243,7 @@ def share_of_voice_trend(sov: pd.DataFrame, title: str, client: str | None = Non
     _month_axis(ax)
     ax.set_xlabel("")
     ax.set_ylabel("share of voice (% of the set's mentions)")
-    ax.legend(frameon=False, fontsize=9, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.legend(frameon=False, fontsize=10, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.set_title(title)
     return ax
 
@@ -321,6 +321,6 @@ def self_benchmark(
     _month_axis(ax)
     ax.set_xlabel("")
     ax.set_ylabel(ylabel)
-    ax.legend(frameon=False, fontsize=9, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.legend(frameon=False, fontsize=10, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.set_title(title)
     return ax

@@ -70,7 +70,7 @@ def funnel_chart(funnel: pd.DataFrame, title: str | None = None, ax: Axes | None
                 f"  ({r['conversion_from_previous']:.0%} of previous, "
                 f"{r['conversion_from_previous_low']:.0%}-{r['conversion_from_previous_high']:.0%})"
             )
-        ax.text(r[cnt] + top * 0.01, i, label, va="center", fontsize=9)
+        ax.text(r[cnt] + top * 0.01, i, label, va="center", fontsize=10)
     ax.set_xlim(0, top * 1.6)
     ax.set_xlabel(f"{cnt} reaching the step (count)")
     if title is None and leak >= 0:
@@ -178,7 +178,7 @@ def time_to_convert_chart(
             ax.get_ylim()[1] * 0.95,
             f" median {med * 60:.0f} min" if med < 2 else f" median {med:.1f} h",
             color="dimgray",
-            fontsize=9,
+            fontsize=10,
             va="top",
             bbox={"facecolor": "white", "alpha": 0.8, "linewidth": 0},
         )
@@ -256,7 +256,7 @@ def attribution_chart(
     sns.barplot(data=long, y="channel", x="credited", hue="model", palette=PALETTE[: len(models)], ax=ax)
     ax.set_xlabel("credited conversions (count)")
     ax.set_ylabel("")
-    ax.legend(title="model", frameon=False, fontsize=8)
+    ax.legend(title="model", frameon=False, fontsize=10)
     if title is None:
         w = comparison.loc[comparison["spread"].idxmax()]
         title = (
@@ -327,11 +327,11 @@ def journey_chart(journey: pd.DataFrame, title: str | None = None, ax: Axes | No
     y = np.arange(len(d))
     ax.barh(y, d["count"].clip(lower=1), color=PALETTE[0])
     ax.set_xscale("log")
-    ax.set_yticks(y, [f"{s}\n({m})" for s, m in zip(d["stage"], d["measure"])], fontsize=8)
+    ax.set_yticks(y, [f"{s}\n({m})" for s, m in zip(d["stage"], d["measure"])], fontsize=10)
     ax.invert_yaxis()
     for i, r in d.iterrows():
         lab = f" {int(r['count']):,}" + (f"  ({r['rate_from_previous']:.2%} of previous)" if i else "")
-        ax.text(max(r["count"], 1), i, lab, va="center", fontsize=9)
+        ax.text(max(r["count"], 1), i, lab, va="center", fontsize=10)
     ax.set_xlim(1, float(d["count"].max()) * 50)
     ax.set_xlabel("count (log scale)")
     if title is None and len(d) > 1:

@@ -64,7 +64,7 @@ def rate_bars(
     _interval_bars(ax, data, label, value, low, high, highlight)
     if reference is not None:
         ax.axvline(reference, color=NEUTRAL, linestyle="--", linewidth=1)
-        ax.text(reference, -0.6, f" {reference_label} {reference:.0%}", color="dimgray", fontsize=9, va="bottom")
+        ax.text(reference, -0.6, f" {reference_label} {reference:.0%}", color="dimgray", fontsize=10, va="bottom")
     percent_axis(ax, "x")
     ax.set_xlabel(xlabel)
     ax.set_ylabel("")
@@ -173,7 +173,7 @@ def p_chart(
     percent_axis(ax, "y", decimals=decimals)
     ax.set_ylabel(ylabel)
     ax.set_xlabel("")
-    ax.legend(frameon=False, fontsize=9, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.legend(frameon=False, fontsize=10, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.set_title(title)
     return ax
 

@@ -107,7 +107,7 @@ def survival_curves(
     ax.set_ylim(0, 1.02)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("customers still paying (95% CI)")
-    ax.legend(frameon=False, fontsize=9)
+    ax.legend(frameon=False, fontsize=10)
     ax.set_title(title)
     return ax
 
@@ -161,6 +161,6 @@ def retention_projection(
     ax.axvspan(-0.5, last_fit + 0.5, color=NEUTRAL, alpha=0.12, linewidth=0)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("customers still active")
-    ax.legend(frameon=False, fontsize=9)
+    ax.legend(frameon=False, fontsize=10)
     ax.set_title(title)
     return ax

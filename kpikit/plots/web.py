@@ -59,7 +59,7 @@ def fix_list_chart(diagnosis: pd.DataFrame, top: int = 10, title: str | None = N
             f"{r['bounce_rate']:.0%} ({r['ci_low']:.0%}-{r['ci_high']:.0%})",
             va="center",
             ha="left" if x >= 0 else "right",
-            fontsize=8,
+            fontsize=10,
         )
     ax.set_xlim(min(-span * 0.1, float(d["excess_bounces"].min()) * 1.4 if len(d) else 0), span * 1.45)
     ax.set_xlabel("bounces above (+) or below (-) the reference rate (sessions)")
@@ -135,7 +135,7 @@ def device_gap_chart(
     ax.invert_yaxis()
     percent_axis(ax, "x")
     ax.set_xlabel("bounce rate (% of sessions, 95% CI); * = significant gap (FDR 5%)")
-    ax.legend(frameon=False, fontsize=9)
+    ax.legend(frameon=False, fontsize=10)
     if title is None:
         flagged = d[d["flagged"]]
         title = (

@@ -120,12 +120,15 @@ def _param_text(value: Any, lang: str) -> str:
     return str(value)
 
 
-def _read(spec: NotebookSpec, data_dir: str, mapping_file: str | None) -> Any:
+def _read(spec: NotebookSpec, data_dir: str, mapping_file: str | None, allow_negative: bool = False) -> Any:
     from kpikit.io import read_folder
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", KpiWarning)  # each unusable table is reported below instead
-        return read_folder(data_dir, mapping_file=mapping_file, tables=spec.tables)
+        # a spec that declares no table (notebook 00, the data overview) reads every canonical table
+        return read_folder(
+            data_dir, mapping_file=mapping_file, tables=spec.tables or None, allow_negative=allow_negative
+        )
 
 
 def _check_required(spec: NotebookSpec, tables: Any, data_dir: str) -> None:
@@ -229,7 +232,8 @@ class Report:
         from kpikit.schemas import TABLES
 
         lows, highs = [], []
-        for name in {n for g in self.spec.required for n in g}:
+        # the required tables' span; a notebook that requires none (notebook 00) spans every table read
+        for name in {n for g in self.spec.required for n in g} or set(self.tables):
             frame = self.tables.get(name)
             col = TABLES[name].time_column
             if frame is not None and col in frame.columns and frame[col].notna().any():
@@ -637,7 +641,8 @@ def start(notebook: str, namespace: Mapping[str, Any]) -> Report:
     if "data_dir" not in params:
         raise ValueError(f"{path}: the parameters cell must declare data_dir (and mapping_file) for kk.report.start")
     declared = parameter_spec(path)
-    tables = _read(spec, params["data_dir"], params.get("mapping_file"))
+    # a notebook that nets refunds (refunds="net") reads negative amounts; it refuses them otherwise
+    tables = _read(spec, params["data_dir"], params.get("mapping_file"), params.get("refunds") == "net")
     _check_required(spec, tables, params["data_dir"])
     rep = Report(
         spec,

@@ -14,10 +14,13 @@ from typing import Any
 
 from kpikit.i18n import MISSING, format_value, t
 from kpikit.report.columns import COLUMN_KINDS, KIND_SPECS
-from kpikit.report.registry import KpiSpec, kpi_spec
+from kpikit.report.registry import KPIS, KpiSpec, kpi_spec
 from kpikit.report.tables import column_label
 
-__all__ = ["figure", "format_kpi", "kpi_html", "kpi_label"]
+__all__ = ["figure", "format_kpi", "kpi_html", "kpi_label", "headline_kpis", "HEADLINE_UNITS"]
+
+#: The units a report's headline shows: business figures, not settings, model parameters or p values.
+HEADLINE_UNITS = ("share", "money", "count", "duration", "ratio", "score")
 
 
 def kpi_label(name: str, lang: str = "en") -> str:
@@ -206,3 +209,59 @@ def kpi_html(name: str, value: Any, lang: str = "en", currency: str | None = Non
         for a, b in _rows(name, value, lang, currency)
     )
     return f"<table class='kpikit-kpi-detail'><tbody>{rows}</tbody></table>" if rows else MISSING
+
+
+def headline_kpis(
+    kpis: Mapping[str, Any],
+    order: tuple[str, ...] | list[str] = (),
+    lang: str = "en",
+    currency: str | None = None,
+    n: int = 6,
+) -> list[dict[str, str]]:
+    """The headline of a report that has no summary cards: its first single business figures, labelled.
+
+    KPIs of the registry whose shape is one figure and whose unit is in :data:`HEADLINE_UNITS`, in
+    ``order`` (the notebook's declared KPIs) and then as recorded, each written through its entry: the
+    same label, value and interval as a card would show ("Bounce rate", "44.7%", "95% CI 43.5–45.8").
+
+    Parameters
+    ----------
+    kpis : mapping
+        The recorded KPIs (their JSON form).
+    order : sequence of str
+        KPI names to take first, in this order.
+    lang : str
+        The report's language.
+    currency : str, optional
+        The report's currency.
+    n : int
+        At most this many.
+
+    Returns
+    -------
+    list of dict
+        ``name``, ``label``, ``value``, ``interval`` (with its level, or ""), ``period`` ("").
+
+    Examples
+    --------
+    >>> headline_kpis({"definition": "ga4", "bounce_rate": {"value": 0.4466, "low": 0.4354, "high": 0.4578}})
+    [{'name': 'bounce_rate', 'label': 'Bounce rate', 'value': '44.7%', 'interval': '95% CI 43.5–45.8', 'period': ''}]
+    """
+    names = [k for k in order if k in kpis] + [k for k in kpis if k not in order]
+    out: list[dict[str, str]] = []
+    for name in names:
+        entry = KPIS.get(name)
+        value = kpis[name]
+        if entry is None or entry.shape != "value" or entry.unit not in HEADLINE_UNITS:
+            continue
+        if isinstance(value, list) or (isinstance(value, Mapping) and "value" not in value) or isinstance(value, bool):
+            continue
+        shown, interval = figure(value, entry.format, lang, currency)
+        if interval:
+            level = value.get("level", 0.95) if isinstance(value, Mapping) else 0.95
+            level = level if isinstance(level, (int, float)) else 0.95
+            interval = t("ui.card_interval", lang, level=str(int(round(100 * level))), interval=interval)
+        out.append({"name": name, "label": kpi_label(name, lang), "value": shown, "interval": interval, "period": ""})
+        if len(out) == n:
+            break
+    return out

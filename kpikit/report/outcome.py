@@ -10,6 +10,10 @@ set to :data:`ALLOWED_ERROR_NAMES`), then calls :func:`classify` on the executed
 - any other error, or any error in a cell tagged ``setup`` (the ``kk.report.start`` cell), fails the
   report, whose message is the exception's own text (never "KeyError (cell 3)").
 
+Only notebooks on the report framework (a cell tagged ``setup``) have sections that may be skipped: the
+renderer allows the kit's errors in them alone, and :func:`classify` reads every error of any other
+notebook as fatal (a notebook not yet on ``kk.report.start`` stops at its first error, as it always did).
+
 Pure functions: the input notebook is not changed.
 """
 
@@ -65,13 +69,19 @@ ALLOWED_ERROR_NAMES: tuple[str, ...] = allowed_error_names()
 
 @dataclass
 class Outcome:
-    """A run's outcome: its status, the notes of skipped sections, the fatal error and the cleaned notebook."""
+    """A run's outcome: its status, the notes of skipped sections, the fatal error and the cleaned notebook.
+
+    ``cell`` is the index (in the executed notebook) of the cell whose error failed the report and
+    ``ename`` that error's name ("" when the run stopped without one).
+    """
 
     status: str
     notes: list[str] = field(default_factory=list)
     error: str = ""
     notebook: Any = None
     skipped: list[int] = field(default_factory=list)
+    cell: int | None = None
+    ename: str = ""
 
     @property
     def ok(self) -> bool:
@@ -157,6 +167,7 @@ def _note_output(message: str) -> dict:
 
 
 def _message(output: Mapping) -> str:
+    """An error's message for the reader: the kit's own text as it is, others with their name."""
     ename, evalue = output.get("ename", ""), output.get("evalue", "")
     kit = ename != "NameError" and ename in allowed_error_names()
     if kit and evalue:
@@ -179,21 +190,23 @@ def classify(nb: Mapping) -> Outcome:
         order; ``error`` the first fatal error's message; ``notebook`` a copy in which each skipped
         cell's error output is a note (HTML ``<div class="kpikit-note">`` and text) and each dependent
         cell has no output; ``skipped`` the indexes of skipped cells. Papermill's error banners are
-        dropped unless the report failed.
+        dropped unless the report failed. ``cell`` and ``ename`` locate the fatal error. In a notebook
+        with no cell tagged ``setup`` (not on the report framework) every error is fatal.
     """
     out = copy.deepcopy(nb)
-    allowed = set(allowed_error_names()) - {"NameError"}
+    framework = any(SETUP_TAG in c.get("metadata", {}).get("tags", []) for c in out["cells"])
+    allowed = (set(allowed_error_names()) - {"NameError"}) if framework else set()
     notes: list[str] = []
     skipped: list[int] = []
     gone: set[str] = set()
-    fatal = ""
+    fatal, fatal_cell, fatal_name = "", None, ""
     for i, cell in enumerate(out["cells"]):
         if cell.get("cell_type") != "code":
             continue
         errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
         if not errors:
             if cell.get("metadata", {}).get("papermill", {}).get("exception") and not fatal:
-                fatal = "the run stopped in this notebook without an error message (a time-out?)"
+                fatal, fatal_cell = "the run stopped in this notebook without an error message (a time-out?)", i
             continue
         err = errors[0]
         setup = SETUP_TAG in cell.get("metadata", {}).get("tags", [])
@@ -204,13 +217,13 @@ def classify(nb: Mapping) -> Outcome:
             notes.append(message)
             skipped.append(i)
             gone |= assigned_names(_source(cell))
-        elif missing and missing.group(1) in gone and not setup:
+        elif missing and missing.group(1) in gone and not setup and framework:
             cell["outputs"] = []
             skipped.append(i)
             gone |= assigned_names(_source(cell))
         elif not fatal:
-            fatal = _message(err)
+            fatal, fatal_cell, fatal_name = _message(err), i, err.get("ename", "")
     if not fatal:
         out["cells"] = [c for c in out["cells"] if PAPERMILL_BANNER_TAG not in c.get("metadata", {}).get("tags", [])]
     status = "failed" if fatal else ("ok, with notes" if notes else "ok")
-    return Outcome(status, list(dict.fromkeys(notes)), fatal, out, skipped)
+    return Outcome(status, list(dict.fromkeys(notes)), fatal, out, skipped, fatal_cell, fatal_name)

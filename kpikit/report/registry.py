@@ -88,6 +88,11 @@ def _k(name: str, unit: str, direction: str = "neither", period: str = "data", *
 #: Every KPI a notebook records, by name (the key in kpis.json).
 KPIS: dict[str, KpiSpec] = dict(
     [
+        # the data folder (00)
+        _k("tables_loaded", "count", period="none"),
+        _k("rows_loaded", "count", period="none"),
+        _k("months_covered", "count"),
+        _k("reports_ready", "count", "higher", "none"),
         # web (00, 01) and funnels (02)
         _k("sessions", "count", period="analysis"),
         _k("bounce_rate", "share", "lower", "analysis"),
@@ -156,6 +161,7 @@ KPIS: dict[str, KpiSpec] = dict(
         _k("clv_by_channel", "money", "higher", "horizon", shape="by_segment"),
         _k("lowest_clv_channel", "text", period="horizon"),
         _k("ltv_cac", "ratio", "higher", "horizon", shape="by_segment"),
+        _k("lowest_ltv_cac", "ratio", "higher", "horizon"),
         _k("payback_months", "duration", "lower", "horizon", shape="by_segment"),
         # social and benchmarking (05)
         _k("client", "text", period="none"),
@@ -167,7 +173,9 @@ KPIS: dict[str, KpiSpec] = dict(
         _k("client_vs_most_followed", "share", "higher", "analysis", shape="fields", format="pp"),
         _k("dispersion", "number", period="none"),
         _k("scorecard", "text", period="analysis", shape="by_segment"),
+        _k("engagement_vs_peers", "share", "higher", "analysis", shape="fields", format="pp"),
         _k("industry", "text", period="none", shape="records"),
+        _k("engagement_vs_industry", "share", "higher", "analysis", shape="fields"),
     ]
 )
 

@@ -191,3 +191,16 @@ def test_a_yaml_date_inside_a_dict_parameter_is_named_with_the_fix(tmp_path):
     quoted = body.replace("SINCE", "'2025-01-01'").replace("2025-02-01", "'2025-02-01'").replace("30:", "'30':")
     c = load_config(write_config(root, quoted))
     assert c.clients[0].parameters["thresholds"] == {"since": "2025-01-01", "windows": [7, "2025-02-01"], "30": "x"}
+
+
+def test_the_pdf_key_is_true_or_false(fixture_tree, tmp_path):
+    body = f"""
+        run: r
+        notebook_dir: {fixture_tree / "notebooks"}
+        pdf: PDF
+        clients: [{{name: a, data: {fixture_tree / "data" / "good"}}}]
+    """
+    with pytest.raises(BatchConfigError, match=r"'pdf' must be true or false \(got 'PDF'\)"):
+        load_config(write_config(tmp_path, body))
+    assert load_config(write_config(tmp_path, body.replace("pdf: PDF", "pdf: true"))).pdf is True
+    assert load_config(write_config(tmp_path, body.replace("pdf: PDF", ""))).pdf is False

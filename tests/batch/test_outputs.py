@@ -3,8 +3,6 @@
 import json
 import re
 
-import pytest
-
 from kpikit.batch import TaskResult, error_page, write_batch_index, write_summary
 from tests.batch.helpers import HOSTILE
 
@@ -12,18 +10,27 @@ from tests.batch.helpers import HOSTILE
 def test_index_marks_the_three_failures_and_links_errors(fault_run):
     _, run_dir = fault_run
     page = (run_dir / "index.html").read_text()
-    rows = re.findall(r"<tr class='(\w*)'>(.*?)</tr>", page)
+    # one row per report (under a heading row per client: three "group" rows)
+    rows = [(cls, r) for cls, r in re.findall(r"<tr class='(\w*)'>(.*?)</tr>", page) if cls != "group"]
     failed = [r for cls, r in rows if cls == "failed"]
-    assert len(rows) == 9 and len(failed) == 3
+    assert len(rows) == 9 and len(failed) == 3 and page.count("<tr class='group'>") == 3
     assert "href='beta/02_sleepy.error.html'" in page and "CellTimeoutError" in page
     assert "href='gamma/03_crash.error.html'" in page and "DeadKernelError" in page
     assert "href='alpha/01_visits.html'" in page
     # the overview grid: one linked status per client x notebook
     assert "<tr><th>gamma</th><td class='status-failed'><a href='gamma/01_visits.error.html'>failed</a></td>" in page
-    # headline KPIs of a good report: 165 bounces of 425 sessions = 38.8%
-    assert "bounce_rate: 38.8% (34.3% to 43.5%)" in page
+    # headline KPIs of a good report, labelled: 165 bounces of 425 sessions = 38.8% (Wilson 34.3-43.5)
+    assert (
+        "<span class='kpi-label'>Bounce rate</span>: <span class='kpi-value'>38.8%</span> "
+        "<span class='kpi-extra'>95% CI 34.3–43.5 · 2025-01-01 to 2025-01-31</span>"
+    ) in page
+    # a failed report shows the notebook's own message, not "KpiDataError (cell 6)"
+    gamma = next(r for r in failed if "<td>gamma</td><td>01_visits</td>" in r)
+    assert "<p class='error'>visits.csv, column &#x27;sessions&#x27;: not numbers (first: &#x27;1,20O&#x27;)" in gamma
+    assert "cell 6" not in gamma and "KpiDataError" not in gamma
     err = (run_dir / "gamma" / "01_visits.error.html").read_text()
     assert "KpiDataError" in err and "cell 6" in err and "visits = pd.read_csv" in err
+    assert "<p class='message'>visits.csv, column &#x27;sessions&#x27;: not numbers" in err  # its first line
 
 
 def test_summary_has_one_row_per_client(fault_run):
@@ -32,11 +39,16 @@ def test_summary_has_one_row_per_client(fault_run):
     _, run_dir = fault_run
     s = pd.read_csv(run_dir / "summary.csv", keep_default_na=False)
     assert list(s["client"]) == ["alpha", "beta", "gamma"]
+    assert list(s["client name"]) == ["alpha", "beta", HOSTILE]  # plain text in a CSV
     assert list(s["failed"]) == ["", "02_sleepy", "01_visits 03_crash"]
-    assert float(s.loc[0, "01_visits.bounce_rate"]) == pytest.approx(165 / 425)
-    assert s.loc[0, "01_visits.sessions"] == "425"
-    assert s.loc[2, "02_sleepy.client"] == HOSTILE  # plain text in a CSV
-    assert s.loc[2, "01_visits.bounce_rate"] == ""  # failed: no KPI
+    # the headline KPIs as the index writes them, under "<report title>: <KPI label>"
+    row = s.loc[0]
+    assert row["Visits report: Bounce rate"] == "38.8%"  # 165 / 425
+    assert row["Visits report: Bounce rate, 95% CI"] == "95% CI 34.3–43.5"
+    assert row["Visits report: Bounce rate, period"] == "2025-01-01 to 2025-01-31"
+    assert str(row["Visits report: Sessions"]) == "425"
+    assert s.loc[2, "Sleepy report: client"] == HOSTILE
+    assert s.loc[2, "Visits report: Bounce rate"] == ""  # failed: no KPI
     state = json.loads((run_dir / "batch.json").read_text())
     assert [r["status"] for r in state["results"]].count("failed") == 3
 
@@ -79,14 +91,20 @@ def test_index_escapes_and_quotes_client_strings(tmp_path):
         (tmp_path / name).write_text("x")  # the index links only the files that are there
     page = write_batch_index(tmp_path, results).read_text()
     assert "<img" not in page and "<script>alert" not in page
-    assert "&lt;img src=x onerror=alert(1)&gt;" in page and "top_page: &lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert (
+        "<span class='kpi-label'>top_page</span>: <span class='kpi-value'>&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    )
     assert "href='%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E/01_x.html'" in page  # URL-quoted link
     assert "href='b%27c/01_x.error.html'" in page  # a quote cannot end the attribute
-    assert "share: 25.0% (10.0% to 40.0%)" in page and "1.2 s" in page
-    assert "cell 3: KpiDataError: bad page &lt;script&gt;" in page
+    assert "<span class='kpi-value'>25.0% (10.0% to 40.0%)</span>" in page and "1.2 s" in page
+    # a kit error shows as its own text (escaped), without the exception's name or cell number
+    assert "<p class='error'>bad page &lt;script&gt;alert(1)&lt;/script&gt;</p>" in page and "cell 3" not in page
 
 
-def test_summary_flattens_kpis_and_neutralises_formulas(tmp_path):
+def test_summary_labels_kpis_and_neutralises_formulas(tmp_path):
+    # KPIs outside the registry (a client's own notebook) keep their names and are written as the index
+    # writes them; text a spreadsheet would run as a formula gets a leading ', a signed number does not
     results = [
         TaskResult(
             client='=HYPERLINK("http://x")',
@@ -97,6 +115,7 @@ def test_summary_flattens_kpis_and_neutralises_formulas(tmp_path):
                 "n": 8,
                 "by": {"a": 1, "b": [1, 2]},
                 "note": "-1+2",
+                "change": "-3.2%",
             },
         ),
         TaskResult(client="b", notebook="01_x", status="failed"),
@@ -104,9 +123,9 @@ def test_summary_flattens_kpis_and_neutralises_formulas(tmp_path):
     ]
     text = write_summary(tmp_path, results).read_text()
     assert text.splitlines() == [
-        "client,failed,01_x.share,01_x.share.ci_low,01_x.share.ci_high,01_x.n,01_x.by.a,01_x.by.b,01_x.note,02_y.m",
-        '"\'=HYPERLINK(""http://x"")",,0.25,0.1,0.4,8,1,"[1, 2]",\'-1+2,',
-        "b,01_x,,,,,,,,1.5",
+        "client,client name,failed,01_x: share,01_x: n,01_x: note,01_x: change,01_x: by,02_y: m",
+        '"\'=HYPERLINK(""http://x"")",,,0.25,8,\'-1+2,-3.2%,"{""a"": 1, ""b"": [1, 2]}",',
+        "b,,01_x,,,,,,1.5",
     ]
 
 

@@ -148,3 +148,63 @@ def test_a_full_disk_stops_the_run_with_a_clear_message_and_no_traceback(tmp_pat
     assert "reports already written are kept; run again with --resume" in err
     assert (run_dir / "index.html").read_bytes() == index and (run_dir / "a" / "05_slow.html").is_file()
     assert not list(run_dir.rglob(".*"))
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Chromium is not installed (apt-get install chromium)")
+def test_a_batch_with_pdf_true_prints_each_report_and_the_index_links_it(fixture_tree, tmp_path):
+    cfg = write_config(
+        tmp_path,
+        f"""
+        run: pdfs
+        output: {tmp_path / "out"}
+        notebook_dir: {fixture_tree / "notebooks"}
+        notebooks: [01_visits]
+        pdf: true
+        clients:
+          - {{name: alpha, data: {fixture_tree / "data" / "good"}}}
+    """,
+    )
+    res = run_batch(cfg, jobs=1, progress=False, warm=False)
+    assert [r.status for r in res.results] == ["ok"]
+    assert (tmp_path / "out" / "pdfs" / "alpha" / "01_visits.pdf").read_bytes().startswith(b"%PDF-")
+    assert "<a href='alpha/01_visits.pdf'>PDF</a>" in (tmp_path / "out" / "pdfs" / "index.html").read_text()
+
+
+def test_a_report_reading_its_clients_reports_runs_after_them(tmp_path):
+    import nbformat
+
+    def notebook(path, parameters, code):
+        cells = [nbformat.v4.new_markdown_cell(f"# {path.stem}"), nbformat.v4.new_code_cell(parameters)]
+        cells[1].metadata["tags"] = ["parameters"]
+        cells.append(nbformat.v4.new_code_cell(code))
+        nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
+
+    (tmp_path / "nbs").mkdir()
+    (tmp_path / "data").mkdir()
+    plain = 'data_dir: str = "."  # data\nclient: str = "x"  # client\n'
+    # 01 takes a while; 05 (expected longer, so first in line) reads 01's KPIs from the client's folder
+    notebook(
+        tmp_path / "nbs" / "01_slow.ipynb",
+        plain,
+        'import time\nimport kpikit as kk\ntime.sleep(3)\n_ = kk.report.record_kpis({"n": 7})',
+    )
+    notebook(
+        tmp_path / "nbs" / "05_reader.ipynb",
+        plain + 'reports_dir: str | None = None  # reports\nclient_kpi_sources: dict = {"n": "01_slow:n"}  # sources\n',
+        "import json, pathlib\nimport kpikit as kk\n"
+        'saved = pathlib.Path(reports_dir, "01_slow.kpis.json")\n'
+        '_ = kk.report.record_kpis({"read": json.loads(saved.read_text())["kpis"]["n"] if saved.exists() else None})',
+    )
+    cfg = write_config(
+        tmp_path,
+        f"""
+        run: r
+        output: {tmp_path / "out"}
+        notebook_dir: nbs
+        clients:
+          - {{name: a, data: data}}
+    """,
+    )
+    res = run_batch(cfg, jobs=2, progress=False, warm=False)
+    assert {r.notebook: r.status for r in res.results} == {"01_slow": "ok", "05_reader": "ok"}
+    assert next(r for r in res.results if r.notebook == "05_reader").kpis == {"read": 7}

@@ -21,7 +21,7 @@ from kpikit.i18n import (
     term,
     translate_template,
 )
-from tests.paths import ROOT
+from tests.paths import NOTEBOOKS, ROOT
 
 
 def finding_templates() -> dict[str, str]:
@@ -53,14 +53,60 @@ def test_the_kit_words_its_findings_as_templates():
     assert sum("satisfaction" in where for where in found.values()) == 5
 
 
+def notebook_prose() -> dict[str, str]:
+    """The English prose of the analysis notebooks: ``notebook.<stem>.prose.<id>`` -> the markdown cell's text.
+
+    A markdown cell carrying ``metadata.kpikit.text`` is written in English in the notebook itself; other
+    languages have it under that key (the renderer swaps it in, kpikit.render.prose).
+    """
+    import nbformat
+
+    from kpikit.render.prose import prose_key
+
+    out = {}
+    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            meta = cell.metadata.get("kpikit")
+            if cell.cell_type == "markdown" and isinstance(meta, dict) and meta.get("text"):
+                out[prose_key(path.stem, str(meta["text"]))] = cell.source
+    return out
+
+
+def headings(markdown: str) -> list[str]:
+    """The levels of a markdown text's headings, in order ("##", "###", ...)."""
+    return [line.split(" ", 1)[0] for line in markdown.splitlines() if line.startswith("#") and " " in line]
+
+
 @pytest.mark.parametrize("lang", [lang for lang in languages() if lang != "en"])
 def test_every_english_key_has_an_entry_in_each_language(lang):
     en, other = messages("en"), messages(lang)
     missing = sorted(set(en) - set(other))
     assert not missing, f"the {lang} catalogue lacks {missing}"
-    assert not sorted(set(other) - set(en)), f"the {lang} catalogue has keys English does not"
+    # beyond English's keys, another language holds only the notebooks' prose (English: the notebooks)
+    extra = sorted(k for k in set(other) - set(en) if ".prose." not in k)
+    assert not extra, f"the {lang} catalogue has keys English does not: {extra}"
     different = [k for k in en if fields(en[k]) != fields(other[k])]
     assert not different, f"the {lang} catalogue: placeholders differ from English in {different}"
+
+
+def test_english_prose_is_the_notebooks_own_markdown():
+    # one English text per cell: a catalogue copy of a notebook's markdown would drift from it
+    assert not [k for k in messages("en") if ".prose." in k]
+
+
+@pytest.mark.parametrize("lang", [lang for lang in languages() if lang != "en"])
+def test_every_identified_markdown_cell_has_its_prose_in_each_language(lang):
+    english, other = notebook_prose(), messages(lang)
+    assert english, "no notebook carries kpikit.text ids"
+    # each identified cell is translated (else a report in this language stops before it runs) ...
+    missing = sorted(set(english) - set(other))
+    assert not missing, f"the {lang} catalogue lacks the prose of {missing}"
+    # ... and each prose entry belongs to a cell (a renamed id or notebook leaves an orphan)
+    orphans = sorted(k for k in other if ".prose." in k and k not in english)
+    assert not orphans, f"the {lang} catalogue has prose no notebook cell carries: {orphans}"
+    # the translation keeps the cell's headings, so the contents and their anchors have the same shape
+    shapes = [k for k in english if headings(english[k]) != headings(other[k])]
+    assert not shapes, f"the {lang} prose has other headings than the notebook in {shapes}"
 
 
 @pytest.mark.parametrize("lang", [lang for lang in languages() if lang != "en"])

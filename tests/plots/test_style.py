@@ -7,6 +7,7 @@ import io
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
+from matplotlib.text import Text
 
 import kpikit.plots as kp
 
@@ -31,6 +32,45 @@ def _run_chart_in_kernel(setup: str):
     return int(draws), png, interactive
 
 
+@pytest.mark.notebook
+def test_inline_charts_are_twice_as_sharp_and_carry_their_title_as_alt_text():
+    import base64
+    import struct
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    cells = [
+        "import pandas as pd\nimport kpikit.plots as kp\nkp.use_style()",
+        'frame = pd.DataFrame({"page": ["/a", "/b"], "rate": [0.2, 0.5], "ci_low": [0.1, 0.4], "ci_high": [0.3, 0.6]})\n'
+        '_ = kp.rate_bars(frame, "page", "rate", title="Bounce by page:  /b  bounces most", xlabel="bounce rate")',
+    ]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    (out,) = [o for o in nb.cells[1].outputs if "image/png" in o.get("data", {})]
+    png = base64.b64decode(out["data"]["image/png"])
+    pixels = struct.unpack(">II", png[16:24])  # the PNG header's width and height
+    meta = out["metadata"]["image/png"]
+    # twice the pixels of the size it is shown at (bbox "tight" trims the 768 x 432 chart a little)
+    assert (meta["width"], meta["height"]) == (pixels[0] // 2, pixels[1] // 2) and 600 < meta["width"] <= 768
+    assert meta["alt"] == "Bounce by page: /b bounces most"  # the title, its spaces as one
+
+
+def test_the_chart_title_is_the_figure_title_else_its_axes_titles():
+    fig, (left, right) = plt.subplots(1, 2)
+    assert kp.chart_title(fig) == ""
+    left.set_title("Churn falls", loc="left")
+    right.set_title("GRR 58%")
+    assert kp.chart_title(fig) == "Churn falls; GRR 58%"
+    fig.suptitle("Retention improves\nafter the price change")
+    assert kp.chart_title(fig) == "Retention improves after the price change"
+    plt.close(fig)
+
+
+def test_sharp_charts_does_nothing_outside_ipython():
+    assert kp.sharp_charts() is False
+
+
 def test_every_public_name_exists():
     for name in kp.__all__:
         assert hasattr(kp, name), name
@@ -43,12 +83,15 @@ def test_inline_charts_are_drawn_once_not_twice():
     # by a no-op), pyplot's hook, which runs before the inline backend's, draws it a third time
     # into a canvas nobody sees. The PNG is the same either way.
     once, png_once, interactive = _run_chart_in_kernel("kp.use_style()")
-    twice, png_twice, _ = _run_chart_in_kernel(
+    twice, png_twice, still_interactive = _run_chart_in_kernel(
         "import kpikit.plots.style as style\nstyle.draw_charts_once = lambda: False\nkp.use_style()"
     )
     assert (once, twice) == (2, 3)
     assert len(png_once) == 1 and png_once == png_twice
     assert interactive == "True"  # interactive mode itself is untouched
+    # a chart that is the session's first figure leaves pyplot's interactive mode on (the chart's own
+    # setting is put back alone, not every setting as they were before pyplot chose its backend)
+    assert still_interactive == "True"
 
 
 def test_draw_charts_once_does_nothing_outside_ipython():
@@ -200,6 +243,21 @@ def test_dollar_signs_in_data_are_drawn_as_written(name, draw):
         literal = [t for t in literal if "mathdefault" not in t.get_text()]
     assert literal and not any(t.get_parse_math() for t in literal)
     plt.close("all")
+
+
+@pytest.mark.parametrize("name, draw", CHARTS, ids=[n for n, _ in CHARTS])
+def test_every_text_of_a_chart_is_at_least_10_pt(name, draw):
+    # REPORT_STYLE: text of at least 10 pt, so a chart stays readable at its size on paper and on a phone
+    plt.close("all")
+    with plt.rc_context():  # the house style, put back after the test
+        kp.use_style()
+        out = draw()
+        fig = (list(out) if not hasattr(out, "figure") else [out])[0].figure
+        fig.savefig(io.BytesIO(), format="png")
+        small = {(t.get_text(), t.get_size()) for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()}
+        small = {(text, size) for text, size in small if size < 10}
+    plt.close("all")
+    assert not small, f"{name} draws text under 10 pt: {sorted(small)}"
 
 
 def test_without_the_wrapper_a_dollar_label_breaks_the_chart():

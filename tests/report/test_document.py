@@ -19,6 +19,15 @@ NB = "03_churn_and_renewal.ipynb"
 REPR = re.compile(r"\b(None|True|False|nan|inf)\b|Timestamp\(|Rate\(|Score\(|array\(|\{'|\['")
 
 
+@pytest.fixture(autouse=True)
+def _house_style_put_back():
+    """kk.report.start applies the charts' house style (as a notebook wants): put it back after each test."""
+    import matplotlib
+
+    with matplotlib.rc_context():
+        yield
+
+
 @pytest.fixture
 def shown(monkeypatch):
     """What the report displays: (bundle, display_id) of display() and update_display() calls."""

@@ -116,18 +116,34 @@ def test_a_name_error_of_its_own_is_fatal():
 
 
 def test_papermills_error_banners_go_unless_the_report_failed():
+    # a notebook on the report framework (its kk.report.start cell is tagged setup): a kit error skips a section
+    setup = nbformat.v4.new_code_cell("rep = kk.report.start(...)")
+    setup.metadata["tags"] = ["setup"]
     banner = nbformat.v4.new_markdown_cell("An Exception was encountered")
     banner.metadata["tags"] = ["papermill-error-cell-tag"]
     skipped = nbformat.v4.new_code_cell("t = load()")
     skipped.outputs = [
         nbformat.v4.new_output("error", ename="MissingTableError", evalue="No tickets table.", traceback=[])
     ]
-    nb = nbformat.v4.new_notebook(cells=[banner, skipped])
+    nb = nbformat.v4.new_notebook(cells=[banner, setup, skipped])
     out = classify(nb)
-    assert out.status == "ok, with notes" and [c.cell_type for c in out.notebook.cells] == ["code"]
+    assert out.status == "ok, with notes" and [c.cell_type for c in out.notebook.cells] == ["code", "code"]
+    assert out.notes == ["No tickets table."]
     skipped.outputs = [nbformat.v4.new_output("error", ename="ValueError", evalue="bad", traceback=[])]
     out = classify(nb)
-    assert out.status == "failed" and out.error == "ValueError: bad" and len(out.notebook.cells) == 2
+    assert out.status == "failed" and out.error == "ValueError: bad" and len(out.notebook.cells) == 3
+    assert (out.cell, out.ename) == (2, "ValueError")  # where the report failed, for its error page
+
+
+def test_off_the_framework_every_error_is_fatal():
+    # without a setup cell the renderer allows no error, so the run stopped at this one: no section was
+    # skipped, the cells after it never ran, and the report failed with the notebook's own message
+    skipped = nbformat.v4.new_code_cell("t = load()")
+    skipped.outputs = [
+        nbformat.v4.new_output("error", ename="MissingTableError", evalue="No tickets table.", traceback=[])
+    ]
+    out = classify(nbformat.v4.new_notebook(cells=[skipped, nbformat.v4.new_code_cell("print(t)")]))
+    assert (out.status, out.error, out.notes, out.cell) == ("failed", "No tickets table.", [], 0)
 
 
 @pytest.mark.notebook
@@ -174,7 +190,7 @@ def test_notebook_03_on_its_required_table_alone(tmp_path):
         "sbg_alpha",
         "sbg_beta",
     ]
-    assert sorted(kpis) == sorted([*subscription_kpis, "sbg_holdout_max_error"])
+    assert sorted(kpis) == sorted([*subscription_kpis, "sbg_identified", "sbg_holdout_max_error"])
     assert {k: kpis[k] for k in ("mrr_end", "grr", "nrr", "renewal_rate", "arpa")} == {
         k: full[k] for k in ("mrr_end", "grr", "nrr", "renewal_rate", "arpa")
     }
