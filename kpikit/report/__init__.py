@@ -31,7 +31,7 @@ renderer), ``present`` (the plain tables, findings and header of notebooks not y
 ``overview`` (notebook 00's snapshot and data-health summary).
 """
 
-from kpikit.report.document import SUMMARY_MIME, Report, ReportTables, start
+from kpikit.report.document import SUMMARY_MIME, Report, start
 from kpikit.report.excel import XLSX_MIME, excel_from_notebook, workbook_bytes
 from kpikit.report.kpiformat import format_kpi, kpi_html, kpi_label
 from kpikit.report.kpis import (
@@ -43,6 +43,7 @@ from kpikit.report.kpis import (
     record_kpis,
     to_jsonable,
 )
+from kpikit.report.loading import ReportTables
 from kpikit.report.notebooks import NOTEBOOKS, NotebookSpec, notebook_coverage, notebook_spec
 from kpikit.report.outcome import ALLOWED_ERROR_NAMES, Outcome, classify
 from kpikit.report.overview import data_period, health_findings, snapshot
