@@ -42,9 +42,10 @@ $(LABSTAMP): $(STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test,lab]"
 	touch $(LABSTAMP)
 
-## Re-execute the committed notebooks in place on data/sample (after changing kpikit or a notebook).
+## Re-execute the committed notebooks (analysis and workshop) in place on data/sample (after changing kpikit or a notebook).
 notebooks: $(STAMP)
 	cd notebooks && for nb in [0-9][0-9]_*.ipynb; do ../$(VENV)/bin/papermill --no-progress-bar "$$nb" "$$nb" -k python3 || exit 1; done
+	cd notebooks/workshop && for nb in w[0-9]_*.ipynb; do ../../$(VENV)/bin/papermill --no-progress-bar "$$nb" "$$nb" -k python3 || exit 1; done
 
 ## Regenerate data/sample from the seeded generator (byte for byte the committed files).
 sample: $(STAMP)
