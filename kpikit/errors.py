@@ -15,6 +15,7 @@ __all__ = [
     "KpiDataError",
     "ConvergenceError",
     "ParameterError",
+    "BatchConfigError",
     "MissingTableError",
     "MissingTranslationError",
     "KpiWarning",
@@ -38,6 +39,24 @@ class KpiDataError(ValueError):
 
 class ParameterError(KpiDataError):
     """A notebook or function parameter with a wrong name, type or value."""
+
+
+class BatchConfigError(ParameterError):
+    """A batch file with problems; ``problems`` lists every one of them.
+
+    Parameters
+    ----------
+    source : str
+        The batch file (or what was checked), named at the start of the message.
+    problems : sequence of str
+        Every problem found, one message each.
+    """
+
+    def __init__(self, source: str, problems: Sequence[str]):
+        self.problems = list(problems)
+        super().__init__(
+            f"{source}: {len(self.problems)} problem(s), nothing was run:\n  - " + "\n  - ".join(self.problems)
+        )
 
 
 class MissingTableError(KpiDataError):

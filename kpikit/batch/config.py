@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from kpikit.errors import ParameterError, did_you_mean
+from kpikit.errors import BatchConfigError, ParameterError, did_you_mean
 
 __all__ = ["BatchConfigError", "ClientSpec", "BatchConfig", "load_config", "check_client_name", "DEFAULT_TIMEOUT"]
 
@@ -30,24 +30,6 @@ _RESERVED_NAMES = {"index.html", "summary.csv", "batch.json"}
 
 
 _SAFE_NAME = re.compile(r"^[^/\\\x00-\x1f\x7f]+$")
-
-
-class BatchConfigError(ParameterError):
-    """A batch file with problems; ``problems`` lists every one of them.
-
-    Parameters
-    ----------
-    source : str
-        The batch file (or what was checked), named at the start of the message.
-    problems : sequence of str
-        Every problem found, one message each.
-    """
-
-    def __init__(self, source: str, problems: Sequence[str]):
-        self.problems = list(problems)
-        super().__init__(
-            f"{source}: {len(self.problems)} problem(s), nothing was run:\n  - " + "\n  - ".join(self.problems)
-        )
 
 
 @dataclasses.dataclass(frozen=True)
