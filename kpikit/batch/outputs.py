@@ -70,9 +70,17 @@ def write_batch_index(
 
     run_dir = Path(run_dir)
     title = f"kpikit batch: {config.run}" if config else "kpikit batch"
-    extra = ([f"wall time: {wall_s:.1f} s"] if wall_s is not None else []) + [f"kpikit {_version()}"]
     entries = [_entry(run_dir, r) for r in results]
-    page = index_page(run_dir, title, entries, note=note, extra=extra, overview=True, summary_link=True)
+    page = index_page(
+        run_dir,
+        title,
+        entries,
+        note=note,
+        extra=[f"kpikit {_version()}"],
+        overview=True,
+        summary_link=True,
+        wall_s=wall_s,
+    )
     path = run_dir / "index.html"
     atomic_write(path, page)
     return path

@@ -23,8 +23,21 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-__all__ = ["IndexEntry", "read_report", "report_status", "headline", "index_page", "write_index", "error_page"]
+from kpikit.i18n import direction, t
 
+__all__ = [
+    "IndexEntry",
+    "read_report",
+    "report_status",
+    "headline",
+    "index_page",
+    "page_language",
+    "write_index",
+    "error_page",
+]
+
+#: The columns of the reports table (catalogue ``index.col_<name>``).
+_COLUMNS = ("client", "notebook", "status", "duration", "report", "detail", "files")
 #: The CSS class of each status (the text may hold a comma and spaces).
 STATUS_CLASS = {
     "ok": "ok",
@@ -213,6 +226,28 @@ def _href(folder: str, name: str) -> str:
     return html.escape(quote(f"{folder}/{name}" if folder else name))
 
 
+def _say(key: str, lang: str, **fields: Any) -> str:
+    """One of the index page's own words (catalogue ``index.<key>``) in the page's language."""
+    return t(f"index.{key}", lang, **fields)
+
+
+def page_language(entries: Sequence[IndexEntry]) -> str:
+    """The index page's language: the reports' language when they all share one, else English.
+
+    Parameters
+    ----------
+    entries : sequence of IndexEntry
+        The reports the page lists.
+
+    Returns
+    -------
+    str
+        A language code ("en", "vi", ...).
+    """
+    langs = {str(x.meta.get("lang") or "en") for x in entries}
+    return langs.pop() if len(langs) == 1 else "en"
+
+
 def _link(root: Path, entry: IndexEntry, ext: str, label: str) -> str:
     """A link to one of a report's files, or "" when it is not there (the index never links a missing file)."""
     name = f"{entry.notebook}{ext}"
@@ -235,21 +270,25 @@ def _kpi_items(items: Sequence[Mapping[str, str]]) -> str:
     return f"<ul class='kpis'>{''.join(out)}</ul>" if out else ""
 
 
-def _row(root: Path, entry: IndexEntry) -> str:
+def _row(root: Path, entry: IndexEntry, lang: str = "en") -> str:
     e = html.escape
     status = entry.status
     cls = STATUS_CLASS.get(status, "other")
     title = str(entry.meta.get("title") or entry.notebook)
     if status in ("ok", "ok, with notes", "unchanged"):
         files = [
-            (".html", "report"),
+            (".html", _say("link_report", lang)),
             (".pdf", "PDF"),
             (".xlsx", "Excel"),
-            (".kpis.json", "KPIs"),
-            (".ipynb", "notebook"),
+            (".kpis.json", _say("link_kpis", lang)),
+            (".ipynb", _say("link_notebook", lang)),
         ]
     elif status == "failed":
-        files = [(".error.html", "error page"), (".failed.ipynb", "notebook"), (".html", "previous report")]
+        files = [
+            (".error.html", _say("link_error", lang)),
+            (".failed.ipynb", _say("link_notebook", lang)),
+            (".html", _say("link_previous", lang)),
+        ]
     else:
         files = []
     links = " &middot; ".join(x for x in (_link(root, entry, ext, label) for ext, label in files) if x)
@@ -259,8 +298,8 @@ def _row(root: Path, entry: IndexEntry) -> str:
     report += f"<div class='question'>{e(str(question))}</div>" if question else ""
     detail = ""
     if status == "failed":
-        page = _link(root, entry, ".error.html", "what happened")
-        detail = f"<p class='error'>{e(entry.error or entry.meta.get('error') or 'failed')}</p>" + (
+        page = _link(root, entry, ".error.html", _say("what_happened", lang))
+        detail = f"<p class='error'>{e(entry.error or entry.meta.get('error') or _status(status, lang))}</p>" + (
             f"<p>{page}</p>" if page else ""
         )
     elif status != "not run":
@@ -270,17 +309,23 @@ def _row(root: Path, entry: IndexEntry) -> str:
         detail += _kpi_items(headline(entry.meta, entry.kpis, entry.notebook))
     duration = entry.duration_s if entry.duration_s else entry.meta.get("duration_s")
     dur = f"{float(duration):.1f} s" if duration else ""
-    # the report's own words (title, question, KPIs, notes) are in its language; the page is in English
-    lang = str(entry.meta.get("lang") or "en")
-    own = f" lang='{e(lang)}'" if lang != "en" else ""
+    # the report's own words (title, question, KPIs, notes) are in its language, marked when the page's differs
+    report_lang = str(entry.meta.get("lang") or "en")
+    own = f" lang='{e(report_lang)}'" if report_lang != lang else ""
     return (
         f"<tr class='{cls}'><td>{e(entry.client)}</td><td>{e(entry.notebook)}</td>"
-        f"<td class='status-{cls}'>{e(status)}</td><td class='num'>{dur}</td>"
+        f"<td class='status-{cls}'>{e(_status(status, lang))}</td><td class='num'>{dur}</td>"
         f"<td class='report'{own}>{report}</td><td class='detail'{own}>{detail}</td><td class='files'>{links}</td></tr>"
     )
 
 
-def _overview(root: Path, entries: Sequence[IndexEntry]) -> str:
+def _status(status: str, lang: str) -> str:
+    """A status in the page's language ("ok, with notes" -> "ổn, có ghi chú")."""
+    key = STATUS_CLASS.get(status)
+    return _say(f"status_{key}", lang) if key else status
+
+
+def _overview(root: Path, entries: Sequence[IndexEntry], lang: str = "en") -> str:
     """Clients x notebooks, one linked status per cell."""
     e = html.escape
     clients = list(dict.fromkeys(x.client for x in entries))
@@ -296,12 +341,13 @@ def _overview(root: Path, entries: Sequence[IndexEntry]) -> str:
                 continue
             cls = STATUS_CLASS.get(x.status, "other")
             target = ".error.html" if x.status == "failed" else ".html" if x.status != "not run" else None
-            link = _link(root, x, target, x.status) if target else ""
-            tds.append(f"<td class='status-{cls}'>{link or e(x.status)}</td>")
+            link = _link(root, x, target, _status(x.status, lang)) if target else ""
+            tds.append(f"<td class='status-{cls}'>{link or e(_status(x.status, lang))}</td>")
         rows.append(f"<tr><th>{e(c)}</th>{''.join(tds)}</tr>")
     head = "".join(f"<th>{e(nb)}</th>" for nb in notebooks)
     return (
-        "<h2>Overview</h2><div class='scroll'><table class='overview'><thead><tr><th>client</th>"
+        f"<h2>{e(_say('overview', lang))}</h2><div class='scroll'><table class='overview'><thead><tr>"
+        f"<th>{e(_say('col_client', lang))}</th>"
         f"{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
 
@@ -315,6 +361,8 @@ def index_page(
     extra: Iterable[str] = (),
     overview: bool = False,
     summary_link: bool = False,
+    wall_s: float | None = None,
+    lang: str | None = None,
 ) -> str:
     """The index page: counts, (an overview grid), then one row per report, grouped by client.
 
@@ -334,16 +382,24 @@ def index_page(
         Show the clients x notebooks grid first.
     summary_link : bool
         Link ``summary.csv`` (written beside the index).
+    wall_s : float, optional
+        The run's wall time in seconds, shown with the counts.
+    lang : str, optional
+        The page's language; by default the reports' language when they all share one, else English
+        (:func:`page_language`). The reports' own words keep their language.
 
     Returns
     -------
     str
     """
     e = html.escape
+    lang = lang or page_language(entries)
     counts: dict[str, int] = {}
     for x in entries:
         counts[x.status] = counts.get(x.status, 0) + 1
-    count_text = "".join(f"<span>{e(k)}: {v}</span>" for k, v in sorted(counts.items()))
+    count_text = "".join(f"<span>{e(_status(k, lang))}: {v}</span>" for k, v in sorted(counts.items()))
+    if wall_s is not None:
+        count_text += f"<span>{e(_say('wall_time', lang, seconds=wall_s))}</span>"
     count_text += "".join(f"<span>{e(x)}</span>" for x in extra)
     rows, current = [], None
     for x in entries:
@@ -353,22 +409,22 @@ def index_page(
             label = name if name == x.client or not x.client else f"{name} ({x.client})"
             if label:
                 rows.append(f"<tr class='group'><th colspan='7' scope='rowgroup'>{e(label)}</th></tr>")
-        rows.append(_row(root, x))
+        rows.append(_row(root, x, lang))
     summary = (
-        "<p><a href='summary.csv'>summary.csv</a>: one row per client, the headline KPIs of every report.</p>"
+        f"<p><a href='summary.csv'>summary.csv</a>: {e(_say('summary_csv', lang))}</p>"
         if summary_link and (root / "summary.csv").is_file()
         else ""
     )
     return (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<!DOCTYPE html><html lang='{e(lang)}' dir='{e(direction(lang))}'><head><meta charset='utf-8'>"
         f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{e(title)}</title>"
         f"<style>{_PAGE_CSS}</style></head><body><main><h1>{e(title)}</h1>"
         + (f"<p class='note'>{e(note[:1].upper() + note[1:])}.</p>" if note else "")
         + f"<p class='counts'>{count_text}</p>{summary}"
-        + (_overview(root, entries) + "<h2>Reports</h2>" if overview else "")
-        + "<div class='scroll'><table class='reports'><thead><tr><th>client</th><th>notebook</th><th>status</th>"
-        "<th>duration</th><th>report</th><th>headline KPIs / notes / error</th><th>files</th></tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table></div></main></body></html>\n"
+        + (_overview(root, entries, lang) + f"<h2>{e(_say('reports', lang))}</h2>" if overview else "")
+        + "<div class='scroll'><table class='reports'><thead><tr>"
+        + "".join(f"<th>{e(_say(f'col_{c}', lang))}</th>" for c in _COLUMNS)
+        + f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div></main></body></html>\n"
     )
 
 

@@ -152,12 +152,33 @@ def test_the_index_groups_by_client_and_shows_status_question_notes_error_and_li
 
 def test_a_reports_own_words_carry_its_language(tmp_path):
     report(tmp_path, "03_churn_and_renewal", {"grr": 0.579}, {"lang": "vi", "title": "Rời bỏ và gia hạn"})
-    status, meta, kpis = read_report(tmp_path, "03_churn_and_renewal")
-    page = index_page(
-        tmp_path, "kpikit reports", [IndexEntry("", "", "03_churn_and_renewal", status, 1.0, "", meta, kpis)]
-    )
+    report(tmp_path, "01_bounce_rate_diagnosis", {}, {"title": "Bounce-rate diagnosis"})
+    entries = [
+        IndexEntry("", "", stem, *read_report(tmp_path, stem)[:1], 1.0, "", *read_report(tmp_path, stem)[1:])
+        for stem in ("01_bounce_rate_diagnosis", "03_churn_and_renewal")
+    ]
+    # reports in two languages: the page is English, the Vietnamese report's own words are marked
+    page = index_page(tmp_path, "kpikit reports", entries)
+    assert page.startswith("<!DOCTYPE html><html lang='en' dir='ltr'>")
     assert "<td class='report' lang='vi'><a href='03_churn_and_renewal.html'>Rời bỏ và gia hạn</a>" in page
-    assert "<td class='detail' lang='vi'>" in page and page.startswith("<!DOCTYPE html><html lang='en'>")
+    assert "<td class='detail' lang='vi'>" in page
+    assert "<td class='report'><a href='01_bounce_rate_diagnosis.html'>Bounce-rate diagnosis</a>" in page
+
+
+def test_the_index_of_vietnamese_reports_is_in_vietnamese(tmp_path):
+    report(tmp_path, "03_churn_and_renewal", {"grr": 0.579}, {"lang": "vi", "title": "Rời bỏ và gia hạn"})
+    status, meta, kpis = read_report(tmp_path, "03_churn_and_renewal")
+    entry = IndexEntry("", "", "03_churn_and_renewal", status, 1.0, "", meta, kpis)
+    page = index_page(tmp_path, "kpikit", [entry], overview=True, wall_s=1234.5)
+    assert page.startswith("<!DOCTYPE html><html lang='vi' dir='ltr'>")
+    assert "<th>khách hàng</th><th>notebook</th><th>trạng thái</th><th>thời gian chạy</th>" in page
+    assert "<td class='status-ok'>hoàn tất</td>" in page and "<span>hoàn tất: 1</span>" in page
+    assert "<span>tổng thời gian: 1.234,5 giây</span>" in page  # vi-VN number format
+    assert "<h2>Tổng quan</h2>" in page and "<h2>Các báo cáo</h2>" in page
+    assert ">báo cáo</a>" in page  # the link to the report file
+    assert "<td class='report'><a href='03_churn_and_renewal.html'>Rời bỏ và gia hạn</a>" in page  # no lang mark
+    for english in ("headline KPIs", "wall time", ">ok<", "Overview"):
+        assert english not in page
 
 
 def test_the_error_page_opens_with_the_notebooks_own_message():
