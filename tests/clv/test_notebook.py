@@ -12,6 +12,7 @@ import nbformat
 import pandas as pd
 import pytest
 
+from tests.notebooks import run_notebook
 from tests.paths import NOTEBOOKS, SAMPLE
 
 NB = "04_clv_forecasting.ipynb"
@@ -20,22 +21,7 @@ NOTEBOOK = NOTEBOOKS / NB
 
 def run(where, **parameters):
     """Execute notebook 04 as the renderer does (the kit's data errors allowed) and classify the run."""
-    from nbclient import NotebookClient
-    from papermill.parameterize import parameterize_notebook
-
-    from kpikit.report import ALLOWED_ERROR_NAMES, classify
-
-    where.mkdir(parents=True, exist_ok=True)
-    shutil.copy(NOTEBOOK, where / NB)
-    nb = parameterize_notebook(nbformat.read(where / NB, as_version=4), parameters)
-    NotebookClient(
-        nb,
-        timeout=600,
-        kernel_name="python3",
-        allow_error_names=list(ALLOWED_ERROR_NAMES),
-        resources={"metadata": {"path": str(where)}},
-    ).execute()
-    return classify(nb)
+    return run_notebook(NOTEBOOK, where, **parameters)
 
 
 def outputs_text(nb) -> str:

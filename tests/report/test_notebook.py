@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 
 import nbformat
 import pandas as pd
@@ -16,7 +15,7 @@ from kpikit.errors import ParameterError
 from kpikit.i18n import messages
 from kpikit.render import render_notebook
 from kpikit.report import KPI_MIME, SUMMARY_MIME
-from kpikit.report.outcome import ALLOWED_ERROR_NAMES, classify
+from tests.notebooks import run_notebook
 from tests.paths import NOTEBOOKS, SAMPLE
 
 NB = "00_data_overview.ipynb"
@@ -27,19 +26,7 @@ SNAPSHOT_KPIS += ["mrr_period", "mrr", "paying_customers", "logo_churn", "nps"]
 
 def run(tmp_path, **parameters):
     """Execute notebook 00 as the renderer does (the kit's data errors allowed) and classify the run."""
-    from nbclient import NotebookClient
-    from papermill.parameterize import parameterize_notebook
-
-    shutil.copy(NOTEBOOKS / NB, tmp_path / NB)
-    nb = parameterize_notebook(nbformat.read(tmp_path / NB, as_version=4), parameters)
-    NotebookClient(
-        nb,
-        timeout=600,
-        kernel_name="python3",
-        allow_error_names=list(ALLOWED_ERROR_NAMES),
-        resources={"metadata": {"path": str(tmp_path)}},
-    ).execute()
-    return classify(nb)
+    return run_notebook(NOTEBOOKS / NB, tmp_path, **parameters)
 
 
 def outputs_text(nb, appendix: bool = True) -> str:

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.notebooks import output_texts, run_notebook
 from tests.paths import NOTEBOOKS, SAMPLE
 
 NOTEBOOK = NOTEBOOKS / "03_churn_and_renewal.ipynb"
@@ -55,35 +56,10 @@ def stripe_export(subs: pd.DataFrame) -> pd.DataFrame:
 
 def run(folder, **parameters):
     """Execute notebook 03 as the renderer does (kit errors allowed), then classify it."""
-    import nbformat
-    from nbclient import NotebookClient
-    from papermill.parameterize import parameterize_notebook
-
-    from kpikit.render.prose import translate_prose
-    from kpikit.report.outcome import ALLOWED_ERROR_NAMES, classify
-
-    shutil.copy(NOTEBOOK, folder / NOTEBOOK.name)
-    nb = nbformat.read(folder / NOTEBOOK.name, as_version=4)
-    nb = parameterize_notebook(translate_prose(nb, NOTEBOOK.stem, parameters.get("lang", "en")), parameters)
-    NotebookClient(
-        nb,
-        timeout=600,
-        kernel_name="python3",
-        allow_error_names=list(ALLOWED_ERROR_NAMES),
-        resources={"metadata": {"path": str(folder)}},
-    ).execute()
-    return classify(nb)
+    return run_notebook(NOTEBOOK, folder, **parameters)
 
 
-def texts(nb) -> list[str]:
-    """Every text the report shows in its outputs (plain text of displays and results)."""
-    out = []
-    for cell in nb.cells:
-        for o in cell.get("outputs", []):
-            data = o.get("data", {})
-            if "image/png" not in data and "text/plain" in data:
-                out.append(data["text/plain"])
-    return out
+texts = output_texts
 
 
 def stripe_folder(tmp_path, subs: pd.DataFrame):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-
 import nbformat
 import pandas as pd
 import pytest
 
+from tests.notebooks import output_texts, run_notebook
 from tests.paths import NOTEBOOKS, SAMPLE
 
 NOTEBOOK = NOTEBOOKS / "01_bounce_rate_diagnosis.ipynb"
@@ -32,32 +31,10 @@ SKIPPED = ["No benchmarks table in the data: the sections on the benchmark compa
 
 def run(folder, **parameters):
     """Execute notebook 01 as the renderer does (kit errors allowed), then classify it."""
-    from nbclient import NotebookClient
-    from papermill.parameterize import parameterize_notebook
-
-    from kpikit.report.outcome import ALLOWED_ERROR_NAMES, classify
-
-    shutil.copy(NOTEBOOK, folder / NOTEBOOK.name)
-    nb = parameterize_notebook(nbformat.read(folder / NOTEBOOK.name, as_version=4), parameters)
-    NotebookClient(
-        nb,
-        timeout=600,
-        kernel_name="python3",
-        allow_error_names=list(ALLOWED_ERROR_NAMES),
-        resources={"metadata": {"path": str(folder)}},
-    ).execute()
-    return classify(nb)
+    return run_notebook(NOTEBOOK, folder, **parameters)
 
 
-def texts(nb) -> list[str]:
-    """Every text the report shows in its outputs (plain text of displays and results)."""
-    out = []
-    for cell in nb.cells:
-        for o in cell.get("outputs", []):
-            data = o.get("data", {})
-            if "image/png" not in data and "text/plain" in data:
-                out.append(data["text/plain"])
-    return out
+texts = output_texts
 
 
 def sample_sessions() -> pd.DataFrame:
