@@ -76,17 +76,24 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _prose_problems(notebook: Path, values: dict) -> list[str]:
-    """The notebook's prose in the report's language, checked before anything runs (a missing entry)."""
+    """The notebook's prose and parameter descriptions in the report's language, checked before anything runs."""
     import nbformat
 
     from kpikit.errors import KpiDataError
     from kpikit.render.prose import report_language, translate_prose
+    from kpikit.report.params import parameter_help, parameter_spec
 
-    try:
-        translate_prose(nbformat.read(notebook, as_version=4), notebook.stem, report_language(notebook, values))
-    except KpiDataError as exc:
-        return [f"{notebook.name}: {exc}"]
-    return []
+    lang = report_language(notebook, values)
+    problems = []
+    for check in (
+        lambda: translate_prose(nbformat.read(notebook, as_version=4), notebook.stem, lang),
+        lambda: parameter_help(parameter_spec(notebook), notebook.stem, lang),
+    ):
+        try:
+            check()
+        except KpiDataError as exc:
+            problems.append(f"{notebook.name}: {exc}")
+    return problems
 
 
 def _render_all(plans: list, args: argparse.Namespace) -> int:

@@ -33,6 +33,7 @@ from kpikit.render.page import SETUP_TAG, is_framework_notebook
 from kpikit.render.pdf import PdfError
 from kpikit.render.prose import report_language, translate_prose
 from kpikit.report import parameter_spec, to_jsonable, validate_parameters
+from kpikit.report.params import parameter_help
 
 __all__ = [
     "KERNEL_ARGUMENTS",
@@ -211,7 +212,9 @@ def _prepare(notebook: Path, parameters: Mapping[str, Any], outdir: Path) -> tup
     if problems:
         raise ParameterError("Invalid parameters, nothing was run:\n  - " + "\n  - ".join(problems))
     source = nbformat.read(notebook, as_version=4)
-    translated = translate_prose(source, notebook.stem, report_language(notebook, parameters))
+    lang = report_language(notebook, parameters)
+    translated = translate_prose(source, notebook.stem, lang)
+    parameter_help(parameter_spec(notebook), notebook.stem, lang)  # the appendix's descriptions, before any kernel
     if translated is source:
         return source, None
     outdir.mkdir(parents=True, exist_ok=True)

@@ -25,7 +25,7 @@ from kpikit.report.kpiformat import figure, format_kpi, kpi_label
 from kpikit.report.kpis import KPI_MIME, to_jsonable
 from kpikit.report.loading import ReportTables, _check_required, _read
 from kpikit.report.notebooks import NotebookSpec, notebook_spec
-from kpikit.report.params import check_parameters, parameter_spec
+from kpikit.report.params import check_parameters, parameter_help, parameter_spec
 from kpikit.report.registry import kpi_spec
 from kpikit.report.summary import Card, appendix_html, findings_html, placeholder_html, summary_html, title_block
 from kpikit.report.tables import ClientTable, client_table
@@ -560,7 +560,7 @@ def start(notebook: str, namespace: Mapping[str, Any]) -> Report:
         params,
         tables,
         params["data_dir"],
-        {n: p.help for n, p in declared.items()},
+        parameter_help(declared, spec.name, str(params.get("lang", "en"))),
         {n: p.default for n, p in declared.items()},
     )
     use_style()

@@ -11,11 +11,13 @@ from typing import Any
 
 import numpy as np
 
-from kpikit.errors import ParameterError, did_you_mean
+from kpikit.errors import MissingTranslationError, ParameterError, did_you_mean
 
 __all__ = [
     "ParamSpec",
     "parameter_spec",
+    "parameter_key",
+    "parameter_help",
     "parameters_cell",
     "validate_parameters",
     "parse_cli_value",
@@ -174,6 +176,66 @@ def parameter_spec(notebook: str | Path | Mapping) -> dict[str, ParamSpec]:
             name=name, default=default, help=help_text, annotation=ast.unparse(stmt.annotation), **info
         )
     return spec
+
+
+def parameter_key(notebook: str, name: str) -> str:
+    """The catalogue key of a parameter's description: ``notebook.<notebook>.parameter.<name>``.
+
+    Parameters
+    ----------
+    notebook : str
+        The notebook's stem, e.g. "03_churn_and_renewal".
+    name : str
+        The parameter's name.
+
+    Returns
+    -------
+    str
+    """
+    return f"notebook.{notebook}.parameter.{name}"
+
+
+def parameter_help(spec: Mapping[str, ParamSpec], notebook: str, lang: str) -> dict[str, str]:
+    """Each parameter's description in ``lang``: English is the parameters cell's own comment.
+
+    Other languages take the catalogue entry ``notebook.<notebook>.parameter.<name>``.
+
+    Parameters
+    ----------
+    spec : mapping of str to ParamSpec
+        The notebook's declared parameters (:func:`parameter_spec`).
+    notebook : str
+        The notebook's stem, the catalogue's ``notebook.<notebook>`` section.
+    lang : str
+        The report's language.
+
+    Returns
+    -------
+    dict of str to str
+        Parameter name -> description, in declaration order.
+
+    Raises
+    ------
+    MissingTranslationError
+        When the language's catalogue lacks a parameter's entry (naming every missing key).
+    """
+    from kpikit.i18n import SOURCE_LANGUAGE, language, messages
+
+    language(lang)  # an unknown language stops here, listing the available ones
+    if lang == SOURCE_LANGUAGE:
+        return {n: p.help for n, p in spec.items()}
+    catalogue = messages(lang)
+    keys = {n: parameter_key(notebook, n) for n in spec}
+    missing = [k for k in keys.values() if k not in catalogue]
+    if missing:
+        raise MissingTranslationError(
+            f"{notebook}: the {lang!r} catalogue has no description of the parameter"
+            + ("s " if len(missing) > 1 else " ")
+            + ", ".join(repr(k) for k in missing)
+            + f"; add {'them' if len(missing) > 1 else 'it'} to kpikit/i18n/{lang}/ (the English text is the "
+            "comment of that parameter in the notebook's parameters cell)."
+        )
+    return {n: catalogue[k] for n, k in keys.items()}
 
 
 def _type_ok(p: ParamSpec, value: Any) -> bool:

@@ -15,16 +15,29 @@ notebook:
     prose:
       visits: "## 1. Lượt truy cập\\n\\nCó bao nhiêu lượt truy cập."
       surveys: "## 2. Khảo sát\\n\\nKhách hàng nói gì."
+    parameter:
+      client: tên khách hàng hiển thị trong tiêu đề
+      lang: ngôn ngữ của báo cáo
+      mode: chế độ lỗi của notebook thử nghiệm
 """
+
+
+def _index_section(lang: str) -> str:
+    """The kit's ``index:`` catalogue section in ``lang`` (YAML text), as its files hold it."""
+    return (catalogue.CATALOGUE_DIR / lang / "index.yaml").read_text(encoding="utf-8")
 
 
 @pytest.fixture
 def temporary_catalogue(tmp_path, monkeypatch):
-    """A catalogue folder of its own: English and a Vietnamese file with the fixture notebook's prose."""
+    """A catalogue folder of its own: English and a Vietnamese file with the fixture notebook's prose.
+
+    Each also carries the kit's own ``index`` section, which the index page written after the render needs.
+    """
     folder = tmp_path / "i18n"
     folder.mkdir()
-    (folder / "en.yaml").write_text("language: {name: English, locale: en_GB, direction: ltr}\n", encoding="utf-8")
-    (folder / "vi.yaml").write_text(VI, encoding="utf-8")
+    english = "language: {name: English, locale: en_GB, direction: ltr}\n"
+    (folder / "en.yaml").write_text(english + _index_section("en"), encoding="utf-8")
+    (folder / "vi.yaml").write_text(VI + _index_section("vi"), encoding="utf-8")
     monkeypatch.setattr(catalogue, "CATALOGUE_DIR", folder)
     return folder
 
@@ -79,4 +92,16 @@ def test_render_stops_before_anything_runs_when_prose_is_missing(temporary_catal
     assert (
         "text missing in the report's language, nothing was run" in err and "'notebook.07_fixture.prose.visits'" in err
     )
+    assert not out.exists()
+
+
+def test_render_stops_before_anything_runs_when_a_parameter_description_is_missing(
+    temporary_catalogue, fixture_nb, tmp_path, capsys
+):
+    # the consultant appendix describes each parameter in the report's language: a gap stops the render
+    (temporary_catalogue / "vi.yaml").write_text(VI.replace("      mode:", "      other:"), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["render", str(fixture_nb), "-p", "lang", "vi", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "nothing was run" in err and "'notebook.07_fixture.parameter.mode'" in err
     assert not out.exists()
