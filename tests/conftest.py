@@ -9,6 +9,15 @@ import pytest
 from tests.paths import NOTEBOOKS
 
 
+@pytest.fixture(autouse=True)
+def _charts_in_english():
+    """A test that starts a report in another language leaves the kit's chart words in English for the next."""
+    yield
+    from kpikit.plots.style import set_language
+
+    set_language("en")
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "notebook: renders a notebook with papermill (slower)")
 

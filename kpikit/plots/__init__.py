@@ -28,6 +28,7 @@ from kpikit.plots.style import (
     chart_title,
     draw_charts_once,
     percent_axis,
+    set_language,
     sharp_charts,
     use_style,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "sharp_charts",
     "chart_title",
     "percent_axis",
+    "set_language",
     "rate_bars",
     "trend",
     "p_chart",

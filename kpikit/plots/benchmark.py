@@ -6,16 +6,40 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
-import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
 if TYPE_CHECKING:
     pass
-from kpikit.plots.style import BAD, GOOD, HIGHLIGHT, NEUTRAL, PALETTE, _ax, _plain_text, percent_axis
+from kpikit.plots.style import (
+    BAD,
+    GOOD,
+    HIGHLIGHT,
+    NEUTRAL,
+    PALETTE,
+    _ax,
+    _plain_text,
+    chart_text,
+    count_axis,
+    month_ticks,
+    percent_axis,
+)
 
 __all__ = ["percentile_dots", "vanity_scatter", "industry_bands", "share_of_voice_trend", "self_benchmark"]
+
+
+def _verdict_label(verdict: str) -> str:
+    """A verdict of a legend in the charts' language (each written out, so the catalogue test sees it)."""
+    words = {
+        "leads": chart_text("leads"),
+        "lags": chart_text("lags"),
+        "not significant": chart_text("not significant"),
+        "in line": chart_text("in line"),
+        "improved vs previous period": chart_text("improved vs previous period"),
+        "worsened vs previous period": chart_text("worsened vs previous period"),
+    }
+    return words.get(verdict, verdict)
 
 
 _VERDICT_PALETTE = {"leads": GOOD, "lags": BAD, "not significant": NEUTRAL, "in line": PALETTE[0]}
@@ -47,7 +71,7 @@ def percentile_dots(comparison: pd.DataFrame, title: str, label: str = "metric",
     ax = _ax(ax)
     data = comparison.reset_index(drop=True)
     y = np.arange(len(data))
-    ax.axvspan(25, 75, color=NEUTRAL, alpha=0.12, linewidth=0, label="peers' middle half")
+    ax.axvspan(25, 75, color=NEUTRAL, alpha=0.12, linewidth=0, label=chart_text("peers' middle half"))
     ax.axvline(50, color="dimgray", linestyle="--", linewidth=1)
     for verdict, colour in _VERDICT_PALETTE.items():
         m = (data["verdict"] == verdict).to_numpy()
@@ -58,14 +82,14 @@ def percentile_dots(comparison: pd.DataFrame, title: str, label: str = "metric",
                 s=90,
                 color=colour,
                 zorder=3,
-                label=verdict,
+                label=_verdict_label(verdict),
                 edgecolor="black" if verdict in ("leads", "lags") else "none",
                 linewidth=1.2,
             )
     ax.set_yticks(y, [str(v) for v in data[label]])
     ax.invert_yaxis()
     ax.set_xlim(-5, 105)
-    ax.set_xlabel("standing among competitors (percentile, 100 = best)")
+    ax.set_xlabel(chart_text("standing among competitors (percentile, 100 = best)"))
     ax.set_ylabel("")
     ax.legend(frameon=False, fontsize=10, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.set_title(title)
@@ -80,7 +104,7 @@ def vanity_scatter(
     x: str = "followers_end",
     y: str = "engagement_rate",
     highlight: Sequence | None = None,
-    ylabel: str = "engagement rate",
+    ylabel: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Audience size against engagement rate, one labelled point per brand with its interval.
@@ -101,8 +125,8 @@ def vanity_scatter(
         Columns of the audience size and of the rate.
     highlight : sequence, optional
         Brands drawn in the highlight colour besides those with a vanity gap.
-    ylabel : str
-        Label of the rate axis.
+    ylabel : str, optional
+        Label of the rate axis (default "engagement rate", in the charts' language).
     ax : Axes, optional
         Axes to draw on; a new figure when None.
 
@@ -124,10 +148,10 @@ def vanity_scatter(
     if data[x].max() >= 10 * max(data[x].min(), 1):
         ax.set_xscale("log")
     else:
-        ax.xaxis.set_major_formatter(mticker.StrMethodFormatter("{x:,.0f}"))
+        count_axis(ax, "x")
     percent_axis(ax, "y", decimals=1)
-    ax.set_xlabel("followers at the end of the period (people)")
-    ax.set_ylabel(ylabel)
+    ax.set_xlabel(chart_text("followers at the end of the period (people)"))
+    ax.set_ylabel(chart_text("engagement rate") if ylabel is None else ylabel)
     ax.set_title(title)
     return ax
 
@@ -194,7 +218,9 @@ def industry_bands(
             span = (hi + pad) - (lo - pad)
             percent_axis(ax, "x", decimals=3 if span < 0.002 else 2 if span < 0.02 else 1)
         ax.grid(axis="y", visible=False)
-    axes[-1].set_xlabel("value (band = published p25-p75, tick = published median or figure, dot = client with 95% CI)")
+    axes[-1].set_xlabel(
+        chart_text("value (band = published p25-p75, tick = published median or figure, dot = client with 95% CI)")
+    )
     axes[0].set_title(title)
     fig.tight_layout()
     return axes
@@ -204,7 +230,7 @@ def _month_axis(ax) -> None:
     import matplotlib.dates as mdates
 
     ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+    month_ticks(ax)
     ax.tick_params(axis="x", rotation=0, labelsize=10)
 
 
@@ -242,7 +268,7 @@ def share_of_voice_trend(sov: pd.DataFrame, title: str, client: str | None = Non
     percent_axis(ax, "y")
     _month_axis(ax)
     ax.set_xlabel("")
-    ax.set_ylabel("share of voice (% of the set's mentions)")
+    ax.set_ylabel(chart_text("share of voice (% of the set's mentions)"))
     ax.legend(frameon=False, fontsize=10, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.set_title(title)
     return ax
@@ -293,7 +319,7 @@ def self_benchmark(
     v = data[value].to_numpy(dtype=float)
     low = v - sq * (v - data["ci_low"].to_numpy(dtype=float))
     high = v + sq * (data["ci_high"].to_numpy(dtype=float) - v)
-    ax.plot(data[x], v, marker="o", markersize=4, color=PALETTE[0], label="observed")
+    ax.plot(data[x], v, marker="o", markersize=4, color=PALETTE[0], label=chart_text("observed"))
     ax.fill_between(
         data[x],
         low,
@@ -301,7 +327,9 @@ def self_benchmark(
         color=PALETTE[0],
         alpha=0.2,
         linewidth=0,
-        label="95% interval" + (f" (x{sq:.1f} for dispersion)" if dispersion > 1 else ""),
+        label=chart_text("95% interval (x{factor:num1} for dispersion)", factor=sq)
+        if dispersion > 1
+        else chart_text("95% interval"),
     )
     prev = changes[changes["comparison"] == "previous"]
     for verdict, colour in (("improved", GOOD), ("worsened", BAD)):
@@ -315,7 +343,7 @@ def self_benchmark(
                 edgecolor=colour,
                 linewidth=2,
                 zorder=4,
-                label=f"{verdict} vs previous period",
+                label=_verdict_label(f"{verdict} vs previous period"),
             )
     percent_axis(ax, "y", decimals=1)
     _month_axis(ax)

@@ -12,15 +12,13 @@ from matplotlib.axes import Axes
 
 if TYPE_CHECKING:
     pass
-from kpikit.plots.style import BAD, HIGHLIGHT, NEUTRAL, PALETTE, _ax, _interval_bars, _plain_text
+from kpikit.plots.style import BAD, HIGHLIGHT, NEUTRAL, PALETTE, _ax, _interval_bars, _plain_text, chart_text
 
 __all__ = ["holdout_chart", "clv_histogram", "segment_value_chart", "value_curve"]
 
 
 @_plain_text
-def holdout_chart(
-    buckets: pd.DataFrame, title: str, unit_label: str = "holdout period", ax: Axes | None = None
-) -> Axes:
+def holdout_chart(buckets: pd.DataFrame, title: str, unit_label: str | None = None, ax: Axes | None = None) -> Axes:
     """Calibration vs holdout: mean actual and predicted holdout purchases per calibration frequency.
 
     Parameters
@@ -29,8 +27,8 @@ def holdout_chart(
         The frame of :func:`kpikit.clv.holdout_check` (frequency, actual, predicted).
     title : str
         Chart title (the finding).
-    unit_label : str
-        Name of the holdout period in the axis label.
+    unit_label : str, optional
+        Name of the holdout period in the axis label (default "holdout period", in the charts' language).
     ax : Axes, optional
         Axes to draw on; a new figure when None.
 
@@ -41,11 +39,13 @@ def holdout_chart(
     """
     ax = _ax(ax)
     x = np.arange(len(buckets))
-    ax.bar(x - 0.2, buckets["actual"], width=0.4, color=PALETTE[0], label="actual")
-    ax.bar(x + 0.2, buckets["predicted"], width=0.4, color=PALETTE[1], label="model")
+    ax.bar(x - 0.2, buckets["actual"], width=0.4, color=PALETTE[0], label=chart_text("actual"))
+    ax.bar(x + 0.2, buckets["predicted"], width=0.4, color=PALETTE[1], label=chart_text("model"))
     ax.set_xticks(x, [str(v) for v in buckets["frequency"]])
-    ax.set_xlabel("repeat purchases in the calibration period")
-    ax.set_ylabel(f"mean purchases per customer in the {unit_label}")
+    ax.set_xlabel(chart_text("repeat purchases in the calibration period"))
+    ax.set_ylabel(
+        chart_text("mean purchases per customer in the {unit}", unit=unit_label or chart_text("holdout period"))
+    )
     ax.legend(frameon=False)
     ax.set_title(title)
     return ax
@@ -79,11 +79,25 @@ def clv_histogram(
     v = clv[value].to_numpy(dtype=float)
     upper = float(np.quantile(v, 0.99)) if v.size else 1.0
     sns.histplot(v[v <= upper], bins=40, color=PALETTE[0], ax=ax)
-    ax.axvline(float(np.mean(v)), color=HIGHLIGHT, linestyle="--", linewidth=1.5, label=f"mean {np.mean(v):,.2f}")
-    ax.axvline(float(np.median(v)), color=NEUTRAL, linestyle=":", linewidth=1.5, label=f"median {np.median(v):,.2f}")
+    ax.axvline(
+        float(np.mean(v)),
+        color=HIGHLIGHT,
+        linestyle="--",
+        linewidth=1.5,
+        label=chart_text("mean {value:num}", value=float(np.mean(v))),
+    )
+    ax.axvline(
+        float(np.median(v)),
+        color=NEUTRAL,
+        linestyle=":",
+        linewidth=1.5,
+        label=chart_text("median {value:num}", value=float(np.median(v))),
+    )
     ax.legend(frameon=False)
-    ax.set_xlabel(f"expected margin per customer ({currency}), top 1% not shown".strip())
-    ax.set_ylabel("customers")
+    ax.set_xlabel(
+        chart_text("expected margin per customer ({currency}), top 1% not shown", currency=currency).replace(" ()", "")
+    )
+    ax.set_ylabel(chart_text("customers"))
     ax.set_title(title)
     return ax
 
@@ -141,7 +155,7 @@ def value_curve(
     title: str,
     cac: float | None = None,
     currency: str = "",
-    xlabel: str = "months since the first purchase",
+    xlabel: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Cumulative discounted margin of a new customer over time, with the CAC line (payback where they cross).
@@ -156,8 +170,8 @@ def value_curve(
         Customer acquisition cost, drawn as a horizontal line.
     currency : str
         Currency written in the axis label.
-    xlabel : str
-        Label of the period axis.
+    xlabel : str, optional
+        Label of the period axis (default "months since the first purchase", in the charts' language).
     ax : Axes, optional
         Axes to draw on; a new figure when None.
 
@@ -173,12 +187,12 @@ def value_curve(
         marker="o",
         markersize=3,
         color=PALETTE[0],
-        label="cumulative margin",
+        label=chart_text("cumulative margin"),
     )
     if cac is not None:
-        ax.axhline(cac, color=BAD, linestyle="--", linewidth=1, label=f"CAC {cac:,.2f}")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(f"margin per new customer ({currency})".replace(" ()", ""))
+        ax.axhline(cac, color=BAD, linestyle="--", linewidth=1, label=chart_text("CAC {cac:num}", cac=cac))
+    ax.set_xlabel(chart_text("months since the first purchase") if xlabel is None else xlabel)
+    ax.set_ylabel(chart_text("margin per new customer ({currency})", currency=currency).replace(" ()", ""))
     ax.legend(frameon=False)
     ax.set_title(title)
     return ax

@@ -36,11 +36,91 @@ __all__ = [
     "sharp_charts",
     "chart_title",
     "percent_axis",
+    "count_axis",
+    "set_language",
+    "chart_language",
+    "chart_text",
     "GOOD",
     "BAD",
     "NEUTRAL",
     "HIGHLIGHT",
 ]
+
+
+#: The language the kit's charts write their own words in (axis labels, legend entries, month ticks):
+#: set by ``kk.report.start`` for the report it renders; English otherwise.
+_CHART_LANGUAGE = ["en"]
+
+
+def set_language(lang: str) -> None:
+    """Write the kit's own chart words (axis labels, legends, month ticks) in ``lang`` from now on.
+
+    ``kk.report.start`` calls it with the report's language; the words come from the catalogues'
+    ``findings`` section, keyed by the English text, like the findings' templates.
+
+    Parameters
+    ----------
+    lang : str
+        A language code of :func:`kpikit.i18n.languages`.
+    """
+    from kpikit.i18n import language
+
+    language(lang)  # refuses a language without a catalogue
+    _CHART_LANGUAGE[0] = lang
+
+
+def chart_language() -> str:
+    """The language the kit's charts write their own words in.
+
+    Returns
+    -------
+    str
+    """
+    return _CHART_LANGUAGE[0]
+
+
+def chart_text(template: str, **fields: object) -> str:
+    """One of the kit's chart words in the charts' language, its ``{field:spec}`` placeholders filled.
+
+    Parameters
+    ----------
+    template : str
+        The English text (the catalogue key), e.g. ``"customers still active"``.
+    **fields
+        Values of the placeholders.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> chart_text("customers still active")
+    'customers still active'
+    """
+    from kpikit.i18n import render_template, translate_template
+
+    lang = _CHART_LANGUAGE[0]
+    return render_template(translate_template(template, lang), fields, lang, source=template)
+
+
+def month_ticks(ax: Axes, axis: str = "x") -> None:
+    """Write the month ticks of a date axis as the charts' language abbreviates them ("Jun 2025").
+
+    Parameters
+    ----------
+    ax : Axes
+        The chart.
+    axis : {"x", "y"}
+        The date axis.
+    """
+    import matplotlib.dates as mdates
+
+    from kpikit.i18n import format_month
+
+    lang = _CHART_LANGUAGE[0]
+    fmt = mticker.FuncFormatter(lambda v, _pos: format_month(mdates.num2date(v).date(), lang))
+    (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(fmt)
 
 
 #: The kit's colour-blind-safe palette (seaborn "colorblind").
@@ -241,7 +321,39 @@ def percent_axis(ax: Axes, axis: str = "x", decimals: int = 0) -> Axes:
     Axes
         ``ax``, formatted.
     """
-    fmt = mticker.PercentFormatter(xmax=1.0, decimals=decimals)
+    lang = _CHART_LANGUAGE[0]
+    if lang == "en":
+        fmt = mticker.PercentFormatter(xmax=1.0, decimals=decimals)
+    else:  # the language's decimal mark and percent sign ("44,7%")
+        from kpikit.i18n import format_share
+
+        fmt = mticker.FuncFormatter(lambda v, _pos: format_share(v, lang, decimals))
+    (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(fmt)
+    return ax
+
+
+def count_axis(ax: Axes, axis: str = "y") -> Axes:
+    """Format an axis holding counts or amounts with the charts' language's thousands separator.
+
+    Parameters
+    ----------
+    ax : Axes
+        The axes whose axis is formatted.
+    axis : {"x", "y"}
+        The axis that holds counts.
+
+    Returns
+    -------
+    Axes
+        ``ax``, formatted.
+    """
+    lang = _CHART_LANGUAGE[0]
+    if lang == "en":
+        fmt = mticker.StrMethodFormatter("{x:,.0f}")
+    else:
+        from kpikit.i18n import format_count
+
+        fmt = mticker.FuncFormatter(lambda v, _pos: format_count(round(v), lang))
     (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(fmt)
     return ax
 

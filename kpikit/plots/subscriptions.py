@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -12,7 +11,7 @@ from matplotlib.axes import Axes
 if TYPE_CHECKING:
     from kpikit.survival import KaplanMeier
 from kpikit.plots.generic import waterfall
-from kpikit.plots.style import HIGHLIGHT, NEUTRAL, PALETTE, _ax, _plain_text, percent_axis
+from kpikit.plots.style import HIGHLIGHT, NEUTRAL, PALETTE, _ax, _plain_text, chart_text, count_axis, percent_axis
 
 __all__ = ["mrr_waterfall", "survival_curves", "retention_projection"]
 
@@ -48,32 +47,45 @@ def mrr_waterfall(
     }
     start = float(movements["mrr_start"].iloc[0])
     end = float(movements["mrr_end"].iloc[-1])
-    labels = ["new", "expansion", "reactivation", "contraction", "churn"]
+    keys = ["new", "expansion", "reactivation", "contraction", "churn"]
+    words = {
+        "new": chart_text("new"),
+        "expansion": chart_text("expansion"),
+        "reactivation": chart_text("reactivation"),
+        "contraction": chart_text("contraction"),
+        "churn": chart_text("churn"),
+    }
+    labels = [words[k] for k in keys]
     changes = [f["new"], f["expansion"], f["reactivation"], -f["contraction"], -f["churn"]]
     if title is None:
-        gain = max(labels[:3], key=lambda k: f[k])
-        loss = max(labels[3:], key=lambda k: f[k])
-        verb = "grew" if end >= start else "fell"
-        title = f"MRR {verb} from {start:,.0f} to {end:,.0f}: {gain} added most, {loss} took most"
+        moved = {
+            "start": start,
+            "end": end,
+            "gain": words[max(keys[:3], key=lambda k: f[k])],
+            "loss": words[max(keys[3:], key=lambda k: f[k])],
+        }
+        title = (
+            chart_text("MRR grew from {start:int} to {end:int}: {gain} added most, {loss} took most", **moved)
+            if end >= start
+            else chart_text("MRR fell from {start:int} to {end:int}: {gain} added most, {loss} took most", **moved)
+        )
     first, last = movements["period"].iloc[0], movements["period"].iloc[-1]
     ax = waterfall(
         labels,
         changes,
         title=title,
-        ylabel=f"MRR {currency}".strip() + " per month",
-        start_label=f"start {first:%Y-%m}",
-        end_label=f"end {last:%Y-%m}",
+        ylabel=chart_text("MRR {currency} per month", currency=currency or "").replace("  ", " "),
+        start_label=chart_text("start {month}", month=f"{first:%Y-%m}"),
+        end_label=chart_text("end {month}", month=f"{last:%Y-%m}"),
         start=start,
         ax=ax,
     )
-    ax.yaxis.set_major_formatter(mticker.StrMethodFormatter("{x:,.0f}"))
+    count_axis(ax, "y")
     return ax
 
 
 @_plain_text
-def survival_curves(
-    km: KaplanMeier, title: str, xlabel: str = "months since first payment", ax: Axes | None = None
-) -> Axes:
+def survival_curves(km: KaplanMeier, title: str, xlabel: str | None = None, ax: Axes | None = None) -> Axes:
     """Kaplan-Meier step curves per group with their confidence bands and median markers.
 
     Parameters
@@ -82,8 +94,8 @@ def survival_curves(
         The result of :func:`kpikit.survival.kaplan_meier`.
     title : str
         Chart title (the finding).
-    xlabel : str
-        Label of the time axis, with its unit.
+    xlabel : str, optional
+        Label of the time axis, with its unit (default "months since first payment", in the charts' language).
     ax : Axes, optional
         Axes to draw on; a new figure when None.
 
@@ -97,7 +109,11 @@ def survival_curves(
     for i, (g, c) in enumerate(km.curve.groupby("group", sort=False)):
         colour = PALETTE[i % len(PALETTE)]
         m = meds.loc[g, "median"]
-        lab = f"{g} (median {m:.1f})" if np.isfinite(m) else f"{g} (median not reached)"
+        lab = (
+            chart_text("{group} (median {median:num1})", group=g, median=m)
+            if np.isfinite(m)
+            else chart_text("{group} (median not reached)", group=g)
+        )
         ax.step(c["time"], c["survival"], where="post", color=colour, label=lab)
         ax.fill_between(
             c["time"], c["ci_low"].fillna(0.0), c["ci_high"], step="post", color=colour, alpha=0.15, linewidth=0
@@ -105,8 +121,8 @@ def survival_curves(
     ax.axhline(0.5, color=NEUTRAL, linestyle=":", linewidth=1)
     percent_axis(ax, "y")
     ax.set_ylim(0, 1.02)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("customers still paying (95% CI)")
+    ax.set_xlabel(chart_text("months since first payment") if xlabel is None else xlabel)
+    ax.set_ylabel(chart_text("customers still paying (95% CI)"))
     ax.legend(frameon=False, fontsize=10)
     ax.set_title(title)
     return ax
@@ -114,7 +130,7 @@ def survival_curves(
 
 @_plain_text
 def retention_projection(
-    projection: pd.DataFrame, title: str, xlabel: str = "period since start", ax: Axes | None = None
+    projection: pd.DataFrame, title: str, xlabel: str | None = None, ax: Axes | None = None
 ) -> Axes:
     """SBG projection against actual survivors: fitted periods shaded, held-out periods to compare.
 
@@ -125,8 +141,8 @@ def retention_projection(
         (optionally) actual.
     title : str
         Chart title (the finding).
-    xlabel : str
-        Label of the period axis.
+    xlabel : str, optional
+        Label of the period axis (default "period since start", in the charts' language).
     ax : Axes, optional
         Axes to draw on; a new figure when None.
 
@@ -137,7 +153,7 @@ def retention_projection(
     """
     ax = _ax(ax)
     p = projection
-    ax.plot(p["period"], p["predicted"], color=PALETTE[0], label="sBG projection")
+    ax.plot(p["period"], p["predicted"], color=PALETTE[0], label=chart_text("sBG projection"))
     if "actual" in p:
         ax.scatter(
             p.loc[p["fitted"], "period"],
@@ -145,7 +161,7 @@ def retention_projection(
             color="black",
             s=18,
             zorder=5,
-            label="actual (fitted)",
+            label=chart_text("actual (fitted)"),
         )
         held = p[~p["fitted"] & p["actual"].notna()]
         ax.scatter(
@@ -155,12 +171,12 @@ def retention_projection(
             edgecolors=HIGHLIGHT,
             s=30,
             zorder=5,
-            label="actual (held out)",
+            label=chart_text("actual (held out)"),
         )
     last_fit = p.loc[p["fitted"], "period"].max()
     ax.axvspan(-0.5, last_fit + 0.5, color=NEUTRAL, alpha=0.12, linewidth=0)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("customers still active")
+    ax.set_xlabel(chart_text("period since start") if xlabel is None else xlabel)
+    ax.set_ylabel(chart_text("customers still active"))
     ax.legend(frameon=False, fontsize=10)
     ax.set_title(title)
     return ax

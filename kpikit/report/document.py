@@ -544,7 +544,7 @@ def start(notebook: str, namespace: Mapping[str, Any]) -> Report:
     """
     from IPython.display import display
 
-    from kpikit.plots import use_style
+    from kpikit.plots.style import set_language, use_style
 
     spec = notebook_spec(notebook)
     path = f"{spec.name}.ipynb"
@@ -564,6 +564,7 @@ def start(notebook: str, namespace: Mapping[str, Any]) -> Report:
         {n: p.default for n, p in declared.items()},
     )
     use_style()
+    set_language(rep.lang)  # the kit's own chart words (axis labels, legends, month ticks) in the report's language
     period = rep.period_text(rep.data_period) if rep.data_period else None
     question = t(spec.question, rep.lang)
     meta = " · ".join(str(x) for x in (rep.client, period) if x)
