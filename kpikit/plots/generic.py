@@ -12,7 +12,18 @@ from matplotlib.axes import Axes
 
 if TYPE_CHECKING:
     pass
-from kpikit.plots.style import BAD, GOOD, HIGHLIGHT, NEUTRAL, PALETTE, _ax, _interval_bars, _plain_text, percent_axis
+from kpikit.plots.style import (
+    BAD,
+    GOOD,
+    HIGHLIGHT,
+    NEUTRAL,
+    PALETTE,
+    _ax,
+    _interval_bars,
+    _plain_text,
+    chart_text,
+    percent_axis,
+)
 
 __all__ = ["rate_bars", "trend", "p_chart", "heatmap", "waterfall"]
 
@@ -27,7 +38,7 @@ def rate_bars(
     low: str = "ci_low",
     high: str = "ci_high",
     reference: float | None = None,
-    reference_label: str = "overall",
+    reference_label: str | None = None,
     highlight: Sequence | None = None,
     ax: Axes | None = None,
 ) -> Axes:
@@ -47,8 +58,9 @@ def rate_bars(
         Columns of the interval's bounds.
     reference : float, optional
         A vertical line (e.g. the site-wide rate) to read the bars against.
-    reference_label : str
-        Text beside the reference line (its value follows as a percentage).
+    reference_label : str, optional
+        Text beside the reference line (its value follows as a percentage); default "overall", in the
+        charts' language.
     highlight : sequence, optional
         Labels drawn in the highlight colour (the finding); others are neutral.
     ax : Axes, optional
@@ -64,7 +76,14 @@ def rate_bars(
     _interval_bars(ax, data, label, value, low, high, highlight)
     if reference is not None:
         ax.axvline(reference, color=NEUTRAL, linestyle="--", linewidth=1)
-        ax.text(reference, -0.6, f" {reference_label} {reference:.0%}", color="dimgray", fontsize=10, va="bottom")
+        ax.text(
+            reference,
+            -0.6,
+            " " + chart_text("{label} {rate:pct0}", label=reference_label or chart_text("overall"), rate=reference),
+            color="dimgray",
+            fontsize=10,
+            va="bottom",
+        )
     percent_axis(ax, "x")
     ax.set_xlabel(xlabel)
     ax.set_ylabel("")
@@ -163,13 +182,21 @@ def p_chart(
     """
     ax = _ax(ax)
     periods = pd.Index(periods)
-    ax.plot(periods, limits["rate"], marker="o", markersize=4, color=PALETTE[0], label="observed")
-    ax.step(periods, limits["ucl"], where="mid", color=NEUTRAL, linestyle="--", linewidth=1, label="control limits")
+    ax.plot(periods, limits["rate"], marker="o", markersize=4, color=PALETTE[0], label=chart_text("observed"))
+    ax.step(
+        periods,
+        limits["ucl"],
+        where="mid",
+        color=NEUTRAL,
+        linestyle="--",
+        linewidth=1,
+        label=chart_text("control limits"),
+    )
     ax.step(periods, limits["lcl"], where="mid", color=NEUTRAL, linestyle="--", linewidth=1)
-    ax.axhline(float(limits["centre"].iloc[0]), color="dimgray", linewidth=1, label="centre")
+    ax.axhline(float(limits["centre"].iloc[0]), color="dimgray", linewidth=1, label=chart_text("centre"))
     sig = limits["signal"].to_numpy()
     if sig.any():
-        ax.scatter(periods[sig], limits["rate"][sig], color=HIGHLIGHT, zorder=5, s=40, label="signal")
+        ax.scatter(periods[sig], limits["rate"][sig], color=HIGHLIGHT, zorder=5, s=40, label=chart_text("signal"))
     percent_axis(ax, "y", decimals=decimals)
     ax.set_ylabel(ylabel)
     ax.set_xlabel("")
