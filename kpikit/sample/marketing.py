@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kpikit.benchmark.published import published_benchmarks
 from kpikit.sample.config import CHANNELS, _Config
 from kpikit.sample.draws import _cumsum_within, _growth_uniform, _pick, _position_in_runs, _systematic, _ts
 
@@ -218,53 +219,7 @@ def _social(rng: np.random.Generator, cfg: _Config) -> pd.DataFrame:
 
 
 def _benchmarks() -> pd.DataFrame:
-    """Published reference points (rates as fractions), each row with its source and year.
-
-    The year is left empty where the source does not state one; ``note`` then says so.
-    """
-    nan = np.nan
-    hub = "HubSpot, average bounce rates by site type (compilation published as an infographic)"
-    hub_note = (
-        "published as a {} range (p25/p75 hold its ends; value is the range midpoint); "
-        "the source states no publication year"
-    )
-    mc = "Mailchimp, Email Marketing Benchmarks by industry (data last updated October 2019)"
-    riq = "Rival IQ, Social Media Industry Benchmark Report"
-    rec = "Recurly Research, Churn Rate Benchmarks (recurly.com/research/churn-rate-benchmarks)"
-    rec_note = (
-        "monthly churn rate reported for the segment, from a sample of 1,500+ subscription sites "
-        "over 19 months; "
-        "the page states no publication year"
-    )
-    # fmt: off
-    rows = [
-        # metric, segment, source, p25, p50, p75, value, n, year, unit, note
-        ("bounce_rate", "all sites", "Google Analytics Benchmarking Newsletter", nan, nan, nan, 0.47, nan,
-         2011, "fraction of sessions", "average across participating sites; Universal Analytics definition"),
-        ("bounce_rate", "retail", hub, 0.20, nan, 0.40, 0.30, nan, nan, "fraction of sessions",
-         hub_note.format("20-40%")),
-        ("bounce_rate", "lead generation", hub, 0.30, nan, 0.50, 0.40, nan, nan, "fraction of sessions",
-         hub_note.format("30-50%")),
-        ("bounce_rate", "landing pages", hub, 0.70, nan, 0.90, 0.80, nan, nan, "fraction of sessions",
-         hub_note.format("70-90%")),
-        ("email_open_rate", "all non-labeled accounts", mc, nan, nan, nan, 0.2271, nan, 2019,
-         "fraction of delivered emails", "average unique open rate; accounts that set no industry"),
-        ("email_click_rate", "all non-labeled accounts", mc, nan, nan, nan, 0.0291, nan, 2019,
-         "fraction of delivered emails", "average click rate; accounts that set no industry"),
-        ("social_engagement_rate", "TikTok", riq, nan, 0.0569, nan, nan, nan, 2022,
-         "engagements per post per follower", "median across industries"),
-        ("social_engagement_rate", "Instagram", riq, nan, 0.0047, nan, nan, nan, 2022,
-         "engagements per post per follower", "median across industries"),
-        ("social_engagement_rate", "Facebook", riq, nan, 0.0006, nan, nan, nan, 2022,
-         "engagements per post per follower", "median across industries"),
-        ("monthly_churn_rate", "B2B subscriptions", rec, nan, nan, nan, 0.0491, nan, nan,
-         "fraction of subscribers per month", rec_note),
-        ("monthly_churn_rate", "B2C subscriptions", rec, nan, nan, nan, 0.0677, nan, nan,
-         "fraction of subscribers per month", rec_note),
-    ]
-    # fmt: on
-    cols = ["metric", "segment", "source", "p25", "p50", "p75", "value", "n", "year", "unit", "note"]
-    b = pd.DataFrame(rows, columns=cols)
-    b["n"] = pd.array(b["n"], dtype="Int64")
-    b["year"] = pd.array(b["year"], dtype="Int64")
-    return b
+    """Published reference points (rates as fractions): the kit's bundled figures, each with its source and year."""
+    out = published_benchmarks()
+    out.attrs.clear()
+    return out
