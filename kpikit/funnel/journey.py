@@ -42,7 +42,23 @@ def _social_buyers(
     end: str | pd.Timestamp | None,
     social_channels: Sequence[str],
 ) -> int:
-    """Distinct users of the web events who purchased in [start, end) in a session from a social channel."""
+    """Distinct users of the web events who purchased in [start, end) in a session from a social channel.
+
+    Lazy events (an Ibis table) are counted in their backend; only the count comes back.
+    """
+    from kpikit.io.lazy import collect, is_lazy
+
+    if is_lazy(events):
+        from kpikit.engine.tables import check_columns, count
+
+        check_columns(events, ["user_id", "timestamp", "event", "channel"], "events", fix=_FIX)
+        e = events
+        if start is not None:
+            e = e.filter(e.timestamp >= pd.Timestamp(start).to_pydatetime())
+        if end is not None:
+            e = e.filter(e.timestamp < pd.Timestamp(end).to_pydatetime())
+        e = e.filter((e.event == "purchase") & e.channel.isin(list(social_channels)))
+        return count(collect(e.aggregate(n=e.user_id.nunique()))["n"].iloc[0])
     require_columns(events, ["user_id", "timestamp", "event", "channel"], "events", fix=_FIX)
     e = _in_period(events, "timestamp", start, end)
     buyers = e.loc[(e["event"] == "purchase") & e["channel"].isin(list(social_channels)), "user_id"].nunique()

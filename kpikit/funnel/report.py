@@ -16,13 +16,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from kpikit.errors import KpiDataError
 from kpikit.funnel.compare import _count_column, biggest_leak, compare_periods, largest_change
+from kpikit.funnel.report_lazy import has_rows, time_span, took_facts
 from kpikit.i18n import Finding, t, term
+from kpikit.io.lazy import is_lazy
 from kpikit.schemas import require_columns
 from kpikit.stats import proportion_ci
 
@@ -80,7 +83,7 @@ def _month_start(x: pd.Timestamp) -> pd.Timestamp:
 
 
 def analysis_periods(
-    events: pd.DataFrame,
+    events: pd.DataFrame | Any,
     months: int = 4,
     start: str | pd.Timestamp | None = None,
     end: str | pd.Timestamp | None = None,
@@ -98,8 +101,8 @@ def analysis_periods(
 
     Parameters
     ----------
-    events : DataFrame
-        Canonical ``events`` table.
+    events : DataFrame or Ibis table
+        Canonical ``events`` table; lazy events are asked for their first and last time only.
     months : int
         Length of the default analysed period in months (at least 1).
     start, end : str or Timestamp, optional
@@ -128,11 +131,12 @@ def analysis_periods(
     """
     if int(months) < 1:
         raise KpiDataError(f"months must be at least 1 (got {months!r}).")
-    require_columns(events, [time_col], "events")
-    times = pd.to_datetime(events[time_col]).dropna()
-    if times.empty:
+    if not is_lazy(events):
+        require_columns(events, [time_col], "events")
+    span = time_span(events, time_col)
+    if span is None:
         raise KpiDataError("events: no dated rows, so there is no period to analyse.")
-    first, last = times.min().normalize(), times.max().normalize()
+    first, last = span[0].normalize(), span[1].normalize()
     stop = pd.Timestamp(end) if end is not None else _month_start(last + pd.Timedelta(days=2))
     if start is not None:
         begin = pd.Timestamp(start)
@@ -140,7 +144,7 @@ def analysis_periods(
         begin = stop - pd.DateOffset(months=int(months))
         whole = first if first.day <= 2 else _month_start(first) + pd.DateOffset(months=1)
         begin = max(begin, _month_start(whole))
-    if begin >= stop or not ((times >= begin) & (times < stop)).any():
+    if begin >= stop or not has_rows(events, time_col, begin, stop):
         raise KpiDataError(
             f"No events between {begin.date()} and {stop.date()} (the events run from {first.date()} to "
             f"{last.date()}): the report needs at least one complete month of events, or a period set inside them."
@@ -156,7 +160,7 @@ def analysis_periods(
 
 
 def period_change(
-    events: pd.DataFrame, steps: list, periods: AnalysisPeriods, time_col: str = "timestamp", **options: object
+    events: pd.DataFrame | Any, steps: list, periods: AnalysisPeriods, time_col: str = "timestamp", **options: object
 ) -> pd.DataFrame:
     """Each step's conversion in the analysed period against the comparison period.
 
@@ -164,8 +168,8 @@ def period_change(
 
     Parameters
     ----------
-    events : DataFrame
-        Canonical ``events`` table.
+    events : DataFrame or Ibis table
+        Canonical ``events`` table (lazy events stay in their backend).
     steps : list
         The funnel steps.
     periods : AnalysisPeriods
@@ -185,10 +189,10 @@ def period_change(
     KpiDataError
         When no event falls in the comparison period (the data begin after it).
     """
-    times = events[time_col]
-    if not ((times >= periods.previous_start) & (times < periods.previous_end)).any():
+    if not has_rows(events, time_col, periods.previous_start, periods.previous_end):
+        span = time_span(events, time_col)
         raise KpiDataError(
-            f"The events begin on {times.min():%Y-%m-%d}: there is no comparison period before "
+            f"The events begin on {span[0] if span else periods.start:%Y-%m-%d}: there is no comparison period before "
             f"{periods.start:%Y-%m-%d} of the same length, so the change against the previous period is not reported."
         )
     return compare_periods(
@@ -479,7 +483,11 @@ def _band_label(unit: str, n: float, lang: str) -> str:
 
 
 def time_to_convert(
-    attempts: pd.DataFrame, window: str | pd.Timedelta | None, lang: str = "en", first: int = 1, last: int | None = None
+    attempts: pd.DataFrame | Any,
+    window: str | pd.Timedelta | None,
+    lang: str = "en",
+    first: int = 1,
+    last: int | None = None,
 ) -> pd.DataFrame:
     """The share of converting attempts that took at most 10 minutes, 1 hour, 6 hours, 1 day, 3 days, the window.
 
@@ -488,8 +496,9 @@ def time_to_convert(
 
     Parameters
     ----------
-    attempts : DataFrame
-        :func:`~kpikit.funnel.funnel_attempts` (``step_<k>_at`` columns).
+    attempts : DataFrame or Ibis table
+        :func:`~kpikit.funnel.funnel_attempts` (``step_<k>_at`` columns); lazy attempts (of lazy
+        events) are counted in their backend (:func:`kpikit.funnel.report_lazy.took_facts`).
     window : str or Timedelta or None
         The funnel's conversion window (the last band); None: the longest time taken.
     lang : str
@@ -513,27 +522,28 @@ def time_to_convert(
     """
     cols = [c for c in attempts.columns if c.startswith("step_") and c.endswith("_at")]
     last = last or len(cols)
-    took = (attempts[f"step_{last}_at"] - attempts[f"step_{first}_at"]).dropna()
-    if took.empty:
+    limit = pd.Timedelta(window) if window is not None else None
+    # counted where the attempts are: in pandas, or in the backend for lazy attempts
+    facts = took_facts(attempts, f"step_{first}_at", f"step_{last}_at", limit, [n * _UNIT[u] for u, n in _BANDS])
+    if facts["n"] == 0:
         raise KpiDataError("No attempt reached the last step in the period: there is no time to convert to show.")
-    limit = pd.Timedelta(window) if window is not None else took.max()
-    bands = [(u, n, n * _UNIT[u]) for u, n in _BANDS if n * _UNIT[u] < limit]
+    limit = facts["limit"]
+    bands = [(u, n) for u, n in _BANDS if n * _UNIT[u] < limit]
     days = limit / _UNIT["days"]
-    unit, n = ("days", days) if days >= 1 else ("hours", limit / _UNIT["hours"])
-    bands.append((unit, n, limit))
-    k = np.array([int((took <= d).sum()) for _, _, d in bands])
-    low, high = proportion_ci(k, np.full(k.size, len(took)))
+    bands.append(("days", days) if days >= 1 else ("hours", limit / _UNIT["hours"]))
+    k = facts["within"]
+    low, high = proportion_ci(k, np.full(k.size, facts["n"]))
     frame = pd.DataFrame(
         {
-            "within": [_band_label(u, n, lang) for u, n, _ in bands],
+            "within": [_band_label(u, n, lang) for u, n in bands],
             "converted": k,
-            "share": k / len(took),
+            "share": k / facts["n"],
             "ci_low": low,
             "ci_high": high,
         }
     )
-    frame.attrs["converted"] = len(took)
-    median = took.median()
+    frame.attrs["converted"] = facts["n"]
+    median = facts["median"]
     unit = "minutes" if median < pd.Timedelta(hours=2) else "hours" if median < pd.Timedelta(days=2) else "days"
     frame.attrs["median_hours"] = float(median / _UNIT["hours"])
     frame.attrs["median_text"] = t(f"funnel.{unit}", lang, n=float(median / _UNIT[unit]))

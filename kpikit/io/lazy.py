@@ -148,7 +148,11 @@ def connect(threads: int | None = None, memory_limit: str | None = None, temp_di
     con = _STATE.get("con")
     if con is None:
         con = ibis.duckdb.connect()
-        con.raw_sql("SET enable_progress_bar = false")
+        try:
+            con.raw_sql("SET enable_progress_bar = false")
+        except Exception as e:  # in a Jupyter kernel without ipywidgets DuckDB has it off and refuses the SET
+            if "progress bar" not in str(e).lower():
+                raise
         _STATE["con"] = con
         threads = threads or os.environ.get("KPIKIT_DUCKDB_THREADS") or None
         memory_limit = memory_limit or os.environ.get("KPIKIT_DUCKDB_MEMORY") or DEFAULT_DUCKDB_MEMORY
@@ -548,7 +552,10 @@ def open_folder(
     -------
     TableSet
         Table name -> DataFrame or Ibis table; ``attrs``-like ``engines`` maps each lazy-capable
-        table to the engine used. ``health`` is ``read_folder``'s for the tables read into pandas.
+        table to the engine used. ``health`` is ``read_folder``'s, with the rows of the lazy tables
+        asked of DuckDB (:func:`kpikit.io.lazy_health.lazy_health_row`; a lazy table that fails its
+        checks is left out and named in ``problems``, as ``read_folder`` does) and, when a table was
+        opened lazily, a ``hash`` column (its files' content hash; "" for the others).
 
     Examples
     --------
@@ -567,7 +574,13 @@ def open_folder(
     out = read_folder(folder, mapping_file=mapping_file, tables=eager, **options) if eager else TableSet()
     if not eager:
         out.health, out.problems = pd.DataFrame(), {}
-    for t in lazy:
-        out[t] = scan(found[t], t, mapping_file=mapping_file)
+    if lazy:  # checked by DuckDB, never read into pandas (kpikit.io.lazy_health)
+        from kpikit.io.lazy_health import merge_health, open_lazy_tables
+
+        negative = bool(options.get("allow_negative"))
+        opened, rows, problems = open_lazy_tables(folder, found, lazy, mapping_file, negative)
+        out.update(opened)
+        out.problems.update(problems)
+        out.health = merge_health(out.health, rows, wanted)
     out.engines = engines
     return out

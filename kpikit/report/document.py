@@ -51,6 +51,14 @@ def _file_hash(path: Path) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()[:16]
 
 
+def _hash_text(row: pd.Series, path: Path) -> str:
+    """A loaded table's content hash: its one file's, else the health row's own (a lazy table's parts), else ""."""
+    if path.is_file():
+        return _file_hash(path)
+    given = row.get("hash")
+    return str(given) if isinstance(given, str) else ""
+
+
 def _param_text(value: Any, lang: str) -> str:
     if value is None:
         return t("ui.none", lang)
@@ -73,7 +81,9 @@ class Report:
     parameters : mapping
         The checked parameter values (``lang``, ``client``, ``currency`` are read when declared).
     tables : mapping
-        What :func:`kpikit.io.read_folder` returned (with its ``health`` frame).
+        What :func:`kpikit.io.read_folder` returned (with its ``health`` frame), or
+        :func:`kpikit.io.lazy.open_folder` for a notebook with an ``engine`` parameter: its events may
+        then be an Ibis table, read by aggregates only (the data period, the appendix's rows).
     data_dir : str
         The data folder (for the files' content hashes).
     help : mapping, optional
@@ -142,15 +152,17 @@ class Report:
         """First and last day of the required tables' main time columns, or None without dated rows."""
         from kpikit.schemas import TABLES
 
+        if "_data_period" in self.__dict__:
+            return self._data_period
         lows, highs = [], []
         # the required tables' span; a notebook that requires none (notebook 00) spans every table read
         for name in {n for g in self.spec.required for n in g} or set(self.tables):
-            frame = self.tables.get(name)
-            col = TABLES[name].time_column
-            if frame is not None and col in frame.columns and frame[col].notna().any():
-                lows.append(frame[col].min())
-                highs.append(frame[col].max())
-        return (min(lows), max(highs)) if lows else None
+            span = _time_span(self.tables.get(name), TABLES[name].time_column)
+            if span is not None:
+                lows.append(span[0])
+                highs.append(span[1])
+        self._data_period = (min(lows), max(highs)) if lows else None
+        return self._data_period
 
     def period_text(self, period: Any) -> str:
         """A period in the report's language: "Q1 2025", "Jun 2025", "Jul 2024 – Jul 2025".
@@ -449,7 +461,7 @@ class Report:
                     "file": str(h["file"]),
                     "rows": format_count(h["rows"], self.lang) if ok else "",
                     "dates": dates,
-                    "hash": _file_hash(path) if ok and path.is_file() else "",
+                    "hash": _hash_text(h, path) if ok else "",
                     "status": term(h["status"], self.lang),
                 }
             )
@@ -463,6 +475,20 @@ class Report:
             text = json.dumps(value) if isinstance(value, (list, dict)) else ("None" if value is None else str(value))
             parts += ["-p", name, text]
         return " ".join(shlex.quote(p) for p in parts)
+
+
+def _time_span(frame: Any, col: str | None) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """First and last value of a table's time column, or None without one; a lazy table's from one aggregate."""
+    from kpikit.io.lazy import collect, is_lazy
+
+    if frame is None or not col or col not in frame.columns:
+        return None
+    if is_lazy(frame):
+        found = collect(frame.aggregate(lo=frame[col].min(), hi=frame[col].max())).iloc[0]
+        return None if pd.isna(found["lo"]) else (pd.Timestamp(found["lo"]), pd.Timestamp(found["hi"]))
+    if not frame[col].notna().any():
+        return None
+    return frame[col].min(), frame[col].max()
 
 
 def _change(change: Any) -> dict:
@@ -553,7 +579,9 @@ def start(notebook: str, namespace: Mapping[str, Any]) -> Report:
         raise ValueError(f"{path}: the parameters cell must declare data_dir (and mapping_file) for kk.report.start")
     declared = parameter_spec(path)
     # a notebook that nets refunds (refunds="net") reads negative amounts; it refuses them otherwise
-    tables = _read(spec, params["data_dir"], params.get("mapping_file"), params.get("refunds") == "net")
+    # a notebook that declares engine (01, 02) may open its events lazily; the others read into pandas
+    engine = params.get("engine", "auto") if "engine" in params else None
+    tables = _read(spec, params["data_dir"], params.get("mapping_file"), params.get("refunds") == "net", engine)
     _check_required(spec, tables, params["data_dir"])
     rep = Report(
         spec,

@@ -13,6 +13,11 @@
 - :func:`snapshot`: headline KPIs, each from the kpikit function that owns its definition;
   :func:`computed_here`: the figures notebook 05 places within published ones when no report recorded them.
 
+Any table may be a lazy Ibis table (``kk.io.lazy.open_folder`` opens a big events table so): its rows
+and dates are asked of its backend in one aggregate, its sessions built there
+(:func:`kpikit.web.sessions_from_events`), and only small tables come back; the health figures come
+from the health table, whose row for a lazy table DuckDB computed (:mod:`kpikit.io.lazy_health`).
+
 **Impact** (the order of the summary's findings) is counted in *reports affected*: each report that cannot
 run because of a table counts 1, each report that skips sections because of it 0.1. The overall coverage
 finding carries the total over the reports, so it leads when anything is missing; repairs affect no report
@@ -29,6 +34,7 @@ import pandas as pd
 
 from kpikit.errors import KpiDataError
 from kpikit.i18n import Finding, format_date, t
+from kpikit.io.lazy import collect, is_lazy
 from kpikit.report.repairs import repairs
 
 __all__ = [
@@ -120,16 +126,39 @@ def _span(values: pd.Series) -> tuple[pd.Timestamp, pd.Timestamp] | None:
     return (values.min(), values.max()) if len(values) else None
 
 
+def _time_span(frame: Any, column: str) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """First and last value of a table's column: a DataFrame's, or a lazy table's from one aggregate."""
+    if not is_lazy(frame):
+        return _span(frame[column])
+    found = collect(frame.aggregate(lo=frame[column].min(), hi=frame[column].max())).iloc[0]
+    return None if pd.isna(found["lo"]) else (pd.Timestamp(found["lo"]), pd.Timestamp(found["hi"]))
+
+
+def _has_rows(frame: Any) -> bool:
+    """Whether a table has a row (a lazy table is asked for one row, never counted)."""
+    if frame is None:
+        return False
+    if is_lazy(frame):
+        return len(collect(frame.select(frame.columns[0]).limit(1))) > 0
+    return len(frame) > 0
+
+
+def _in_memory(tables: Mapping[str, Any]) -> dict[str, pd.DataFrame]:
+    """The tables read into pandas: only they carry what their reader repaired (``attrs``)."""
+    return {name: tables[name] for name in tables if isinstance(tables[name], pd.DataFrame)}
+
+
 def _web(tables: Mapping[str, pd.DataFrame], out: Snapshot, level: float) -> None:
     from kpikit import web
 
     sessions, when = tables.get("sessions"), None
-    if sessions is not None and len(sessions):
-        when = _span(sessions["start"])
-    elif tables.get("events") is not None:
+    if _has_rows(sessions):
+        when = _time_span(sessions, "start")
+    elif _has_rows(tables.get("events")):
+        # a lazy events table is sessionised by its backend; the headline's counts come back
         sessions = web.sessions_from_events(tables["events"])
-        when = _span(tables["events"]["timestamp"])
-    if sessions is None or not len(sessions):
+        when = _time_span(tables["events"], "timestamp")
+    else:
         return
     h = web.headline(sessions, level=level)
     names = [("sessions", "sessions"), ("bounce_rate", "bounce_rate"), ("session_conversion_rate", "conversion_rate")]
@@ -142,10 +171,10 @@ def _leads(tables: Mapping[str, pd.DataFrame], out: Snapshot, level: float) -> N
     from kpikit import funnel
 
     leads = tables.get("leads")
-    if leads is None or not len(leads):
+    if not _has_rows(leads):
         return
     ltc = funnel.lead_to_customer_rate(leads, level=level)
-    when = _span(leads["created_at"])
+    when = _time_span(leads, "created_at")
     out["leads"], out["lead_to_customer_rate"] = ltc.trials, ltc
     out.periods.update(leads=when, lead_to_customer_rate=when)
 
@@ -154,7 +183,7 @@ def _subscriptions(tables: Mapping[str, pd.DataFrame], out: Snapshot, level: flo
     from kpikit import subscriptions
 
     subs = tables.get("subscriptions")
-    if subs is None or not len(subs):
+    if not _has_rows(subs):
         return
     # The data's end is its latest start (kpikit.subscriptions' default as_of): later end dates are
     # scheduled cancellations, not yet churn.
@@ -176,7 +205,7 @@ def _surveys(tables: Mapping[str, pd.DataFrame], out: Snapshot, level: float) ->
     from kpikit import satisfaction
 
     surveys = tables.get("surveys")
-    if surveys is None or not len(surveys):
+    if not _has_rows(surveys):
         return
     answers = surveys[surveys["kind"] == "nps"]
     if len(answers):
@@ -265,12 +294,12 @@ def computed_here(tables: Mapping[str, pd.DataFrame], bounce_definition: str = "
     for name, (table, when, kind, compute) in parts.items():
         frame = tables.get(table)
         frame = frame[frame["kind"] == kind] if frame is not None and kind is not None else frame
-        if frame is None or not len(frame):
+        if not _has_rows(frame):
             continue
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                out[name], out.periods[name] = compute(frame), _span(frame[when])
+                out[name], out.periods[name] = compute(frame), _time_span(frame, when)
         except KpiDataError as e:
             out.notes[name] = str(e)
     return out
@@ -293,7 +322,9 @@ def data_period(tables: Mapping[str, pd.DataFrame]) -> str:
     from kpikit.schemas import TABLES
 
     spans = [
-        _span(f[TABLES[n].time_column]) for n, f in tables.items() if n in TABLES and TABLES[n].time_column in f.columns
+        _time_span(f, TABLES[n].time_column)
+        for n, f in tables.items()
+        if n in TABLES and TABLES[n].time_column in f.columns
     ]
     lows, highs = [s[0] for s in spans if s], [s[1] for s in spans if s]
     if not lows:
@@ -369,7 +400,7 @@ def health_table(
         message, naming the file, the column, the rows and the fix) and repair_details (the reader's own
         sentences on each repair, for the consultant).
     """
-    found = repairs(tables or {})
+    found = repairs(_in_memory(tables or {}))
     out = []
     for _, h in health.iterrows():
         ok = h["status"] == "ok"
@@ -551,7 +582,7 @@ def _loaded_finding(health: pd.DataFrame) -> Finding:
 def _repairs_finding(health: pd.DataFrame, tables: Mapping[str, pd.DataFrame] | None) -> Finding:
     ok = _usable(health)
     if tables is not None:
-        repaired = list(dict.fromkeys(repairs(tables)["table"]))
+        repaired = list(dict.fromkeys(repairs(_in_memory(tables))["table"]))
     else:
         repaired = [str(x) for x, problem in zip(ok["table"], ok["problem"]) if problem]
     if not repaired:

@@ -21,6 +21,7 @@ import pandas as pd
 
 from kpikit.errors import KpiDataError
 from kpikit.i18n import format_share, t, term
+from kpikit.io.lazy import collect, is_lazy
 from kpikit.web.bounce import Definition, bounce_rate
 from kpikit.web.report_checks import check_table
 from kpikit.web.report_findings import _gap_layout, findings
@@ -91,15 +92,28 @@ def sessions_of(tables: Mapping[str, pd.DataFrame], **options: Any) -> pd.DataFr
 
     Returns
     -------
-    DataFrame
-        One row per session.
+    DataFrame or Ibis table
+        One row per session; lazy events (an Ibis table) give lazy sessions, computed once and kept
+        in the backend (``persist``), since the report reads them a dozen times.
     """
     from kpikit.web.sessions import sessions_from_events
 
     events = tables.get("events")
     if events is not None:
-        return sessions_from_events(events, **options)
+        lazy = is_lazy(events) or options.get("engine") == "duckdb"
+        return sessions_from_events(events, **{"persist": lazy, **options})
     return tables["sessions"]
+
+
+def _with_values(sessions: Any, columns: Sequence[str]) -> list[str]:
+    """The ``columns`` of the sessions that hold at least one value (one aggregate when lazy)."""
+    present = [c for c in columns if c in sessions.columns]
+    if not is_lazy(sessions):
+        return [c for c in present if sessions[c].notna().any()]
+    if not present:
+        return []
+    found = collect(sessions.aggregate(**{c: sessions[c].count() for c in present})).iloc[0]
+    return [c for c in present if int(found[c])]
 
 
 def breakdowns(sessions: pd.DataFrame, definition: Definition = "ga4", **options: Any) -> dict[str, pd.DataFrame]:
@@ -111,8 +125,8 @@ def breakdowns(sessions: pd.DataFrame, definition: Definition = "ga4", **options
 
     Parameters
     ----------
-    sessions : DataFrame
-        The sessions of the analysed period.
+    sessions : DataFrame or Ibis table
+        The sessions of the analysed period (lazy sessions: one aggregate per breakdown).
     definition : {"ga4", "ua"}
         The bounce definition.
     **options
@@ -123,16 +137,21 @@ def breakdowns(sessions: pd.DataFrame, definition: Definition = "ga4", **options
     dict of str to DataFrame
         Breakdown column -> its frame (:func:`kpikit.web.bounce_rate`), in the order of :data:`BREAKDOWNS`.
     """
-    data = sessions
-    if "is_new_user" in sessions.columns:
-        new = sessions["is_new_user"].astype("boolean")
-        kind = np.where(new.fillna(False).to_numpy(dtype=bool), "new visitor", "returning visitor")
-        data = sessions.assign(visitor_type=np.where(new.isna().to_numpy(), NOT_SET, kind))
-    out = {}
-    for by in BREAKDOWNS:
-        if by in data.columns and data[by].notna().any():
-            out[by] = bounce_rate(data, by=by, definition=definition, **options)
-    return out
+    data = _visitor_type(sessions) if "is_new_user" in sessions.columns else sessions
+    return {by: bounce_rate(data, by=by, definition=definition, **options) for by in _with_values(data, BREAKDOWNS)}
+
+
+def _visitor_type(sessions: Any) -> Any:
+    """The sessions with ``visitor_type``: "new visitor", "returning visitor", or (not set) without the flag."""
+    if is_lazy(sessions):
+        import ibis
+
+        new = sessions.is_new_user.cast("boolean")
+        kind = ibis.ifelse(new, "new visitor", "returning visitor")
+        return sessions.mutate(visitor_type=ibis.ifelse(new.isnull(), NOT_SET, kind))
+    new = sessions["is_new_user"].astype("boolean")
+    kind = np.where(new.fillna(False).to_numpy(dtype=bool), "new visitor", "returning visitor")
+    return sessions.assign(visitor_type=np.where(new.isna().to_numpy(), NOT_SET, kind))
 
 
 def breakdown_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -217,7 +236,11 @@ def require_devices(sessions: pd.DataFrame, a: str, b: str, lang: str = "en") ->
     """
     if "device" not in sessions.columns:
         raise KpiDataError(text("note.no_device_column", lang))
-    have = sorted(str(d) for d in sessions["device"].dropna().unique())
+    if is_lazy(sessions):
+        devices = collect(sessions.select("device").distinct())["device"]
+    else:
+        devices = pd.Series(sessions["device"].unique())
+    have = sorted(str(d) for d in devices.dropna())
     absent = [d for d in (a, b) if d not in have]
     if absent:
         raise KpiDataError(text("note.device_absent", lang, device=absent[0], a=a, b=b, have=", ".join(have) or "–"))
@@ -411,7 +434,7 @@ def fix_list_by(sessions: pd.DataFrame) -> list[str]:
     -------
     list of str
     """
-    return [c for c in ("landing_page", "device") if c in sessions.columns and sessions[c].notna().any()]
+    return _with_values(sessions, ("landing_page", "device"))
 
 
 def fix_table(diagnosis: pd.DataFrame, top: int = 5) -> pd.DataFrame:

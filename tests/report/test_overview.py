@@ -417,3 +417,86 @@ def test_computed_here_gives_notebook_05_its_figures_with_their_periods():
     # the UA definition needs each session's interaction hits: the figure is left out, with the reason
     ua = ov.computed_here({"sessions": sessions}, bounce_definition="ua")
     assert "bounce_rate" not in ua and "single_interaction" in ua.notes["bounce_rate"]
+
+
+# ------------------------------------------------------------------------------ lazy events (issue #17)
+
+
+@pytest.fixture(scope="module")
+def parquet_folder(tmp_path_factory):
+    """data/sample with its events as quarterly Parquet parts (events/2024Q1.parquet ...) and no sessions table,
+    so the snapshot builds sessions from the events."""
+    folder = tmp_path_factory.mktemp("parquet_sample")
+    for path in SAMPLE.iterdir():
+        if path.is_file() and path.name.endswith((".csv", ".csv.gz")) and not path.name.startswith("sessions"):
+            if not path.name.startswith("events"):
+                (folder / path.name).write_bytes(path.read_bytes())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        events = kk.read_table(SAMPLE / "events.csv.gz", "events")
+    (folder / "events").mkdir()
+    for quarter, part in events.groupby(events["timestamp"].dt.to_period("Q").astype(str)):
+        part.to_parquet(folder / "events" / f"{quarter}.parquet", index=False)
+    return folder, events
+
+
+@pytest.fixture(scope="module")
+def eager_and_lazy(parquet_folder):
+    from kpikit.io.lazy import open_folder
+
+    folder, _ = parquet_folder
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return open_folder(folder, engine="pandas"), open_folder(folder, engine="duckdb")
+
+
+def test_overview_of_lazy_events_equals_the_pandas_one(parquet_folder, eager_and_lazy):
+    from kpikit.io.lazy import is_lazy
+
+    _, events = parquet_folder
+    eager, lazy = eager_and_lazy
+    assert not is_lazy(eager["events"]) and is_lazy(lazy["events"])
+    figures = ov.folder_figures(lazy.health)
+    assert figures == ov.folder_figures(eager.health)
+    ok = lazy.health[lazy.health["status"] == "ok"].set_index("table")["rows"]
+    assert ok["events"] == len(events) and figures["rows_loaded"] == int(ok.sum())
+    pd.testing.assert_frame_equal(ov.health_table(lazy.health, lazy), ov.health_table(eager.health, eager))
+    row = ov.health_table(lazy.health, lazy, lang="en").set_index("file").filter(like="events/", axis=0)
+    assert row["rows"].tolist() == [len(events)]
+    pd.testing.assert_frame_equal(ov.coverage(lazy.health), ov.coverage(eager.health))
+    texts = [f.text() for f in ov.health_findings(lazy.health, lazy)]
+    assert texts == [f.text() for f in ov.health_findings(eager.health, eager)]
+    assert ov.data_period(lazy) == ov.data_period(eager) == "2024-01-01 to 2025-06-30"
+
+
+def test_snapshot_of_lazy_events_equals_the_pandas_one(parquet_folder, eager_and_lazy):
+    _, events = parquet_folder
+    eager, lazy = eager_and_lazy
+    snap, ref = kk.report.snapshot(lazy), kk.report.snapshot(eager)
+    assert list(snap) == list(ref) and snap.notes == ref.notes == {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sessions = kk.read_table(SAMPLE / "sessions.csv.gz", "sessions")
+    # the sample's sessions table is the sessionised events: the lazy path finds the same sessions
+    assert snap["sessions"] == len(sessions)
+    assert (snap["bounce_rate"].successes, snap["bounce_rate"].trials) == (
+        ref["bounce_rate"].successes,
+        ref["bounce_rate"].trials,
+    )
+    for name in ref:
+        assert float(snap[name].value if hasattr(snap[name], "value") else snap[name]) == pytest.approx(
+            float(ref[name].value if hasattr(ref[name], "value") else ref[name])
+        ), name
+    assert snap.periods == ref.periods
+    assert snap.periods["sessions"] == (events["timestamp"].min(), events["timestamp"].max())
+
+
+def test_notebook_00_reads_parquet_events_lazily(parquet_folder, tmp_path):
+    from tests.notebooks import output_texts, run_notebook
+
+    folder, events = parquet_folder
+    run = run_notebook(NOTEBOOK_DIR / "00_data_overview.ipynb", tmp_path, data_dir=str(folder), engine="duckdb")
+    assert run.status == "ok", run.error
+    shown = "\n".join(output_texts(run.notebook))
+    line = next(x for x in shown.splitlines() if "events/2024Q1.parquet ... events/2025Q2.parquet (6 files)" in x)
+    assert f"{len(events):,}" in line and "loaded" in line
